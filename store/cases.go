@@ -1,0 +1,285 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// Case is one row of the projection.
+type Case struct {
+	ID                      string         `db:"id"`
+	CaseNumber              string         `db:"case_number"`
+	Type                    string         `db:"type"`
+	Family                  string         `db:"family"`
+	Priority                string         `db:"priority"`
+	Title                   string         `db:"title"`
+	Description             string         `db:"description"`
+	Status                  string         `db:"status"`
+	Flag                    sql.NullString `db:"flag"`
+	AssignedTo              sql.NullString `db:"assigned_to"`
+	ClientName              sql.NullString `db:"client_name"`
+	ClientEmail             sql.NullString `db:"client_email"`
+	ClientExternalID        sql.NullString `db:"client_external_id"`
+	RiskLevel               sql.NullString `db:"risk_level"`
+	ExternalID              sql.NullString `db:"external_id"`
+	Metadata                JSON           `db:"metadata"`
+	Properties              JSON           `db:"properties"`
+	Tags                    pq.StringArray `db:"tags"`
+	RelatedTransactionID    sql.NullString `db:"related_transaction_id"`
+	RelatedKycApplicationID sql.NullString `db:"related_kyc_application_id"`
+	DueDate                 sql.NullTime   `db:"due_date"`
+	CreatedBy               sql.NullString `db:"created_by"`
+	ResolvedAt              sql.NullTime   `db:"resolved_at"`
+	ResolutionNote          sql.NullString `db:"resolution_note"`
+	CreatedAt               time.Time      `db:"created_at"`
+	UpdatedAt               time.Time      `db:"updated_at"`
+	Version                 int64          `db:"version"`
+}
+
+const caseColumns = `c.id, c.case_number, c.type, c.family, c.priority, c.title, c.description,
+	c.status, c.flag, c.assigned_to, c.client_name, c.client_email, c.client_external_id,
+	c.risk_level, c.external_id, c.metadata, c.properties, c.tags, c.related_transaction_id,
+	c.related_kyc_application_id, c.due_date, c.created_by, c.resolved_at, c.resolution_note,
+	c.created_at, c.updated_at, c.version`
+
+// Event is one timeline row with its actor's name.
+type Event struct {
+	ID            string         `db:"id"`
+	CaseID        string         `db:"case_id"`
+	Seq           int64          `db:"seq"`
+	EventType     string         `db:"event_type"`
+	ActorID       sql.NullString `db:"actor_id"`
+	ActorName     sql.NullString `db:"actor_name"`
+	Description   string         `db:"description"`
+	PreviousValue JSON           `db:"previous_value"`
+	NewValue      JSON           `db:"new_value"`
+	Metadata      JSON           `db:"metadata"`
+	CreatedAt     time.Time      `db:"created_at"`
+}
+
+// Project writes a case workflow's state and new events, and returns the
+// case number. It is idempotent and order-proof: events are keyed by the
+// IDs the workflow chose, and the case row only moves to a higher version,
+// so a retry or a late write from a concurrent handler changes nothing.
+func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, error) {
+	c := p.Case
+	args := caseArgs(c)
+	var number string
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// Update first: the insert's numbering trigger would spend a case
+		// number on every write that conflicts.
+		err := tx.GetContext(ctx, &number, `
+			UPDATE cases SET type = $2, family = $3, priority = $4, title = $5, description = $6,
+				status = $7, assigned_to = $8, client_name = $9, client_email = $10,
+				client_external_id = $11, risk_level = $12, external_id = $13, metadata = $14,
+				properties = $15, tags = $16, related_transaction_id = $17,
+				related_kyc_application_id = $18, due_date = $19, created_by = $20,
+				resolved_at = $21, resolution_note = $22, created_at = $23, updated_at = $24,
+				version = $25
+			WHERE id = $1 AND version < $25
+			RETURNING case_number`, args...)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.GetContext(ctx, &number, `
+				INSERT INTO cases (id, type, family, priority, title, description, status,
+					assigned_to, client_name, client_email, client_external_id, risk_level,
+					external_id, metadata, properties, tags, related_transaction_id,
+					related_kyc_application_id, due_date, created_by, resolved_at,
+					resolution_note, created_at, updated_at, version)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+					$17, $18, $19, $20, $21, $22, $23, $24, $25)
+				ON CONFLICT (id) DO NOTHING
+				RETURNING case_number`, args...)
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			// The row is already at this version or newer.
+			err = tx.GetContext(ctx, &number, `SELECT case_number FROM cases WHERE id = $1`, c.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("project case %s: %w", c.ID, err)
+		}
+		for _, e := range p.Events {
+			_, err := tx.ExecContext(ctx, `
+				INSERT INTO case_events (id, case_id, seq, event_type, actor_id, description,
+					previous_value, new_value, metadata, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				ON CONFLICT (id) DO NOTHING`,
+				e.ID, e.CaseID, e.Seq, e.Type, e.ActorID, e.Description,
+				nullJSON(e.PreviousValue), nullJSON(e.NewValue), nullJSON(e.Metadata), e.CreatedAt)
+			if err != nil {
+				return fmt.Errorf("project event %s of case %s: %w", e.Type, c.ID, err)
+			}
+		}
+		return nil
+	})
+	return number, err
+}
+
+func caseArgs(c workflows.Case) []any {
+	var clientName, clientEmail, clientExt *string
+	if c.Client != nil {
+		clientName, clientEmail, clientExt = nonEmpty(c.Client.Name), nonEmpty(c.Client.Email), nonEmpty(c.Client.ExternalID)
+	}
+	metadata := c.Metadata
+	if len(metadata) == 0 {
+		metadata = json.RawMessage(`{}`)
+	}
+	props, _ := json.Marshal(c.Properties)
+	if c.Properties == nil {
+		props = []byte(`{}`)
+	}
+	tags := c.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	var resolutionNote *string
+	if c.ResolutionNote != "" {
+		resolutionNote = &c.ResolutionNote
+	}
+	return []any{
+		c.ID, c.Type, string(c.Family), string(c.Priority), c.Title, c.Description,
+		string(c.Status), c.AssignedTo, clientName, clientEmail, clientExt, c.RiskLevel,
+		nonEmpty(c.ExternalID), []byte(metadata), props, pq.StringArray(tags), c.RelatedTransactionID,
+		c.RelatedKycApplicationID, c.DueDate, c.CreatedBy, c.ResolvedAt, resolutionNote,
+		c.CreatedAt, c.UpdatedAt, c.Version,
+	}
+}
+
+// GetCase reads one case.
+func (s *Store) GetCase(ctx context.Context, id string) (Case, error) {
+	var c Case
+	err := s.db.GetContext(ctx, &c, `SELECT `+caseColumns+` FROM cases c WHERE c.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Case{}, ErrNotFound
+	}
+	if err != nil {
+		return Case{}, fmt.Errorf("get case: %w", err)
+	}
+	return c, nil
+}
+
+// Timeline reads a case's events in the order they happened, with the name
+// of each actor.
+func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
+	events := []Event{}
+	err := s.db.SelectContext(ctx, &events, eventSelect+` WHERE e.case_id = $1 ORDER BY e.seq`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("timeline: %w", err)
+	}
+	return events, nil
+}
+
+// GetEvent reads one timeline event.
+func (s *Store) GetEvent(ctx context.Context, id string) (Event, error) {
+	var e Event
+	err := s.db.GetContext(ctx, &e, eventSelect+` WHERE e.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Event{}, ErrNotFound
+	}
+	if err != nil {
+		return Event{}, fmt.Errorf("get event: %w", err)
+	}
+	return e, nil
+}
+
+const eventSelect = `
+	SELECT e.id, e.case_id, e.seq, e.event_type, e.actor_id, e.description, e.previous_value,
+		e.new_value, e.metadata, e.created_at,
+		NULLIF(trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')), '') AS actor_name
+	FROM case_events e LEFT JOIN users u ON u.id = e.actor_id`
+
+// CaseFilter selects cases for a list. Empty fields do not filter.
+type CaseFilter struct {
+	Status     string
+	Type       string
+	Priority   string
+	AssigneeID string
+	Flag       string
+	// Q matches the case number, the client's name or e-mail, or the
+	// author's name or e-mail, case-insensitively, anywhere in the text.
+	Q     string
+	Page  int
+	Limit int
+}
+
+// ListCases returns one page of cases, newest first, and how many match.
+func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	for _, eq := range []struct{ column, value string }{
+		{"c.status", f.Status}, {"c.type", f.Type}, {"c.priority", f.Priority},
+		{"c.assigned_to", f.AssigneeID}, {"c.flag", f.Flag},
+	} {
+		if eq.value != "" {
+			where = append(where, eq.column+" = "+arg(eq.value))
+		}
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		p := arg("%" + escapeLike(q) + "%")
+		where = append(where, `(c.case_number ILIKE `+p+` OR c.client_name ILIKE `+p+` OR c.client_email ILIKE `+p+
+			` OR EXISTS (SELECT 1 FROM users a WHERE a.id = c.created_by AND
+				(a.email ILIKE `+p+` OR (a.first_name || ' ' || a.last_name) ILIKE `+p+`)))`)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM cases c`+cond, args...); err != nil {
+		return nil, 0, fmt.Errorf("count cases: %w", err)
+	}
+	items := []Case{}
+	query := `SELECT ` + caseColumns + ` FROM cases c` + cond +
+		` ORDER BY c.created_at DESC, c.id DESC LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg((f.Page-1)*f.Limit)
+	if err := s.db.SelectContext(ctx, &items, query, args...); err != nil {
+		return nil, 0, fmt.Errorf("list cases: %w", err)
+	}
+	return items, total, nil
+}
+
+func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func nullJSON(b json.RawMessage) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return []byte(b)
+}

@@ -1,0 +1,334 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/caseflow/caseflow/activities"
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// harness runs the case workflow in the test suite with the real
+// projection activity writing to a fresh Postgres database.
+type harness struct {
+	t       *testing.T
+	env     *testsuite.TestWorkflowEnvironment
+	store   *store.Store
+	officer store.User
+	analyst store.User
+	newCase workflows.NewCase
+	steps   int
+}
+
+func newHarness(t *testing.T, wrap func(activities.Projector) activities.Projector) *harness {
+	t.Helper()
+	s, _ := storetest.New(t)
+	ctx := context.Background()
+	officer, _, err := s.EnsureUser(ctx, "officer@example.com", workflows.RoleComplianceOfficer, "Olivia", "Officer")
+	require.NoError(t, err)
+	analyst, _, err := s.EnsureUser(ctx, "analyst@example.com", workflows.RoleAnalyst, "Andy", "Analyst")
+	require.NoError(t, err)
+
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
+	env := suite.NewTestWorkflowEnvironment()
+	var projector activities.Projector = s
+	if wrap != nil {
+		projector = wrap(s)
+	}
+	(&activities.Activities{Projection: projector}).Register(env)
+
+	return &harness{
+		t: t, env: env, store: s, officer: officer, analyst: analyst,
+		newCase: workflows.NewCase{
+			ID:          uuid.Must(uuid.NewV7()).String(),
+			Type:        "SUSPICIOUS_TRANSACTION",
+			Family:      workflows.FamilyInvestigation,
+			Priority:    "HIGH",
+			Title:       "Structuring on account 4411",
+			Description: "Nine cash deposits just under the reporting threshold.",
+			Client:      &workflows.Client{Name: "Jane Roe", Email: "jane@example.com"},
+			Tags:        []string{"cash"},
+			CreatedBy:   analyst.ID,
+		},
+	}
+}
+
+// outcome is what an update came back with.
+type outcome struct {
+	rejected error
+	result   any
+	err      error
+}
+
+// send queues an update one simulated second after the previous one and
+// returns where its outcome will be.
+func (h *harness) send(name string, arg any) *outcome {
+	h.steps++
+	o := &outcome{}
+	h.env.RegisterDelayedCallback(func() {
+		h.env.UpdateWorkflow(name, uuid.NewString(), &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { o.rejected = err },
+			OnAccept:   func() {},
+			OnComplete: func(result any, err error) { o.result, o.err = result, err },
+		}, arg)
+	}, time.Duration(h.steps)*time.Second)
+	return o
+}
+
+func (h *harness) status(to workflows.Status, note string) *outcome {
+	return h.send(workflows.UpdateStatus, workflows.StatusChange{ActorID: h.officer.ID, Status: to, ResolutionNote: note})
+}
+
+func (h *harness) run() {
+	h.env.ExecuteWorkflow(workflows.CaseWorkflow, workflows.Input{New: h.newCase})
+}
+
+func (h *harness) timeline() []store.Event {
+	events, err := h.store.Timeline(context.Background(), h.newCase.ID)
+	require.NoError(h.t, err)
+	return events
+}
+
+func eventTypes(events []store.Event) []string {
+	types := make([]string, len(events))
+	for i, e := range events {
+		types[i] = e.EventType
+	}
+	return types
+}
+
+func requireAccepted(t *testing.T, o *outcome) {
+	t.Helper()
+	require.NoError(t, o.rejected)
+	require.NoError(t, o.err)
+}
+
+func requireRejected(t *testing.T, o *outcome, code string) {
+	t.Helper()
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, o.rejected, &appErr)
+	require.Equal(t, code, appErr.Type())
+}
+
+func TestCaseWorkflowFullLifecycle(t *testing.T) {
+	h := newHarness(t, nil)
+	created := h.send(workflows.UpdateCreate, nil)
+	assigned := h.send(workflows.UpdateAssign, workflows.Assignment{ActorID: h.officer.ID, AssigneeID: &h.officer.ID, AssigneeRole: h.officer.Role})
+	noted := h.send(workflows.UpdateNote, workflows.Note{ActorID: h.analyst.ID, Content: "Called the branch."})
+	steps := []*outcome{
+		h.status(workflows.StatusInProgress, ""),
+		h.status(workflows.StatusPendingReview, ""),
+		h.status(workflows.StatusEscalated, ""),
+		h.status(workflows.StatusResolvedTruePositive, "SAR filed."),
+		h.status(workflows.StatusClosed, "Closed after filing."),
+	}
+	h.run()
+
+	require.True(t, h.env.IsWorkflowCompleted())
+	require.NoError(t, h.env.GetWorkflowError())
+	for _, o := range append([]*outcome{created, assigned, noted}, steps...) {
+		requireAccepted(t, o)
+	}
+	createdCase := created.result.(workflows.Case)
+	require.Regexp(t, `^CASE-\d{4}-\d{5,}$`, createdCase.CaseNumber)
+	require.Equal(t, workflows.StatusOpen, createdCase.Status)
+
+	var final workflows.Case
+	require.NoError(t, h.env.GetWorkflowResult(&final))
+	require.Equal(t, workflows.StatusClosed, final.Status)
+	require.NotNil(t, final.ResolvedAt)
+	require.Equal(t, "Closed after filing.", final.ResolutionNote)
+
+	row, err := h.store.GetCase(context.Background(), h.newCase.ID)
+	require.NoError(t, err)
+	require.Equal(t, "CLOSED", row.Status)
+	require.Equal(t, createdCase.CaseNumber, row.CaseNumber)
+	require.Equal(t, h.officer.ID, row.AssignedTo.String)
+	require.True(t, row.ResolvedAt.Valid)
+	require.Equal(t, int64(8), row.Version, "one version per event")
+
+	events := h.timeline()
+	require.Equal(t, []string{"CASE_CREATED", "ASSIGNED", "NOTE_ADDED", "STATUS_CHANGED", "STATUS_CHANGED",
+		"STATUS_CHANGED", "STATUS_CHANGED", "STATUS_CHANGED"}, eventTypes(events))
+	require.Equal(t, "Called the branch.", events[2].Description)
+	require.Equal(t, "Andy Analyst", events[2].ActorName.String)
+	require.False(t, events[0].ActorID.Valid, "creation is recorded as the system's")
+	require.JSONEq(t, `"PENDING_REVIEW"`, string(events[5].PreviousValue))
+	require.JSONEq(t, `"ESCALATED"`, string(events[5].NewValue))
+}
+
+func TestCaseWorkflowResolvesFromReviewAndSendsBack(t *testing.T) {
+	h := newHarness(t, nil)
+	steps := []*outcome{
+		h.status(workflows.StatusInProgress, ""),
+		h.status(workflows.StatusPendingReview, ""),
+		h.status(workflows.StatusInProgress, ""), // sent back
+		h.status(workflows.StatusPendingReview, ""),
+		h.status(workflows.StatusEscalated, ""),
+		h.status(workflows.StatusInProgress, ""), // sent back from escalation
+		h.status(workflows.StatusPendingReview, ""),
+		h.status(workflows.StatusResolvedFalsePositive, "Salary payments."),
+		h.status(workflows.StatusClosed, "No further action."),
+	}
+	h.run()
+	require.True(t, h.env.IsWorkflowCompleted())
+	require.NoError(t, h.env.GetWorkflowError())
+	for _, o := range steps {
+		requireAccepted(t, o)
+	}
+	require.Len(t, h.timeline(), 10)
+}
+
+func TestCaseWorkflowValidatorsRefuseBeforeWriting(t *testing.T) {
+	h := newHarness(t, nil)
+	skip := h.status(workflows.StatusClosed, "done")
+	unknown := h.status("ARCHIVED", "")
+	same := h.status(workflows.StatusOpen, "")
+	analystAssignee := h.send(workflows.UpdateAssign, workflows.Assignment{ActorID: h.officer.ID, AssigneeID: &h.analyst.ID, AssigneeRole: h.analyst.Role})
+	emptyNote := h.send(workflows.UpdateNote, workflows.Note{ActorID: h.officer.ID, Content: "  "})
+	h.status(workflows.StatusInProgress, "")
+	h.status(workflows.StatusPendingReview, "")
+	noNote := h.status(workflows.StatusResolvedTruePositive, " ")
+	h.status(workflows.StatusResolvedTruePositive, "Confirmed.")
+	h.status(workflows.StatusClosed, "Done.")
+	h.run()
+	require.True(t, h.env.IsWorkflowCompleted())
+
+	requireRejected(t, skip, workflows.CodeInvalidTransition)
+	require.ErrorContains(t, skip.rejected, "allowed next states: IN_PROGRESS")
+	requireRejected(t, unknown, workflows.CodeValidation)
+	requireRejected(t, same, workflows.CodeInvalidTransition)
+	requireRejected(t, analystAssignee, workflows.CodeInvalidAssignee)
+	requireRejected(t, emptyNote, workflows.CodeValidation)
+	requireRejected(t, noNote, workflows.CodeValidation)
+	require.ErrorContains(t, noNote.rejected, "resolutionNote")
+
+	// Only the accepted changes reached the timeline.
+	require.Equal(t, []string{"CASE_CREATED", "STATUS_CHANGED", "STATUS_CHANGED", "STATUS_CHANGED", "STATUS_CHANGED"}, eventTypes(h.timeline()))
+}
+
+func TestCaseWorkflowRefusesChangesOnceClosed(t *testing.T) {
+	h := newHarness(t, nil)
+	// The last status change and a note race: the note's validator runs
+	// while CLOSED is being written, and must refuse.
+	for _, s := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview, workflows.StatusResolvedFalsePositive} {
+		h.status(s, "reason")
+	}
+	h.steps++
+	var late outcome
+	h.env.RegisterDelayedCallback(func() {
+		h.env.UpdateWorkflow(workflows.UpdateStatus, "close", &testsuite.TestUpdateCallback{
+			OnReject: func(error) {}, OnAccept: func() {}, OnComplete: func(any, error) {},
+		}, workflows.StatusChange{ActorID: h.officer.ID, Status: workflows.StatusClosed, ResolutionNote: "Closed."})
+		h.env.UpdateWorkflow(workflows.UpdateNote, "late", &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { late.rejected = err },
+			OnAccept:   func() {},
+			OnComplete: func(any, error) {},
+		}, workflows.Note{ActorID: h.officer.ID, Content: "too late"})
+	}, time.Duration(h.steps)*time.Second)
+	h.run()
+	require.True(t, h.env.IsWorkflowCompleted())
+	requireRejected(t, &late, workflows.CodeCaseClosed)
+}
+
+func TestCaseWorkflowUnassignAndNoOpAssign(t *testing.T) {
+	h := newHarness(t, nil)
+	assign := workflows.Assignment{ActorID: h.officer.ID, AssigneeID: &h.officer.ID, AssigneeRole: h.officer.Role}
+	first := h.send(workflows.UpdateAssign, assign)
+	again := h.send(workflows.UpdateAssign, assign)
+	unassign := h.send(workflows.UpdateAssign, workflows.Assignment{ActorID: h.officer.ID})
+	query := &workflows.State{}
+	h.steps++
+	h.env.RegisterDelayedCallback(func() {
+		v, err := h.env.QueryWorkflow(workflows.QueryState)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(query))
+		h.env.CancelWorkflow()
+	}, time.Duration(h.steps)*time.Second)
+	h.run()
+
+	for _, o := range []*outcome{first, again, unassign} {
+		requireAccepted(t, o)
+	}
+	require.Nil(t, query.Case.AssignedTo)
+	require.Equal(t, []workflows.Status{workflows.StatusInProgress}, query.AllowedTransitions)
+	require.Equal(t, []string{"CASE_CREATED", "ASSIGNED", "ASSIGNED"}, eventTypes(h.timeline()), "a repeated assignment records nothing")
+}
+
+// flaky commits each write and then reports a failure, as when the
+// connection drops after COMMIT: the retry must not write anything twice.
+type flaky struct {
+	activities.Projector
+	mu       sync.Mutex
+	failures int
+}
+
+func (f *flaky) Project(ctx context.Context, p workflows.Projection) (string, error) {
+	number, err := f.Projector.Project(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures++
+	if f.failures%2 == 1 {
+		return "", errors.New("connection reset after commit")
+	}
+	return number, nil
+}
+
+func TestCaseWorkflowRetriedProjectionWritesEachEventOnce(t *testing.T) {
+	var f *flaky
+	h := newHarness(t, func(p activities.Projector) activities.Projector {
+		f = &flaky{Projector: p}
+		return f
+	})
+	created := h.send(workflows.UpdateCreate, nil)
+	h.send(workflows.UpdateNote, workflows.Note{ActorID: h.officer.ID, Content: "first"})
+	for _, s := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview, workflows.StatusResolvedTruePositive, workflows.StatusClosed} {
+		h.status(s, "reason")
+	}
+	h.run()
+	require.True(t, h.env.IsWorkflowCompleted())
+	require.NoError(t, h.env.GetWorkflowError())
+	requireAccepted(t, created)
+
+	require.Equal(t, 12, f.failures, "every one of the 6 writes failed once, then succeeded")
+	events := h.timeline()
+	require.Equal(t, []string{"CASE_CREATED", "NOTE_ADDED", "STATUS_CHANGED", "STATUS_CHANGED", "STATUS_CHANGED", "STATUS_CHANGED"}, eventTypes(events))
+
+	var cases int
+	require.NoError(t, h.store.DB().Get(&cases, `SELECT count(*) FROM cases`))
+	require.Equal(t, 1, cases)
+	// The retried create kept its first number.
+	require.Equal(t, created.result.(workflows.Case).CaseNumber, mustCase(t, h).CaseNumber)
+}
+
+func mustCase(t *testing.T, h *harness) store.Case {
+	c, err := h.store.GetCase(context.Background(), h.newCase.ID)
+	require.NoError(t, err)
+	return c
+}
+
+func TestCaseWorkflowRefusesInvalidInput(t *testing.T) {
+	h := newHarness(t, nil)
+	h.newCase.Title = ""
+	h.run()
+	require.True(t, h.env.IsWorkflowCompleted())
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, h.env.GetWorkflowError(), &appErr)
+	require.Equal(t, workflows.CodeValidation, appErr.Type())
+}

@@ -1,0 +1,103 @@
+package workflows
+
+import "slices"
+
+// Status is where a case stands in its lifecycle.
+type Status string
+
+const (
+	// Investigation statuses.
+	StatusOpen                  Status = "OPEN"
+	StatusInProgress            Status = "IN_PROGRESS"
+	StatusPendingReview         Status = "PENDING_REVIEW"
+	StatusEscalated             Status = "ESCALATED"
+	StatusResolvedTruePositive  Status = "RESOLVED_TRUE_POSITIVE"
+	StatusResolvedFalsePositive Status = "RESOLVED_FALSE_POSITIVE"
+	StatusClosed                Status = "CLOSED"
+
+	// Onboarding statuses (OPEN and CLOSED are shared).
+	StatusDraft    Status = "DRAFT"
+	StatusApproved Status = "APPROVED"
+	StatusRejected Status = "REJECTED"
+	StatusRevoked  Status = "REVOKED"
+)
+
+// Family is a group of case types that share one lifecycle.
+type Family string
+
+const (
+	FamilyInvestigation Family = "investigation"
+	FamilyOnboarding    Family = "onboarding"
+)
+
+// Lifecycle is a family's state machine as data: the workflow validates
+// every status change against it, and the API shows its allowed next
+// states. Nothing else encodes the rules.
+type Lifecycle struct {
+	Initial Status
+	// Next lists, for each status, the statuses a person may move the case
+	// to, in the order they are offered.
+	Next map[Status][]Status
+	// Terminal statuses end the workflow.
+	Terminal []Status
+	// NoteRequired statuses cannot be entered without a resolution note.
+	NoteRequired []Status
+	// Resolving statuses set resolvedAt when entered.
+	Resolving []Status
+}
+
+// Investigation is the lifecycle of DESIGN.md §3: forward one step at a
+// time, review may resolve directly or send the case back, and CLOSED ends it.
+var investigation = Lifecycle{
+	Initial: StatusOpen,
+	Next: map[Status][]Status{
+		StatusOpen:                  {StatusInProgress},
+		StatusInProgress:            {StatusPendingReview},
+		StatusPendingReview:         {StatusEscalated, StatusResolvedTruePositive, StatusResolvedFalsePositive, StatusInProgress},
+		StatusEscalated:             {StatusResolvedTruePositive, StatusResolvedFalsePositive, StatusInProgress},
+		StatusResolvedTruePositive:  {StatusClosed},
+		StatusResolvedFalsePositive: {StatusClosed},
+		StatusClosed:                nil,
+	},
+	Terminal:     []Status{StatusClosed},
+	NoteRequired: []Status{StatusResolvedTruePositive, StatusResolvedFalsePositive, StatusClosed},
+	Resolving:    []Status{StatusResolvedTruePositive, StatusResolvedFalsePositive},
+}
+
+// LifecycleFor returns the lifecycle of a family, and false for an unknown one.
+func LifecycleFor(f Family) (Lifecycle, bool) {
+	switch f {
+	case FamilyInvestigation:
+		return investigation, true
+	}
+	return Lifecycle{}, false
+}
+
+// Allowed lists the statuses a case in status s may move to.
+func (l Lifecycle) Allowed(s Status) []Status {
+	return slices.Clone(l.Next[s])
+}
+
+// CanMove reports whether a person may move a case from one status to another.
+func (l Lifecycle) CanMove(from, to Status) bool {
+	return slices.Contains(l.Next[from], to)
+}
+
+// IsTerminal reports whether s ends the case.
+func (l Lifecycle) IsTerminal(s Status) bool { return slices.Contains(l.Terminal, s) }
+
+// NeedsNote reports whether entering s requires a resolution note.
+func (l Lifecycle) NeedsNote(s Status) bool { return slices.Contains(l.NoteRequired, s) }
+
+// Resolves reports whether entering s resolves the case.
+func (l Lifecycle) Resolves(s Status) bool { return slices.Contains(l.Resolving, s) }
+
+// Statuses lists every status of the lifecycle, for validating input.
+func (l Lifecycle) Statuses() []Status {
+	all := make([]Status, 0, len(l.Next))
+	for s := range l.Next {
+		all = append(all, s)
+	}
+	slices.Sort(all)
+	return all
+}

@@ -1,0 +1,305 @@
+package workflows
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// The message contract between the API and the case workflow. Changing a
+// name here breaks running cases; add new names instead.
+const (
+	WorkflowName = "CaseWorkflow"
+
+	UpdateCreate = "create"
+	UpdateStatus = "status"
+	UpdateAssign = "assign"
+	UpdateNote   = "note"
+
+	QueryState = "state"
+
+	// ProjectActivity writes the case's projection to Postgres. Workflows
+	// call it by name so this package never imports the I/O code.
+	ProjectActivity = "ProjectCase"
+)
+
+// Rejection codes carried by the ApplicationError a validator or handler
+// returns. The API maps each to an HTTP status.
+const (
+	CodeValidation        = "VALIDATION_ERROR"
+	CodeInvalidTransition = "INVALID_TRANSITION"
+	CodeCaseClosed        = "CASE_CLOSED"
+	CodeInvalidAssignee   = "INVALID_ASSIGNEE"
+)
+
+// Role is what a user may do. The workflow needs it to check assignees.
+type Role string
+
+const (
+	RoleBankAdmin         Role = "BANK_ADMIN"
+	RoleComplianceOfficer Role = "COMPLIANCE_OFFICER"
+	RoleAnalyst           Role = "ANALYST"
+)
+
+// Roles lists every role.
+var roles = []Role{RoleBankAdmin, RoleComplianceOfficer, RoleAnalyst}
+
+// ParseRole accepts a role name.
+func ParseRole(s string) (Role, bool) {
+	r := Role(s)
+	return r, slices.Contains(roles, r)
+}
+
+// CanBeAssigned reports whether a user of this role may own a case.
+func (r Role) CanBeAssigned() bool { return r == RoleBankAdmin || r == RoleComplianceOfficer }
+
+// Priority of a case.
+type Priority string
+
+var priorities = []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}
+
+// RiskLevel of a case's client.
+var riskLevels = []string{"LOW", "MEDIUM", "HIGH"}
+
+// Event types of the timeline (DESIGN.md §8).
+const (
+	EventCaseCreated    = "CASE_CREATED"
+	EventStatusChanged  = "STATUS_CHANGED"
+	EventAssigned       = "ASSIGNED"
+	EventNoteAdded      = "NOTE_ADDED"
+	EventRequestSent    = "REQUEST_SENT"
+	EventClientSubmit   = "CLIENT_SUBMITTED"
+	EventCheckUpdated   = "CHECK_UPDATED"
+	EventFlagChanged    = "FLAG_CHANGED"
+	EventAutoApproved   = "AUTO_APPROVED"
+	EventDueDateChanged = "DUE_DATE_CHANGED"
+	EventReminderSent   = "REMINDER_SENT"
+	EventOverdue        = "OVERDUE"
+	EventRequestRevoked = "REQUEST_REVOKED"
+	EventTxLinked       = "TRANSACTION_LINKED"
+)
+
+// Limits on free text, so one case cannot bloat the workflow history.
+const (
+	MaxTitle       = 200
+	MaxDescription = 10_000
+	MaxNote        = 10_000
+	MaxTags        = 50
+	MaxTag         = 64
+)
+
+// Client is the person or company a case is about.
+type Client struct {
+	Name       string `json:"name"`
+	Email      string `json:"email"`
+	ExternalID string `json:"externalId"`
+}
+
+// NewCase is everything needed to open a case. The API decides the ID,
+// family and author; the workflow decides the rest.
+type NewCase struct {
+	ID                      string            `json:"id"`
+	Type                    string            `json:"type"`
+	Family                  Family            `json:"family"`
+	Priority                Priority          `json:"priority"`
+	Title                   string            `json:"title"`
+	Description             string            `json:"description"`
+	Client                  *Client           `json:"client,omitempty"`
+	RiskLevel               *string           `json:"riskLevel,omitempty"`
+	ExternalID              string            `json:"externalId,omitempty"`
+	Metadata                json.RawMessage   `json:"metadata,omitempty"`
+	Properties              map[string]string `json:"properties,omitempty"`
+	Tags                    []string          `json:"tags"`
+	RelatedTransactionID    *string           `json:"relatedTransactionId,omitempty"`
+	RelatedKycApplicationID *string           `json:"relatedKycApplicationId,omitempty"`
+	DueDate                 *time.Time        `json:"dueDate,omitempty"`
+	AssignedTo              *string           `json:"assignedTo,omitempty"`
+	CreatedBy               string            `json:"createdBy"`
+}
+
+// Case is the workflow's state: the single authority on the case. The
+// projection in Postgres is a copy of it.
+type Case struct {
+	NewCase
+	CaseNumber     string     `json:"caseNumber"`
+	Status         Status     `json:"status"`
+	ResolvedAt     *time.Time `json:"resolvedAt,omitempty"`
+	ResolutionNote string     `json:"resolutionNote,omitempty"`
+	CreatedAt      time.Time  `json:"createdAt"`
+	UpdatedAt      time.Time  `json:"updatedAt"`
+	// Version is the sequence number of the case's latest event; the
+	// projection only ever moves forward to a higher version.
+	Version int64 `json:"version"`
+}
+
+// Event is one entry of the append-only timeline.
+type Event struct {
+	ID            string          `json:"id"`
+	CaseID        string          `json:"caseId"`
+	Seq           int64           `json:"seq"`
+	Type          string          `json:"eventType"`
+	ActorID       *string         `json:"actorId"`
+	Description   string          `json:"description"`
+	PreviousValue json.RawMessage `json:"previousValue,omitempty"`
+	NewValue      json.RawMessage `json:"newValue,omitempty"`
+	Metadata      json.RawMessage `json:"metadata,omitempty"`
+	CreatedAt     time.Time       `json:"createdAt"`
+}
+
+// EventID is the timeline event ID for a case's seq-th event. It is derived,
+// not random, so a retried projection write names the same row.
+func EventID(caseID string, seq int64) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, fmt.Appendf(nil, "caseflow:case/%s/event/%d", caseID, seq)).String()
+}
+
+// Projection is what ProjectActivity writes: the case as it now stands and
+// the events that brought it there.
+type Projection struct {
+	Case   Case    `json:"case"`
+	Events []Event `json:"events"`
+}
+
+// StatusChange asks to move a case to another status.
+type StatusChange struct {
+	ActorID        string `json:"actorId"`
+	Status         Status `json:"status"`
+	ResolutionNote string `json:"resolutionNote"`
+}
+
+// Assignment gives a case to a user, or takes it back when AssigneeID is nil.
+// The API looks the assignee up; the workflow checks the role it found.
+type Assignment struct {
+	ActorID      string  `json:"actorId"`
+	AssigneeID   *string `json:"assigneeId"`
+	AssigneeRole Role    `json:"assigneeRole"`
+}
+
+// Note adds a note to the timeline.
+type Note struct {
+	ActorID string `json:"actorId"`
+	Content string `json:"content"`
+}
+
+// State is the answer of QueryState: the live case and what it may do next.
+type State struct {
+	Case               Case     `json:"case"`
+	AllowedTransitions []Status `json:"allowedTransitions"`
+}
+
+// FieldError names one field that failed validation.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError is one or more bad fields.
+type ValidationError []FieldError
+
+func (v ValidationError) Error() string {
+	parts := make([]string, len(v))
+	for i, f := range v {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ValidateNewCase checks a new case against the domain rules. The API runs
+// it to answer 422 before anything starts; the workflow runs it again
+// because it is the authority.
+func ValidateNewCase(c NewCase) error {
+	var errs ValidationError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if _, err := uuid.Parse(c.ID); err != nil {
+		bad("id", "must be a UUID")
+	}
+	if c.Type == "" {
+		bad("type", "is required")
+	}
+	if _, ok := LifecycleFor(c.Family); !ok {
+		bad("type", "unknown case type %q", c.Type)
+	}
+	if !slices.Contains(priorities, string(c.Priority)) {
+		bad("priority", "must be one of %s", strings.Join(priorities, ", "))
+	}
+	title, desc := strings.TrimSpace(c.Title), strings.TrimSpace(c.Description)
+	if c.Family == FamilyInvestigation {
+		if title == "" {
+			bad("title", "is required")
+		}
+		if desc == "" {
+			bad("description", "is required")
+		}
+	}
+	if len([]rune(c.Title)) > MaxTitle {
+		bad("title", "must be at most %d characters", MaxTitle)
+	}
+	if len([]rune(c.Description)) > MaxDescription {
+		bad("description", "must be at most %d characters", MaxDescription)
+	}
+	if c.Client != nil {
+		if c.Client.Email != "" {
+			if a, err := mail.ParseAddress(c.Client.Email); err != nil || a.Address != c.Client.Email {
+				bad("client.email", "must be an e-mail address")
+			}
+		}
+	}
+	if c.RiskLevel != nil && !slices.Contains(riskLevels, *c.RiskLevel) {
+		bad("riskLevel", "must be one of %s", strings.Join(riskLevels, ", "))
+	}
+	if len(c.Metadata) > 0 {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(c.Metadata, &obj); err != nil || obj == nil {
+			bad("metadata", "must be a JSON object")
+		}
+	}
+	if len(c.Tags) > MaxTags {
+		bad("tags", "at most %d tags", MaxTags)
+	}
+	for i, t := range c.Tags {
+		if strings.TrimSpace(t) == "" || len([]rune(t)) > MaxTag {
+			bad(fmt.Sprintf("tags[%d]", i), "must be 1 to %d characters", MaxTag)
+		}
+	}
+	for _, ref := range []struct {
+		field string
+		id    *string
+	}{
+		{"relatedTransactionId", c.RelatedTransactionID},
+		{"relatedKycApplicationId", c.RelatedKycApplicationID},
+	} {
+		if ref.id != nil {
+			if _, err := uuid.Parse(*ref.id); err != nil {
+				bad(ref.field, "must be a UUID")
+			}
+		}
+	}
+	if _, err := uuid.Parse(c.CreatedBy); err != nil {
+		bad("createdBy", "must be a user ID")
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return errs
+}
+
+// ValidateNote checks a note's content.
+func ValidateNote(content string) error {
+	switch {
+	case strings.TrimSpace(content) == "":
+		return ValidationError{{Field: "content", Message: "is required"}}
+	case len([]rune(content)) > MaxNote:
+		return ValidationError{{Field: "content", Message: fmt.Sprintf("must be at most %d characters", MaxNote)}}
+	}
+	return nil
+}
+
+// ValidPriority reports whether p names a priority.
+func ValidPriority(p string) bool { return slices.Contains(priorities, p) }
