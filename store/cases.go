@@ -194,7 +194,7 @@ func (s *Store) GetEvent(ctx context.Context, id string) (Event, error) {
 const eventSelect = `
 	SELECT e.id, e.case_id, e.seq, e.event_type, e.actor_id, e.description, e.previous_value,
 		e.new_value, e.metadata, e.created_at,
-		NULLIF(trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')), '') AS actor_name
+		coalesce(NULLIF(trim(u.first_name || ' ' || u.last_name), ''), u.email) AS actor_name
 	FROM case_events e LEFT JOIN users u ON u.id = e.actor_id`
 
 // CaseFilter selects cases for a list. Empty fields do not filter.

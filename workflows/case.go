@@ -43,7 +43,7 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 		return Case{}, err
 	}
 
-	created := r.event(EventCaseCreated, nil, "Case created", nil, jsonValue(r.c.Status))
+	created := r.event(EventCaseCreated, &r.c.CreatedBy, "Case created", nil, jsonValue(r.c.Status))
 	if err := r.persist(ctx, created); err != nil {
 		return Case{}, err
 	}

@@ -165,7 +165,7 @@ func TestCaseWorkflowFullLifecycle(t *testing.T) {
 		"STATUS_CHANGED", "STATUS_CHANGED", "STATUS_CHANGED"}, eventTypes(events))
 	require.Equal(t, "Called the branch.", events[2].Description)
 	require.Equal(t, "Andy Analyst", events[2].ActorName.String)
-	require.False(t, events[0].ActorID.Valid, "creation is recorded as the system's")
+	require.Equal(t, h.analyst.ID, events[0].ActorID.String, "creation is recorded as its author's")
 	require.JSONEq(t, `"PENDING_REVIEW"`, string(events[5].PreviousValue))
 	require.JSONEq(t, `"ESCALATED"`, string(events[5].NewValue))
 }

@@ -303,3 +303,28 @@ func ValidateNote(content string) error {
 
 // ValidPriority reports whether p names a priority.
 func ValidPriority(p string) bool { return slices.Contains(priorities, p) }
+
+// Flag is an onboarding case's progress, derived from its checks.
+type Flag string
+
+const (
+	FlagCollecting   Flag = "COLLECTING"
+	FlagReviewing    Flag = "REVIEWING"
+	FlagRecollecting Flag = "RECOLLECTING"
+	FlagAllApproved  Flag = "ALL_APPROVED"
+)
+
+// ValidFlag reports whether f names a flag.
+func ValidFlag(f string) bool {
+	return slices.Contains([]Flag{FlagCollecting, FlagReviewing, FlagRecollecting, FlagAllApproved}, Flag(f))
+}
+
+// ValidStatus reports whether s is a status of any lifecycle.
+func ValidStatus(s string) bool {
+	for _, f := range []Family{FamilyInvestigation, FamilyOnboarding} {
+		if life, ok := LifecycleFor(f); ok && slices.Contains(life.Statuses(), Status(s)) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,405 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// createCaseRequest is the body of POST /cases.
+type createCaseRequest struct {
+	Type                    string            `json:"type"`
+	Priority                string            `json:"priority"`
+	Title                   string            `json:"title"`
+	Description             string            `json:"description"`
+	Client                  *workflows.Client `json:"client"`
+	RiskLevel               *string           `json:"riskLevel"`
+	ExternalID              string            `json:"externalId"`
+	Metadata                json.RawMessage   `json:"metadata"`
+	Properties              map[string]string `json:"properties"`
+	Tags                    []string          `json:"tags"`
+	RelatedTransactionID    *string           `json:"relatedTransactionId"`
+	RelatedKycApplicationID *string           `json:"relatedKycApplicationId"`
+	DueDate                 *time.Time        `json:"dueDate"`
+}
+
+func (s *Server) createCase(c *fiber.Ctx) error {
+	var req createCaseRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	user := currentUser(c)
+	family, known := s.cfg.Cases.Types[req.Type]
+	if req.Type == "" {
+		return invalid(workflows.FieldError{Field: "type", Message: "is required"})
+	}
+	if !known {
+		return invalid(workflows.FieldError{Field: "type", Message: fmt.Sprintf("unknown case type %q", req.Type)})
+	}
+	if req.Priority == "" {
+		req.Priority = "MEDIUM"
+	}
+	if string(req.Metadata) == "null" {
+		req.Metadata = nil
+	}
+	var due *time.Time
+	if req.DueDate != nil {
+		d := req.DueDate.UTC()
+		due = &d
+	}
+	nc := workflows.NewCase{
+		ID:                      uuid.Must(uuid.NewV7()).String(),
+		Type:                    req.Type,
+		Family:                  workflows.Family(family),
+		Priority:                workflows.Priority(req.Priority),
+		Title:                   strings.TrimSpace(req.Title),
+		Description:             strings.TrimSpace(req.Description),
+		Client:                  req.Client,
+		RiskLevel:               req.RiskLevel,
+		ExternalID:              req.ExternalID,
+		Metadata:                req.Metadata,
+		Properties:              req.Properties,
+		Tags:                    req.Tags,
+		RelatedTransactionID:    req.RelatedTransactionID,
+		RelatedKycApplicationID: req.RelatedKycApplicationID,
+		DueDate:                 due,
+		CreatedBy:               user.ID,
+	}
+	if err := workflows.ValidateNewCase(nc); err != nil {
+		var v workflows.ValidationError
+		if errors.As(err, &v) {
+			return invalid(v...)
+		}
+		return err
+	}
+
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       nc.ID,
+		TaskQueue:                s.cfg.Temporal.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.WorkflowName, workflows.Input{New: nc})
+	handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID:     "create",
+			UpdateName:   workflows.UpdateCreate,
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("start case: %w", err)
+	}
+	var created workflows.Case
+	if err := handle.Get(ctx, &created); err != nil {
+		return fmt.Errorf("create case: %w", err)
+	}
+	return s.respondCase(c, http.StatusCreated, created.ID)
+}
+
+func (s *Server) listCases(c *fiber.Ctx) error {
+	f, err := s.caseFilter(c)
+	if err != nil {
+		return err
+	}
+	rows, total, err := s.store.ListCases(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	items := make([]caseJSON, len(rows))
+	for i, r := range rows {
+		items[i] = toCaseJSON(r)
+	}
+	return ok(c, http.StatusOK, fiber.Map{
+		"items":      items,
+		"total":      total,
+		"page":       f.Page,
+		"limit":      f.Limit,
+		"totalPages": int(math.Ceil(float64(total) / float64(f.Limit))),
+	})
+}
+
+const (
+	defaultLimit = 20
+	maxLimit     = 100
+	maxQuery     = 200
+)
+
+func (s *Server) caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
+	f := store.CaseFilter{
+		Status: c.Query("status"), Type: c.Query("type"), Priority: c.Query("priority"),
+		AssigneeID: c.Query("assigneeId"), Flag: c.Query("flag"), Q: c.Query("q"),
+		Page: 1, Limit: defaultLimit,
+	}
+	var errs []workflows.FieldError
+	bad := func(field, msg string) { errs = append(errs, workflows.FieldError{Field: field, Message: msg}) }
+	if f.Status != "" && !workflows.ValidStatus(f.Status) {
+		bad("status", "unknown status")
+	}
+	if _, ok := s.cfg.Cases.Types[f.Type]; f.Type != "" && !ok {
+		bad("type", "unknown case type")
+	}
+	if f.Priority != "" && !workflows.ValidPriority(f.Priority) {
+		bad("priority", "must be LOW, MEDIUM, HIGH or CRITICAL")
+	}
+	if f.Flag != "" && !workflows.ValidFlag(f.Flag) {
+		bad("flag", "must be COLLECTING, REVIEWING, RECOLLECTING or ALL_APPROVED")
+	}
+	if f.AssigneeID != "" {
+		if _, err := uuid.Parse(f.AssigneeID); err != nil {
+			bad("assigneeId", "must be a UUID")
+		}
+	}
+	if len([]rune(f.Q)) > maxQuery {
+		bad("q", fmt.Sprintf("must be at most %d characters", maxQuery))
+	}
+	if p := c.Query("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 1_000_000 {
+			bad("page", "must be a whole number from 1")
+		}
+		f.Page = n
+	}
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxLimit {
+			bad("limit", fmt.Sprintf("must be a whole number from 1 to %d", maxLimit))
+		}
+		f.Limit = n
+	}
+	if len(errs) > 0 {
+		return f, invalid(errs...)
+	}
+	return f, nil
+}
+
+func (s *Server) getCase(c *fiber.Ctx) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	return s.respondCase(c, http.StatusOK, id)
+}
+
+func (s *Server) caseState(c *fiber.Ctx) error {
+	row, err := s.existingCase(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	v, err := s.temporal.QueryWorkflow(ctx, row.ID, "", workflows.QueryState)
+	if err != nil {
+		if workflowGone(err) {
+			return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case is %s; its workflow has completed", row.Status)
+		}
+		return fmt.Errorf("query case: %w", err)
+	}
+	var st workflows.State
+	if err := v.Get(&st); err != nil {
+		return fmt.Errorf("decode case state: %w", err)
+	}
+	return ok(c, http.StatusOK, st)
+}
+
+type statusRequest struct {
+	Status         string `json:"status"`
+	ResolutionNote string `json:"resolutionNote"`
+}
+
+func (s *Server) changeStatus(c *fiber.Ctx) error {
+	row, err := s.existingCase(c)
+	if err != nil {
+		return err
+	}
+	var req statusRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Status == "" {
+		return invalid(workflows.FieldError{Field: "status", Message: "is required"})
+	}
+	if !workflows.ValidStatus(req.Status) {
+		return invalid(workflows.FieldError{Field: "status", Message: fmt.Sprintf("unknown status %q", req.Status)})
+	}
+	change := workflows.StatusChange{ActorID: currentUser(c).ID, Status: workflows.Status(req.Status), ResolutionNote: req.ResolutionNote}
+	if err := s.update(c, row, workflows.UpdateStatus, change, nil); err != nil {
+		return err
+	}
+	return s.respondCase(c, http.StatusOK, row.ID)
+}
+
+type assignRequest struct {
+	// AssigneeID is required; null takes the case back from its assignee.
+	AssigneeID *string `json:"assigneeId"`
+}
+
+func (s *Server) assignCase(c *fiber.Ctx) error {
+	row, err := s.existingCase(c)
+	if err != nil {
+		return err
+	}
+	var raw map[string]json.RawMessage
+	if err := decodeJSON(c, &raw); err != nil {
+		return err
+	}
+	if _, present := raw["assigneeId"]; !present {
+		return invalid(workflows.FieldError{Field: "assigneeId", Message: "is required (null to unassign)"})
+	}
+	var req assignRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	a := workflows.Assignment{ActorID: currentUser(c).ID}
+	if req.AssigneeID != nil {
+		if _, err := uuid.Parse(*req.AssigneeID); err != nil {
+			return invalid(workflows.FieldError{Field: "assigneeId", Message: "must be a UUID"})
+		}
+		assignee, err := s.store.UserByID(c.UserContext(), *req.AssigneeID)
+		if errors.Is(err, store.ErrNotFound) {
+			return &Error{Status: http.StatusUnprocessableEntity, Code: workflows.CodeInvalidAssignee,
+				Message: "no such user", Details: []any{workflows.FieldError{Field: "assigneeId", Message: "no such user"}}}
+		}
+		if err != nil {
+			return err
+		}
+		a.AssigneeID, a.AssigneeRole = &assignee.ID, assignee.Role
+	}
+	if err := s.update(c, row, workflows.UpdateAssign, a, nil); err != nil {
+		return err
+	}
+	return s.respondCase(c, http.StatusOK, row.ID)
+}
+
+type noteRequest struct {
+	Content string `json:"content"`
+}
+
+func (s *Server) addNote(c *fiber.Ctx) error {
+	row, err := s.existingCase(c)
+	if err != nil {
+		return err
+	}
+	var req noteRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := workflows.ValidateNote(req.Content); err != nil {
+		var v workflows.ValidationError
+		errors.As(err, &v)
+		return invalid(v...)
+	}
+	var ev workflows.Event
+	if err := s.update(c, row, workflows.UpdateNote, workflows.Note{ActorID: currentUser(c).ID, Content: req.Content}, &ev); err != nil {
+		return err
+	}
+	stored, err := s.store.GetEvent(c.UserContext(), ev.ID)
+	if err != nil {
+		return err
+	}
+	return ok(c, http.StatusCreated, toEventJSON(stored))
+}
+
+// update sends a case workflow an update and waits for its outcome. A
+// validator's refusal comes back as the 409/422 it names.
+func (s *Server) update(c *fiber.Ctx, row store.Case, name string, arg, result any) error {
+	if life, ok := workflows.LifecycleFor(workflows.Family(row.Family)); ok && life.IsTerminal(workflows.Status(row.Status)) {
+		return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case is %s and accepts no more changes", row.Status)
+	}
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   row.ID,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = handle.Get(ctx, result)
+	}
+	if err != nil && workflowGone(err) {
+		return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case accepts no more changes; its workflow has completed")
+	}
+	if err != nil {
+		return fmt.Errorf("update %s on case %s: %w", name, row.ID, err)
+	}
+	return nil
+}
+
+func caseID(c *fiber.Ctx) (string, error) {
+	raw, _ := url.PathUnescape(c.Params("id"))
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		return "", apiError(http.StatusBadRequest, codeInvalidID, "case ID %q is not a UUID", raw)
+	}
+	return id.String(), nil
+}
+
+// existingCase reads the case named in the path from the projection, so
+// an unknown case is a 404 without a round trip to Temporal.
+func (s *Server) existingCase(c *fiber.Ctx) (store.Case, error) {
+	id, err := caseID(c)
+	if err != nil {
+		return store.Case{}, err
+	}
+	row, err := s.store.GetCase(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Case{}, notFound("case")
+	}
+	return row, err
+}
+
+// respondCase answers with the case's full detail from the projection.
+// Updates return only after their projection write, so this reads them.
+func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
+	ctx := c.UserContext()
+	row, err := s.store.GetCase(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("case")
+	}
+	if err != nil {
+		return err
+	}
+	events, err := s.store.Timeline(ctx, id)
+	if err != nil {
+		return err
+	}
+	d := caseDetailJSON{caseJSON: toCaseJSON(row), Entities: []any{}, AllowedTransitions: []string{}}
+	d.Timeline = make([]eventJSON, len(events))
+	for i, e := range events {
+		d.Timeline[i] = toEventJSON(e)
+	}
+	if life, ok := workflows.LifecycleFor(workflows.Family(row.Family)); ok {
+		for _, st := range life.Allowed(workflows.Status(row.Status)) {
+			d.AllowedTransitions = append(d.AllowedTransitions, string(st))
+		}
+	}
+	if row.AssignedTo.Valid {
+		u, err := s.store.UserByID(ctx, row.AssignedTo.String)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			d.Assignee = toUserJSON(u)
+		}
+	}
+	if base := strings.TrimRight(s.cfg.Temporal.UIURL, "/"); base != "" {
+		d.TemporalURL = fmt.Sprintf("%s/namespaces/%s/workflows/%s", base, url.PathEscape(s.cfg.Temporal.Namespace), url.PathEscape(row.ID))
+	}
+	return ok(c, status, d)
+}

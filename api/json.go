@@ -1,0 +1,120 @@
+package api
+
+import (
+	"database/sql"
+	"time"
+
+	"github.com/caseflow/caseflow/store"
+)
+
+// The response shapes: camelCase, times in RFC 3339 UTC, absent values null.
+
+type clientJSON struct {
+	Name       *string `json:"name"`
+	Email      *string `json:"email"`
+	ExternalID *string `json:"externalId"`
+}
+
+type caseJSON struct {
+	ID                      string      `json:"id"`
+	CaseNumber              string      `json:"caseNumber"`
+	Type                    string      `json:"type"`
+	Priority                string      `json:"priority"`
+	Title                   string      `json:"title"`
+	Description             string      `json:"description"`
+	Status                  string      `json:"status"`
+	Flag                    *string     `json:"flag"`
+	AssignedTo              *string     `json:"assignedTo"`
+	Client                  *clientJSON `json:"client"`
+	RiskLevel               *string     `json:"riskLevel"`
+	ExternalID              *string     `json:"externalId"`
+	Metadata                store.JSON  `json:"metadata"`
+	Properties              store.JSON  `json:"properties"`
+	Tags                    []string    `json:"tags"`
+	RelatedTransactionID    *string     `json:"relatedTransactionId"`
+	RelatedKycApplicationID *string     `json:"relatedKycApplicationId"`
+	DueDate                 *time.Time  `json:"dueDate"`
+	CreatedBy               *string     `json:"createdBy"`
+	ResolvedAt              *time.Time  `json:"resolvedAt"`
+	ResolutionNote          *string     `json:"resolutionNote"`
+	CreatedAt               time.Time   `json:"createdAt"`
+	UpdatedAt               time.Time   `json:"updatedAt"`
+}
+
+type caseDetailJSON struct {
+	caseJSON
+	Timeline           []eventJSON `json:"timeline"`
+	Entities           []any       `json:"entities"`
+	RelatedTransaction any         `json:"relatedTransaction"`
+	Assignee           *userJSON   `json:"assignee"`
+	AllowedTransitions []string    `json:"allowedTransitions"`
+	TemporalURL        string      `json:"temporalUrl,omitempty"`
+}
+
+type eventJSON struct {
+	ID            string     `json:"id"`
+	CaseID        string     `json:"caseId"`
+	EventType     string     `json:"eventType"`
+	ActorID       *string    `json:"actorId"`
+	ActorName     *string    `json:"actorName"`
+	Description   string     `json:"description"`
+	PreviousValue store.JSON `json:"previousValue"`
+	NewValue      store.JSON `json:"newValue"`
+	Metadata      store.JSON `json:"metadata"`
+	CreatedAt     time.Time  `json:"createdAt"`
+}
+
+type userJSON struct {
+	ID        string `json:"id"`
+	Email     string `json:"email"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	Name      string `json:"name"`
+	Role      string `json:"role"`
+}
+
+func toCaseJSON(r store.Case) caseJSON {
+	c := caseJSON{
+		ID: r.ID, CaseNumber: r.CaseNumber, Type: r.Type, Priority: r.Priority, Title: r.Title,
+		Description: r.Description, Status: r.Status, Flag: str(r.Flag), AssignedTo: str(r.AssignedTo),
+		RiskLevel: str(r.RiskLevel), ExternalID: str(r.ExternalID), Metadata: r.Metadata,
+		Properties: r.Properties, Tags: r.Tags, RelatedTransactionID: str(r.RelatedTransactionID),
+		RelatedKycApplicationID: str(r.RelatedKycApplicationID), DueDate: utc(r.DueDate),
+		CreatedBy: str(r.CreatedBy), ResolvedAt: utc(r.ResolvedAt), ResolutionNote: str(r.ResolutionNote),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
+	if r.ClientName.Valid || r.ClientEmail.Valid || r.ClientExternalID.Valid {
+		c.Client = &clientJSON{Name: str(r.ClientName), Email: str(r.ClientEmail), ExternalID: str(r.ClientExternalID)}
+	}
+	return c
+}
+
+func toEventJSON(e store.Event) eventJSON {
+	return eventJSON{
+		ID: e.ID, CaseID: e.CaseID, EventType: e.EventType, ActorID: str(e.ActorID),
+		ActorName: str(e.ActorName), Description: e.Description, PreviousValue: e.PreviousValue,
+		NewValue: e.NewValue, Metadata: e.Metadata, CreatedAt: e.CreatedAt.UTC(),
+	}
+}
+
+func toUserJSON(u store.User) *userJSON {
+	return &userJSON{ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Name: u.Name(), Role: string(u.Role)}
+}
+
+func str(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	return &s.String
+}
+
+func utc(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}

@@ -1,0 +1,28 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// routes is the whole HTTP surface and who may use each route
+// (DESIGN.md §7).
+func (s *Server) routes(app *fiber.App) {
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+
+	var (
+		anyone   = allow(workflows.RoleBankAdmin, workflows.RoleComplianceOfficer, workflows.RoleAnalyst)
+		officers = allow(workflows.RoleBankAdmin, workflows.RoleComplianceOfficer)
+	)
+
+	v1 := app.Group("/api/v1", s.authenticate)
+	v1.Post("/cases", anyone, s.createCase)
+	v1.Get("/cases", anyone, s.listCases)
+	v1.Get("/cases/:id", anyone, s.getCase)
+	v1.Get("/cases/:id/state", anyone, s.caseState)
+	v1.Patch("/cases/:id/status", officers, s.changeStatus)
+	v1.Patch("/cases/:id/assign", officers, s.assignCase)
+	v1.Post("/cases/:id/notes", anyone, s.addNote)
+}

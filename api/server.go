@@ -1,0 +1,91 @@
+// Package api is caseflow's HTTP API: it starts case workflows and sends
+// them updates and queries, and reads lists and details from the Postgres
+// projection. It never writes case state itself.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"go.temporal.io/sdk/client"
+
+	"github.com/caseflow/caseflow/config"
+	"github.com/caseflow/caseflow/store"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	cfg      config.Config
+	store    *store.Store
+	temporal client.Client
+	log      *slog.Logger
+}
+
+// New builds the Fiber app with every route.
+func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger) *fiber.App {
+	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log}
+	app := fiber.New(fiber.Config{
+		AppName:               "caseflow",
+		BodyLimit:             cfg.HTTP.BodyLimit,
+		ErrorHandler:          errorHandler(log),
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+	})
+	app.Use(recover.New())
+	app.Use(requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}))
+	app.Use(srv.accessLog)
+	srv.routes(app)
+	return app
+}
+
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		status = classify(err).Status
+	}
+	s.log.InfoContext(c.UserContext(), "request", "method", c.Method(), "path", c.Path(),
+		"status", status, "duration", time.Since(start), "requestId", requestID(c))
+	return err
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
+	return id
+}
+
+// temporalCtx bounds a call to Temporal so an outage answers 503 instead
+// of holding the client.
+func (s *Server) temporalCtx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.UserContext(), s.cfg.Temporal.CallTimeout)
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return ok(c, fiber.StatusOK, fiber.Map{"status": "ok"})
+}
+
+// readyz reports whether both Postgres and Temporal answer.
+func (s *Server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	checks := fiber.Map{"postgres": "ok", "temporal": "ok"}
+	ready := true
+	if err := s.store.Ping(ctx); err != nil {
+		checks["postgres"], ready = err.Error(), false
+	}
+	if _, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		checks["temporal"], ready = err.Error(), false
+	}
+	if !ready {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(envelope{Success: false, Data: checks,
+			Error: apiError(fiber.StatusServiceUnavailable, codeUnavailable, "not ready")})
+	}
+	return ok(c, fiber.StatusOK, checks)
+}

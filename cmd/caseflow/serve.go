@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/caseflow/caseflow/activities"
+	"github.com/caseflow/caseflow/api"
+	"github.com/caseflow/caseflow/config"
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+func migrate(ctx context.Context, log *slog.Logger, cfg config.Config) error {
+	s, err := store.Open(ctx, cfg.Database.URL, 2)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return store.Migrate(ctx, s, log)
+}
+
+// serve runs the API, the worker, or both, until ctx ends; then it drains
+// HTTP requests and lets the worker finish its tasks before returning.
+func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, withWorker bool) error {
+	s, err := store.Open(ctx, cfg.Database.URL, cfg.Database.MaxOpenConns)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	opts := client.Options{
+		HostPort:  cfg.Temporal.Address,
+		Namespace: cfg.Temporal.Namespace,
+		Logger:    tlog.NewStructuredLogger(log.With("component", "temporal")),
+	}
+	// The API alone starts without Temporal and answers 503 until it is
+	// back; a worker has nothing to do without it, so it dials eagerly.
+	var tc client.Client
+	if withWorker {
+		tc, err = dialTemporal(ctx, log, opts)
+	} else {
+		tc, err = client.NewLazyClient(opts)
+	}
+	if err != nil {
+		return fmt.Errorf("temporal at %s: %w", cfg.Temporal.Address, err)
+	}
+	defer tc.Close()
+
+	g, ctx := errgroup.WithContext(ctx)
+	if withWorker {
+		w := newWorker(tc, cfg, s)
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		log.Info("worker started", "taskQueue", cfg.Temporal.TaskQueue, "temporal", cfg.Temporal.Address)
+		g.Go(func() error {
+			<-ctx.Done()
+			w.Stop()
+			return nil
+		})
+	}
+	if withAPI {
+		app := api.New(cfg, s, tc, log)
+		g.Go(func() error {
+			log.Info("api listening", "addr", cfg.HTTP.Addr)
+			if err := app.Listen(cfg.HTTP.Addr); err != nil {
+				return fmt.Errorf("http: %w", err)
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-ctx.Done()
+			return app.ShutdownWithTimeout(20 * time.Second)
+		})
+	}
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// dialTemporal connects, retrying for a minute: a Temporal server that has
+// just started (by `caseflow dev` or compose) opens its port before its
+// frontend is healthy.
+func dialTemporal(ctx context.Context, log *slog.Logger, opts client.Options) (client.Client, error) {
+	deadline := time.Now().Add(time.Minute)
+	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		tc, err := client.DialContext(ctx, opts)
+		if err == nil || time.Now().After(deadline) {
+			return tc, err
+		}
+		log.Warn("temporal not ready; retrying", "address", opts.HostPort, "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// newWorker registers the case workflow and its activities on the task queue.
+func newWorker(tc client.Client, cfg config.Config, s *store.Store) worker.Worker {
+	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	(&activities.Activities{Projection: s}).Register(w)
+	return w
+}
+
+func token(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: caseflow token create --email E --role R [--first-name F --last-name L]")
+	}
+	email := fs.String("email", "", "the user's e-mail")
+	role := fs.String("role", "", "BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST")
+	first := fs.String("first-name", "", "first name, for a new user")
+	last := fs.String("last-name", "", "last name, for a new user")
+	configFile := fs.Lookup("config").Value
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if !strings.Contains(*email, "@") {
+		return errors.New("token create: --email is required")
+	}
+	r, ok := workflows.ParseRole(*role)
+	if !ok {
+		return fmt.Errorf("token create: --role must be BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST, got %q", *role)
+	}
+	cfg, err := config.Load(configFile.String())
+	if err != nil {
+		return err
+	}
+	s, err := store.Open(ctx, cfg.Database.URL, 2)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, created, err := s.EnsureUser(ctx, *email, r, *first, *last)
+	if err != nil {
+		return err
+	}
+	if !created && u.Role != r {
+		log.Warn("user exists with another role; the token carries the existing role", "email", u.Email, "role", u.Role)
+	}
+	tok, err := s.CreateToken(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s (%s, %s)\n%s\n", u.Email, u.Role, u.ID, tok)
+	return nil
+}
