@@ -205,9 +205,6 @@ func (s *Server) caseState(c *fiber.Ctx) error {
 	defer cancel()
 	v, err := s.temporal.QueryWorkflow(ctx, row.ID, "", workflows.QueryState)
 	if err != nil {
-		if workflowGone(err) {
-			return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case is %s; its workflow has completed", row.Status)
-		}
 		return fmt.Errorf("query case: %w", err)
 	}
 	var st workflows.State

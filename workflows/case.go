@@ -322,3 +322,10 @@ func jsonValue(v any) json.RawMessage {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+// Register puts the case workflow on a worker under its contract name.
+func Register(r interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+}) {
+	r.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+}

@@ -73,9 +73,10 @@ func LifecycleFor(f Family) (Lifecycle, bool) {
 	return Lifecycle{}, false
 }
 
-// Allowed lists the statuses a case in status s may move to.
+// Allowed lists the statuses a case in status s may move to: a new slice,
+// empty (not nil) at the end of the lifecycle.
 func (l Lifecycle) Allowed(s Status) []Status {
-	return slices.Clone(l.Next[s])
+	return append([]Status{}, l.Next[s]...)
 }
 
 // CanMove reports whether a person may move a case from one status to another.

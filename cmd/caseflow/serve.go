@@ -13,7 +13,6 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/caseflow/caseflow/activities"
@@ -115,7 +114,7 @@ func dialTemporal(ctx context.Context, log *slog.Logger, opts client.Options) (c
 // newWorker registers the case workflow and its activities on the task queue.
 func newWorker(tc client.Client, cfg config.Config, s *store.Store) worker.Worker {
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	workflows.Register(w)
 	(&activities.Activities{Projection: s}).Register(w)
 	return w
 }

@@ -1,18 +1,20 @@
-// Package storetest gives each test its own migrated Postgres database,
-// dropped when the test ends.
+// Package storetest gives tests their own migrated Postgres databases,
+// dropped when the test (or the test binary) ends.
 package storetest
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"
+	_ "github.com/lib/pq" // the driver store.Open uses
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseflow/caseflow/store"
@@ -30,41 +32,55 @@ func ServerURL() string {
 	return DefaultURL
 }
 
-// NewDatabase creates an empty database and returns its URL. It is dropped
-// when the test ends.
-func NewDatabase(t testing.TB) string {
-	t.Helper()
+// Create makes an empty, migrated database and returns a Store on it, its
+// URL, and a function that closes the store and drops the database.
+func Create(ctx context.Context) (*store.Store, string, func() error, error) {
 	server := ServerURL()
 	admin, err := sqlx.Open("postgres", server)
-	require.NoError(t, err)
-	t.Cleanup(func() { admin.Close() })
-
+	if err != nil {
+		return nil, "", nil, err
+	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "caseflow_test_" + hex.EncodeToString(b)
-	_, err = admin.Exec(`CREATE DATABASE ` + name)
-	require.NoError(t, err, "create test database on %s", server)
-	t.Cleanup(func() {
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+		admin.Close()
+		return nil, "", nil, fmt.Errorf("create test database on %s (run the tests with `make test`, which provisions Postgres): %w", server, err)
+	}
+	drop := func() error {
+		defer admin.Close()
 		_, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-		if err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-
+		return err
+	}
 	u, err := url.Parse(server)
-	require.NoError(t, err)
+	if err != nil {
+		return nil, "", nil, errors.Join(err, drop())
+	}
 	u.Path = "/" + name
-	return u.String()
+	s, err := store.Open(ctx, u.String(), 10)
+	if err != nil {
+		return nil, "", nil, errors.Join(err, drop())
+	}
+	if err := store.Migrate(ctx, s, slog.New(slog.DiscardHandler)); err != nil {
+		s.Close()
+		return nil, "", nil, errors.Join(err, drop())
+	}
+	cleanup := func() error {
+		s.Close()
+		return drop()
+	}
+	return s, u.String(), cleanup, nil
 }
 
-// New returns a Store on a fresh, migrated database.
+// New returns a Store on a fresh, migrated database dropped when t ends.
 func New(t testing.TB) (*store.Store, string) {
 	t.Helper()
-	dbURL := NewDatabase(t)
-	ctx := context.Background()
-	s, err := store.Open(ctx, dbURL, 10)
+	s, dbURL, cleanup, err := Create(context.Background())
 	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	require.NoError(t, store.Migrate(ctx, s, slog.New(slog.DiscardHandler)))
+	t.Cleanup(func() {
+		if err := cleanup(); err != nil {
+			t.Errorf("drop test database: %v", err)
+		}
+	})
 	return s, dbURL
 }

@@ -1,0 +1,38 @@
+# caseflow: `make run` starts everything locally, `make test` runs the whole
+# suite. Both work as the first command on a fresh machine: they build the
+# pinned Temporal CLI into ./bin and provision Postgres when none answers.
+
+GO       ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+BIN      := $(CURDIR)/bin
+TEMPORAL := $(BIN)/temporal
+CASEFLOW := $(BIN)/caseflow
+# The dev server the project is tested against (newer releases do not
+# `go install`).
+TEMPORAL_VERSION := v1.5.1
+
+export CASEFLOW_TEMPORAL_BIN := $(TEMPORAL)
+
+.PHONY: run test build lint clean
+
+build:
+	$(GO) build -o $(CASEFLOW) ./cmd/caseflow
+
+$(TEMPORAL):
+	@echo "building the temporal CLI $(TEMPORAL_VERSION) into ./bin (a few minutes, once)"
+	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_VERSION)
+
+run: build $(TEMPORAL)
+	$(CASEFLOW) dev
+
+# Tests start their own Temporal dev servers from ./bin/temporal on free
+# ports; `dev exec` hands them a Postgres server in CASEFLOW_TEST_DATABASE_URL.
+test: build $(TEMPORAL)
+	$(CASEFLOW) dev exec -- $(GO) test -count=1 -timeout 20m ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf $(BIN) .data

@@ -1,0 +1,318 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/caseflow/caseflow/activities"
+	"github.com/caseflow/caseflow/api"
+	"github.com/caseflow/caseflow/config"
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// The end-to-end tests share one real Temporal dev server, one real
+// Postgres database, one worker and one API listening on loopback.
+var e2e *harness
+
+type harness struct {
+	baseURL string
+	store   *store.Store
+	cfg     config.Config
+	users   map[workflows.Role]account
+	// officer2 is a second compliance officer, to assign cases to.
+	officer2 account
+}
+
+type account struct {
+	store.User
+	token string
+}
+
+func TestMain(m *testing.M) {
+	code, err := runSuite(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e setup:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func runSuite(m *testing.M) (int, error) {
+	ctx := context.Background()
+	quiet := slog.New(slog.DiscardHandler)
+
+	bin, err := temporalBinary()
+	if err != nil {
+		return 0, err
+	}
+	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath:  bin,
+		ClientOptions: &client.Options{Namespace: "default", Logger: tlog.NewStructuredLogger(quiet)},
+		LogLevel:      "error",
+		Stdout:        io.Discard,
+		ExtraArgs:     []string{"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=1"},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("start temporal dev server: %w", err)
+	}
+	defer dev.Stop()
+
+	s, _, cleanup, err := storetest.Create(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer cleanup()
+
+	cfg, err := config.Load("")
+	if err != nil {
+		return 0, err
+	}
+	cfg.Temporal.TaskQueue = "cases-e2e-" + uuid.NewString()
+	cfg.Temporal.UIURL = "http://localhost:8233"
+	cfg.HTTP.BodyLimit = 64 << 10
+
+	tc := dev.Client()
+	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
+	workflows.Register(w)
+	(&activities.Activities{Projection: s}).Register(w)
+	if err := w.Start(); err != nil {
+		return 0, err
+	}
+	defer w.Stop()
+
+	baseURL, stop, err := listen(api.New(cfg, s, tc, quiet))
+	if err != nil {
+		return 0, err
+	}
+	defer stop()
+
+	e2e = &harness{baseURL: baseURL, store: s, cfg: cfg, users: map[workflows.Role]account{}}
+	people := []struct {
+		role        workflows.Role
+		email, name string
+	}{
+		{workflows.RoleBankAdmin, "ada.admin@example.com", "Ada"},
+		{workflows.RoleComplianceOfficer, "olivia.officer@example.com", "Olivia"},
+		{workflows.RoleAnalyst, "andy.analyst@example.com", "Andy"},
+		{workflows.RoleComplianceOfficer, "otto.officer@example.com", "Otto"},
+	}
+	for i, p := range people {
+		a, err := newAccount(ctx, s, p.email, p.role, p.name)
+		if err != nil {
+			return 0, err
+		}
+		if i < 3 {
+			e2e.users[p.role] = a
+		} else {
+			e2e.officer2 = a
+		}
+	}
+	return m.Run(), nil
+}
+
+func temporalBinary() (string, error) {
+	bin := os.Getenv("CASEFLOW_TEMPORAL_BIN")
+	if bin == "" {
+		bin = filepath.Join("..", "bin", "temporal")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		return "", fmt.Errorf("no temporal CLI at %s: run the tests with `make test`, which builds it: %w", bin, err)
+	}
+	return bin, nil
+}
+
+func newAccount(ctx context.Context, s *store.Store, email string, role workflows.Role, first string) (account, error) {
+	u, _, err := s.EnsureUser(ctx, email, role, first, "Example")
+	if err != nil {
+		return account{}, err
+	}
+	tok, err := s.CreateToken(ctx, u.ID)
+	return account{User: u, token: tok}, err
+}
+
+// listen serves an API app on a free loopback port.
+func listen(app interface{ Listener(net.Listener) error }) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	go func() { _ = app.Listener(ln) }()
+	return "http://" + ln.Addr().String(), func() { ln.Close() }, nil
+}
+
+// response is a decoded envelope.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+	env    struct {
+		Success bool            `json:"success"`
+		Data    json.RawMessage `json:"data"`
+		Error   *struct {
+			Code    string            `json:"code"`
+			Message string            `json:"message"`
+			Details []json.RawMessage `json:"details"`
+		} `json:"error"`
+	}
+}
+
+// call sends a request; body may be a string (sent as is) or a value
+// (sent as JSON). It checks the envelope on every answer.
+func call(t *testing.T, baseURL, method, path, token string, body any) response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		require.NoError(t, err)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, baseURL+path, rd)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	r := response{status: res.StatusCode, header: res.Header}
+	r.body, err = io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(r.body, &r.env), "every answer is a JSON envelope: %s", r.body)
+	// 503 is the one honest 5xx: a dependency is down, not the input bad.
+	require.True(t, r.status < 500 || r.status == http.StatusServiceUnavailable, "%s %s answered %d: %s", method, path, r.status, r.body)
+	if r.status < 400 {
+		require.True(t, r.env.Success, "%s", r.body)
+	} else {
+		require.False(t, r.env.Success, "%s", r.body)
+		require.NotNil(t, r.env.Error, "%s", r.body)
+		require.NotEmpty(t, r.env.Error.Code)
+		require.NotEmpty(t, r.env.Error.Message)
+		require.NotNil(t, r.env.Error.Details, "details is always a list: %s", r.body)
+	}
+	return r
+}
+
+func (h *harness) do(t *testing.T, role workflows.Role, method, path string, body any) response {
+	t.Helper()
+	return call(t, h.baseURL, method, "/api/v1"+path, h.users[role].token, body)
+}
+
+func requireError(t *testing.T, r response, status int, code string) {
+	t.Helper()
+	require.Equal(t, status, r.status, "%s", r.body)
+	require.Equal(t, code, r.env.Error.Code, "%s", r.body)
+}
+
+func decode[T any](t *testing.T, r response) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal(r.env.Data, &v), "%s", r.body)
+	return v
+}
+
+// The shapes a client reads.
+type caseOut struct {
+	ID          string  `json:"id"`
+	CaseNumber  string  `json:"caseNumber"`
+	Type        string  `json:"type"`
+	Priority    string  `json:"priority"`
+	Title       string  `json:"title"`
+	Description string  `json:"description"`
+	Status      string  `json:"status"`
+	AssignedTo  *string `json:"assignedTo"`
+	Client      *struct {
+		Name       *string `json:"name"`
+		Email      *string `json:"email"`
+		ExternalID *string `json:"externalId"`
+	} `json:"client"`
+	Tags               []string          `json:"tags"`
+	Metadata           map[string]any    `json:"metadata"`
+	Properties         map[string]string `json:"properties"`
+	CreatedBy          string            `json:"createdBy"`
+	ResolvedAt         *time.Time        `json:"resolvedAt"`
+	ResolutionNote     *string           `json:"resolutionNote"`
+	CreatedAt          time.Time         `json:"createdAt"`
+	UpdatedAt          time.Time         `json:"updatedAt"`
+	Timeline           []eventOut        `json:"timeline"`
+	AllowedTransitions []string          `json:"allowedTransitions"`
+	Assignee           *struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+		Role string `json:"role"`
+	} `json:"assignee"`
+	TemporalURL string `json:"temporalUrl"`
+}
+
+type eventOut struct {
+	ID            string          `json:"id"`
+	CaseID        string          `json:"caseId"`
+	EventType     string          `json:"eventType"`
+	ActorID       *string         `json:"actorId"`
+	ActorName     *string         `json:"actorName"`
+	Description   string          `json:"description"`
+	PreviousValue json.RawMessage `json:"previousValue"`
+	NewValue      json.RawMessage `json:"newValue"`
+	CreatedAt     time.Time       `json:"createdAt"`
+}
+
+type pageOut struct {
+	Items      []caseOut `json:"items"`
+	Total      int       `json:"total"`
+	Page       int       `json:"page"`
+	Limit      int       `json:"limit"`
+	TotalPages int       `json:"totalPages"`
+}
+
+// investigation is a valid create body; edit the copy it returns.
+func investigation(client string) map[string]any {
+	return map[string]any{
+		"type":        "SUSPICIOUS_TRANSACTION",
+		"priority":    "HIGH",
+		"title":       "Structuring on account 4411",
+		"description": "Nine cash deposits just under the reporting threshold.",
+		"client":      map[string]any{"name": client, "email": strings.ToLower(strings.ReplaceAll(client, " ", ".")) + "@example.com", "externalId": "CUST-" + client},
+		"tags":        []string{"cash", "structuring"},
+		"metadata":    map[string]any{"source": "monitoring", "score": 87},
+		"properties":  map[string]string{"branch": "Leeds"},
+	}
+}
+
+func (h *harness) createCase(t *testing.T, role workflows.Role, body map[string]any) caseOut {
+	t.Helper()
+	r := h.do(t, role, http.MethodPost, "/cases", body)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	return decode[caseOut](t, r)
+}
+
+func (h *harness) move(t *testing.T, id, status, note string) response {
+	t.Helper()
+	return h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+id+"/status",
+		map[string]string{"status": status, "resolutionNote": note})
+}
