@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -219,14 +220,13 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// redact hides a password so it never reaches a log or an error message.
+// redact hides a password so it never reaches a log or an error message,
+// even in a URL too broken to parse.
 func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
+	return userinfoPassword.ReplaceAllString(raw, "${1}xxxxx@")
 }
+
+var userinfoPassword = regexp.MustCompile(`(://[^:/@]*:)[^@]*@`)

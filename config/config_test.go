@@ -1,0 +1,87 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestDefaultsAreValid(t *testing.T) {
+	t.Chdir(t.TempDir())
+	c, err := Load("")
+	require.NoError(t, err)
+	require.Equal(t, ":8080", c.HTTP.Addr)
+	require.Equal(t, "localhost:7233", c.Temporal.Address)
+	require.Equal(t, "default", c.Temporal.Namespace)
+	require.Equal(t, "cases", c.Temporal.TaskQueue)
+	require.Equal(t, 10*time.Second, c.Temporal.CallTimeout)
+	require.Equal(t, "log", c.Mail.Transport)
+	require.Equal(t, DefaultCaseTypes(), c.Cases.Types)
+}
+
+func TestFileThenEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "caseflow.yaml"), []byte(`
+http:
+  addr: ":9090"
+temporal:
+  taskQueue: from-file
+  namespace: compliance
+cases:
+  types:
+    AML_ALERT: investigation
+    WIRE_REVIEW: investigation
+`), 0o600))
+	t.Setenv("CASEFLOW_TEMPORAL_TASKQUEUE", "from-env")
+	t.Setenv("CASEFLOW_DATABASE_URL", "postgres://app@db.internal:5432/caseflow")
+
+	c, err := Load("")
+	require.NoError(t, err)
+	require.Equal(t, ":9090", c.HTTP.Addr, "file over default")
+	require.Equal(t, "compliance", c.Temporal.Namespace)
+	require.Equal(t, "from-env", c.Temporal.TaskQueue, "environment over file")
+	require.Equal(t, "postgres://app@db.internal:5432/caseflow", c.Database.URL)
+	require.Equal(t, map[string]string{"AML_ALERT": "investigation", "WIRE_REVIEW": "investigation"}, c.Cases.Types,
+		"case types keep their upper-case names")
+}
+
+func TestValidationNamesEveryBadKey(t *testing.T) {
+	t.Chdir(t.TempDir())
+	tests := []struct {
+		env, value, want string
+	}{
+		{"CASEFLOW_DATABASE_URL", "mysql://root@localhost/db", `database.url: want postgres://user@host:port/dbname, got "mysql://root@localhost/db"`},
+		{"CASEFLOW_DATABASE_URL", "postgres://u:secret@localhost:5432", `database.url: names no database`},
+		{"CASEFLOW_DATABASE_URL", "postgres://u:secret@/x%zz", `xxxxx`},
+		{"CASEFLOW_HTTP_ADDR", "8080", `http.addr: want host:port or :port, got "8080"`},
+		{"CASEFLOW_TEMPORAL_ADDRESS", "localhost", `temporal.address: want host:port`},
+		{"CASEFLOW_MAIL_TRANSPORT", "pigeon", `mail.transport: want smtp or log, got "pigeon"`},
+		{"CASEFLOW_PORTAL_BASEURL", "portal", `portal.baseUrl: want an absolute URL`},
+		{"CASEFLOW_TEMPORAL_CALLTIMEOUT", "0s", `temporal.callTimeout: must be positive`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
+			t.Setenv(tt.env, tt.value)
+			_, err := Load("")
+			require.ErrorContains(t, err, tt.want)
+			require.NotContains(t, err.Error(), "secret", "passwords never reach messages")
+		})
+	}
+}
+
+func TestMissingConfigFileNamedExplicitly(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	require.ErrorContains(t, err, "nope.yaml")
+}
+
+func TestUnknownFamily(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "c.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("cases:\n  types:\n    AML_ALERT: audit\n"), 0o600))
+	_, err := Load(file)
+	require.ErrorContains(t, err, `cases.types.AML_ALERT: family must be investigation or onboarding, got "audit"`)
+}
