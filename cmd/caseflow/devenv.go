@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -56,6 +58,15 @@ func ensurePostgres(ctx context.Context, log *slog.Logger, url, dataDir string) 
 	if err != nil {
 		return "", nil, fmt.Errorf("postgres: data dir: %w", err)
 	}
+	asRoot := os.Geteuid() == 0
+	if asRoot && !reachableByOthers(filepath.Dir(dataDir)) {
+		// The postgres user cannot enter a checkout inside a private
+		// directory (mktemp -d makes 0700 ones); keep the cluster in a
+		// directory of its own under the system temp dir, stable per
+		// checkout so later runs reuse it.
+		sum := sha256.Sum256([]byte(dataDir))
+		dataDir = filepath.Join(os.TempDir(), "caseflow-postgres-"+hex.EncodeToString(sum[:6]))
+	}
 	pgdata := filepath.Join(dataDir, "pgdata")
 	logFile := filepath.Join(dataDir, "postgres.log")
 	log.Info("postgres: nothing answers, starting a local cluster", "data_dir", pgdata)
@@ -64,7 +75,6 @@ func ensurePostgres(ctx context.Context, log *slog.Logger, url, dataDir string) 
 		return "", nil, fmt.Errorf("postgres: create data dir: %w", err)
 	}
 	// initdb refuses to run as root, so the cluster is owned by and run as the postgres OS user.
-	asRoot := os.Geteuid() == 0
 	if asRoot {
 		if err := chownToPostgres(dataDir); err != nil {
 			return "", nil, err
@@ -259,6 +269,20 @@ func postgresBinDir() (string, error) {
 		return filepath.Dir(path), nil
 	}
 	return "", errors.New("postgres: initdb not found in /usr/lib/postgresql/*/bin or PATH")
+}
+
+// reachableByOthers reports whether every directory from dir up to the
+// root lets other users through, or does not exist yet (MkdirAll makes it
+// 0755).
+func reachableByOthers(dir string) bool {
+	for d := dir; ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err == nil && fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if d == filepath.Dir(d) {
+			return true
+		}
+	}
 }
 
 func chownToPostgres(dir string) error {
