@@ -59,7 +59,11 @@ func TestMain(m *testing.M) {
 
 func runSuite(m *testing.M) (int, error) {
 	ctx := context.Background()
+	// CASEFLOW_TEST_LOG=1 shows the API's and the worker's logs.
 	quiet := slog.New(slog.DiscardHandler)
+	if os.Getenv("CASEFLOW_TEST_LOG") != "" {
+		quiet = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 
 	bin, err := temporalBinary()
 	if err != nil {

@@ -44,13 +44,14 @@ type Case struct {
 	CreatedAt               time.Time      `db:"created_at"`
 	UpdatedAt               time.Time      `db:"updated_at"`
 	Version                 int64          `db:"version"`
+	AutoApprove             bool           `db:"auto_approve"`
 }
 
 const caseColumns = `c.id, c.case_number, c.type, c.family, c.priority, c.title, c.description,
 	c.status, c.flag, c.assigned_to, c.client_name, c.client_email, c.client_external_id,
 	c.risk_level, c.external_id, c.metadata, c.properties, c.tags, c.related_transaction_id,
 	c.related_kyc_application_id, c.due_date, c.created_by, c.resolved_at, c.resolution_note,
-	c.created_at, c.updated_at, c.version`
+	c.created_at, c.updated_at, c.version, c.auto_approve`
 
 // Event is one timeline row with its actor's name.
 type Event struct {
@@ -85,7 +86,7 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 				properties = $15, tags = $16, related_transaction_id = $17,
 				related_kyc_application_id = $18, due_date = $19, created_by = $20,
 				resolved_at = $21, resolution_note = $22, created_at = $23, updated_at = $24,
-				version = $25
+				version = $25, flag = $26, auto_approve = $27
 			WHERE id = $1 AND version < $25
 			RETURNING case_number`, args...)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -94,18 +95,25 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 					assigned_to, client_name, client_email, client_external_id, risk_level,
 					external_id, metadata, properties, tags, related_transaction_id,
 					related_kyc_application_id, due_date, created_by, resolved_at,
-					resolution_note, created_at, updated_at, version)
+					resolution_note, created_at, updated_at, version, flag, auto_approve)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-					$17, $18, $19, $20, $21, $22, $23, $24, $25)
+					$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
 				ON CONFLICT (id) DO NOTHING
 				RETURNING case_number`, args...)
 		}
+		newest := true
 		if errors.Is(err, sql.ErrNoRows) {
 			// The row is already at this version or newer.
+			newest = false
 			err = tx.GetContext(ctx, &number, `SELECT case_number FROM cases WHERE id = $1`, c.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("project case %s: %w", c.ID, err)
+		}
+		if newest {
+			if err := projectEntities(ctx, tx, c); err != nil {
+				return err
+			}
 		}
 		for _, e := range p.Events {
 			_, err := tx.ExecContext(ctx, `
@@ -122,6 +130,102 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 		return nil
 	})
 	return number, err
+}
+
+// projectEntities writes the entities and checks as they stand. Entities
+// are never removed, so upserting every one is the whole state.
+func projectEntities(ctx context.Context, tx *sqlx.Tx, c workflows.Case) error {
+	for i, e := range c.Entities {
+		details := []byte(e.Details)
+		if len(details) == 0 || string(details) == "null" {
+			details = []byte(`{}`)
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO case_entities (id, case_id, position, kind, name, role, details)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (id) DO UPDATE SET kind = $4, name = $5, role = $6, details = $7`,
+			e.ID, c.ID, i, e.Kind, e.Name, e.Role, details)
+		if err != nil {
+			return fmt.Errorf("project entity %s: %w", e.ID, err)
+		}
+		for j, ch := range e.Checks {
+			_, err := tx.ExecContext(ctx, `
+				INSERT INTO case_checks (id, case_id, entity_id, position, type, status, reason, provider, reference, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				ON CONFLICT (id) DO UPDATE SET status = $6, reason = $7, provider = $8, reference = $9, updated_at = $10`,
+				ch.ID, c.ID, e.ID, j, ch.Type, string(ch.Status), ch.Reason, ch.Provider, ch.Reference, ch.UpdatedAt)
+			if err != nil {
+				return fmt.Errorf("project check %s: %w", ch.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Entity is a projected entity with its checks.
+type Entity struct {
+	ID      string  `db:"id"`
+	CaseID  string  `db:"case_id"`
+	Kind    string  `db:"kind"`
+	Name    string  `db:"name"`
+	Role    string  `db:"role"`
+	Details JSON    `db:"details"`
+	Checks  []Check `db:"-"`
+}
+
+// Check is a projected check.
+type Check struct {
+	ID        string    `db:"id"`
+	CaseID    string    `db:"case_id"`
+	EntityID  string    `db:"entity_id"`
+	Type      string    `db:"type"`
+	Status    string    `db:"status"`
+	Reason    string    `db:"reason"`
+	Provider  string    `db:"provider"`
+	Reference string    `db:"reference"`
+	UpdatedAt time.Time `db:"updated_at"`
+}
+
+const checkColumns = `id, case_id, entity_id, type, status, reason, provider, reference, updated_at`
+
+// Entities reads a case's entities, each with its checks, in the order
+// they were added.
+func (s *Store) Entities(ctx context.Context, caseID string) ([]Entity, error) {
+	entities := []Entity{}
+	err := s.db.SelectContext(ctx, &entities, `
+		SELECT id, case_id, kind, name, role, details FROM case_entities
+		WHERE case_id = $1 ORDER BY position`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("entities: %w", err)
+	}
+	var checks []Check
+	err = s.db.SelectContext(ctx, &checks, `SELECT `+checkColumns+` FROM case_checks
+		WHERE case_id = $1 ORDER BY entity_id, position`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("checks: %w", err)
+	}
+	for i := range entities {
+		entities[i].Checks = []Check{}
+		for _, c := range checks {
+			if c.EntityID == entities[i].ID {
+				entities[i].Checks = append(entities[i].Checks, c)
+			}
+		}
+	}
+	return entities, nil
+}
+
+// GetCheck reads one check of a case.
+func (s *Store) GetCheck(ctx context.Context, caseID, checkID string) (Check, error) {
+	var c Check
+	err := s.db.GetContext(ctx, &c, `SELECT `+checkColumns+` FROM case_checks WHERE case_id = $1 AND id = $2`, caseID, checkID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Check{}, ErrNotFound
+	}
+	if err != nil {
+		return Check{}, fmt.Errorf("get check: %w", err)
+	}
+	return c, nil
 }
 
 func caseArgs(c workflows.Case) []any {
@@ -150,7 +254,7 @@ func caseArgs(c workflows.Case) []any {
 		string(c.Status), c.AssignedTo, clientName, clientEmail, clientExt, c.RiskLevel,
 		nonEmpty(c.ExternalID), []byte(metadata), props, pq.StringArray(tags), c.RelatedTransactionID,
 		c.RelatedKycApplicationID, c.DueDate, c.CreatedBy, c.ResolvedAt, resolutionNote,
-		c.CreatedAt, c.UpdatedAt, c.Version,
+		c.CreatedAt, c.UpdatedAt, c.Version, nonEmpty(string(c.Flag)), c.AutoApprove,
 	}
 }
 

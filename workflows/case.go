@@ -37,6 +37,11 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 			UpdatedAt: now,
 		},
 	}
+	for _, e := range in.New.Entities {
+		r.addEntity(e, now)
+	}
+	r.c.NewCase.Entities = nil // the state keeps one copy: c.Entities
+	r.c.Flag = r.flag()
 	// Handlers are registered before the first blocking call so the create
 	// update that came with the start is never refused as unknown.
 	if err := r.register(ctx); err != nil {
@@ -49,8 +54,19 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	}
 	r.created = true
 
-	if err := workflow.Await(ctx, func() bool { return r.life.IsTerminal(r.c.Status) }); err != nil {
-		return Case{}, err
+	// Provider results are signals; they are handled here, in order, until
+	// the case ends.
+	results := workflow.GetSignalChannel(ctx, SignalCheckResult)
+	for !r.life.IsTerminal(r.c.Status) {
+		if err := workflow.Await(ctx, func() bool { return r.life.IsTerminal(r.c.Status) || results.Len() > 0 }); err != nil {
+			return Case{}, err
+		}
+		var res CheckResult
+		for !r.life.IsTerminal(r.c.Status) && results.ReceiveAsync(&res) {
+			if err := r.onCheckResult(ctx, res); err != nil {
+				return Case{}, err
+			}
+		}
 	}
 	// Let in-flight handlers finish their projection writes and reply
 	// before the run completes.
@@ -95,6 +111,9 @@ func (r *caseRun) register(ctx workflow.Context) error {
 		{UpdateStatus, r.onStatus, r.validateStatus},
 		{UpdateAssign, r.onAssign, r.validateAssign},
 		{UpdateNote, r.onNote, r.validateNote},
+		{UpdateSend, r.onSend, r.validateSend},
+		{UpdateEntity, r.onAddEntity, r.validateAddEntity},
+		{UpdateCheck, r.onCheck, r.validateCheck},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
@@ -137,9 +156,14 @@ func (r *caseRun) validateStatus(ch StatusChange) error {
 		for i, s := range allowed {
 			names[i] = string(s)
 		}
-		return reject(CodeInvalidTransition,
-			fmt.Sprintf("cannot move a case from %s to %s; allowed next states: %s", r.c.Status, ch.Status, strings.Join(names, ", ")),
-			map[string]any{"from": r.c.Status, "to": ch.Status, "allowed": allowed})
+		msg := fmt.Sprintf("cannot move a case from %s to %s; allowed next states: %s", r.c.Status, ch.Status, strings.Join(names, ", "))
+		if r.c.Status == StatusDraft && ch.Status == StatusOpen {
+			msg += "; a draft opens when its request is sent"
+		}
+		return reject(CodeInvalidTransition, msg, map[string]any{"from": r.c.Status, "to": ch.Status, "allowed": allowed})
+	}
+	if r.c.FourEyes && r.life.Resolves(ch.Status) && r.c.SubmittedBy != nil && *r.c.SubmittedBy == ch.ActorID {
+		return reject(CodeFourEyes, "four-eyes rule: the person who submitted this case for review cannot also decide it")
 	}
 	if r.life.NeedsNote(ch.Status) && strings.TrimSpace(ch.ResolutionNote) == "" {
 		return invalid(FieldError{Field: "resolutionNote", Message: fmt.Sprintf("is required to move a case to %s", ch.Status)})
@@ -163,6 +187,10 @@ func (r *caseRun) onStatus(ctx workflow.Context, ch StatusChange) (Case, error) 
 	if r.life.Resolves(ch.Status) {
 		at := workflow.Now(ctx).UTC()
 		r.c.ResolvedAt = &at
+	}
+	if ch.Status == StatusPendingReview {
+		actor := ch.ActorID
+		r.c.SubmittedBy = &actor
 	}
 	var meta json.RawMessage
 	if note := strings.TrimSpace(ch.ResolutionNote); note != "" {
@@ -232,6 +260,237 @@ func (r *caseRun) onNote(ctx workflow.Context, n Note) (Event, error) {
 	return ev, nil
 }
 
+func (r *caseRun) validateOnboarding() error {
+	if err := r.validateOpen(); err != nil {
+		return err
+	}
+	if r.c.Family != FamilyOnboarding {
+		return reject(CodeInvalidTransition, "only onboarding cases have client requests, entities and checks")
+	}
+	return nil
+}
+
+func (r *caseRun) validateSend(Send) error {
+	if err := r.validateOnboarding(); err != nil {
+		return err
+	}
+	if r.c.Status != StatusDraft {
+		return reject(CodeInvalidTransition, fmt.Sprintf("the request was already sent: the case is %s", r.c.Status),
+			map[string]any{"from": r.c.Status, "to": StatusOpen, "allowed": r.life.Allowed(r.c.Status)})
+	}
+	return nil
+}
+
+// onSend opens a draft: the client request goes out.
+func (r *caseRun) onSend(ctx workflow.Context, s Send) (Case, error) {
+	if err := r.ready(ctx); err != nil {
+		return Case{}, err
+	}
+	if err := r.validateSend(s); err != nil {
+		return Case{}, err
+	}
+	r.c.Status = StatusOpen
+	actor := s.ActorID
+	r.c.SubmittedBy = &actor
+	ev := r.event(EventRequestSent, &s.ActorID, "Client request sent", jsonValue(StatusDraft), jsonValue(StatusOpen))
+	// Checks approved before the request went out may already qualify.
+	events := append([]Event{ev}, r.afterChecks(ctx)...)
+	if err := r.persist(ctx, events...); err != nil {
+		return Case{}, err
+	}
+	return r.c, nil
+}
+
+func (r *caseRun) validateAddEntity(a AddEntity) error {
+	if err := r.validateOnboarding(); err != nil {
+		return err
+	}
+	if len(r.c.Entities) >= MaxEntities {
+		return invalid(FieldError{Field: "entities", Message: fmt.Sprintf("a case has at most %d entities", MaxEntities)})
+	}
+	if errs := ValidateEntity("", a.Entity); len(errs) > 0 {
+		return invalid(errs...)
+	}
+	return nil
+}
+
+func (r *caseRun) onAddEntity(ctx workflow.Context, a AddEntity) (Entity, error) {
+	if err := r.ready(ctx); err != nil {
+		return Entity{}, err
+	}
+	if err := r.validateAddEntity(a); err != nil {
+		return Entity{}, err
+	}
+	e := r.addEntity(a.Entity, workflow.Now(ctx).UTC())
+	ev := r.event(EventEntityAdded, &a.ActorID, fmt.Sprintf("%s %s added as %s", strings.ToLower(e.Kind), e.Name, orDash(e.Role)), nil, jsonValue(e))
+	events := append([]Event{ev}, r.afterChecks(ctx)...)
+	if err := r.persist(ctx, events...); err != nil {
+		return Entity{}, err
+	}
+	return e, nil
+}
+
+// addEntity appends an entity with its required checks, each PENDING.
+func (r *caseRun) addEntity(ne NewEntity, now time.Time) Entity {
+	e := Entity{
+		ID:      EntityID(r.c.ID, len(r.c.Entities)),
+		Kind:    ne.Kind,
+		Name:    strings.TrimSpace(ne.Name),
+		Role:    strings.TrimSpace(ne.Role),
+		Details: ne.Details,
+		Checks:  []Check{},
+	}
+	for _, typ := range ne.Checks {
+		if slices.ContainsFunc(e.Checks, func(c Check) bool { return c.Type == typ }) {
+			continue
+		}
+		e.Checks = append(e.Checks, Check{ID: CheckID(e.ID, typ), EntityID: e.ID, Type: typ, Status: CheckPending, UpdatedAt: now})
+	}
+	r.c.Entities = append(r.c.Entities, e)
+	return e
+}
+
+// findCheck returns where a check is, or a 404 rejection.
+func (r *caseRun) findCheck(id string) (int, int, error) {
+	for i, e := range r.c.Entities {
+		for j, c := range e.Checks {
+			if c.ID == id {
+				return i, j, nil
+			}
+		}
+	}
+	return 0, 0, reject(CodeNotFound, fmt.Sprintf("check %s not found on this case", id))
+}
+
+func (r *caseRun) validateCheck(ch CheckChange) error {
+	if err := r.validateOnboarding(); err != nil {
+		return err
+	}
+	i, j, err := r.findCheck(ch.CheckID)
+	if err != nil {
+		return err
+	}
+	if !ValidCheckStatus(string(ch.Status)) {
+		return invalid(FieldError{Field: "status", Message: "must be SUBMITTED, APPROVED or REJECTED"})
+	}
+	from := r.c.Entities[i].Checks[j].Status
+	if !CheckCanMove(from, ch.Status) {
+		return reject(CodeInvalidTransition,
+			fmt.Sprintf("a %s check cannot become %s", from, ch.Status),
+			map[string]any{"from": from, "to": ch.Status, "allowed": CheckAllowed(from)})
+	}
+	if ch.Status == CheckRejected && strings.TrimSpace(ch.Reason) == "" {
+		return invalid(FieldError{Field: "reason", Message: "is required to reject a check: it tells the client what to provide again"})
+	}
+	if len([]rune(ch.Reason)) > MaxNote {
+		return invalid(FieldError{Field: "reason", Message: fmt.Sprintf("must be at most %d characters", MaxNote)})
+	}
+	return nil
+}
+
+func (r *caseRun) onCheck(ctx workflow.Context, ch CheckChange) (Check, error) {
+	if err := r.ready(ctx); err != nil {
+		return Check{}, err
+	}
+	if err := r.validateCheck(ch); err != nil {
+		return Check{}, err
+	}
+	i, j, _ := r.findCheck(ch.CheckID)
+	ev := r.moveCheck(ctx, i, j, &ch.ActorID, ch.Status, strings.TrimSpace(ch.Reason), "", "")
+	events := append([]Event{ev}, r.afterChecks(ctx)...)
+	if err := r.persist(ctx, events...); err != nil {
+		return Check{}, err
+	}
+	return r.c.Entities[i].Checks[j], nil
+}
+
+// onCheckResult applies a provider's verdict. A signal cannot be refused,
+// so one that no longer fits (unknown check, already decided) is logged
+// and dropped; the API refuses what it can see is wrong before sending.
+func (r *caseRun) onCheckResult(ctx workflow.Context, res CheckResult) error {
+	logger := workflow.GetLogger(ctx)
+	if r.c.Family != FamilyOnboarding || (res.Result != CheckApproved && res.Result != CheckRejected) {
+		logger.Warn("check result ignored", "checkId", res.CheckID, "result", res.Result)
+		return nil
+	}
+	i, j, err := r.findCheck(res.CheckID)
+	if err != nil {
+		logger.Warn("check result for an unknown check ignored", "checkId", res.CheckID)
+		return nil
+	}
+	var events []Event
+	if r.c.Entities[i].Checks[j].Status == CheckPending {
+		// The provider holds the evidence: it was submitted to them.
+		events = append(events, r.moveCheck(ctx, i, j, nil, CheckSubmitted, "", res.Provider, res.Reference))
+	}
+	if !CheckCanMove(r.c.Entities[i].Checks[j].Status, res.Result) {
+		logger.Warn("check result does not apply", "checkId", res.CheckID, "status", r.c.Entities[i].Checks[j].Status, "result", res.Result)
+		return nil
+	}
+	reason := ""
+	if res.Result == CheckRejected {
+		reason = "Rejected by " + orDash(res.Provider)
+	}
+	events = append(events, r.moveCheck(ctx, i, j, nil, res.Result, reason, res.Provider, res.Reference))
+	events = append(events, r.afterChecks(ctx)...)
+	return r.persist(ctx, events...)
+}
+
+// moveCheck changes one check and records CHECK_UPDATED.
+func (r *caseRun) moveCheck(ctx workflow.Context, i, j int, actor *string, to CheckStatus, reason, provider, reference string) Event {
+	c := &r.c.Entities[i].Checks[j]
+	from := c.Status
+	c.Status, c.Reason, c.UpdatedAt = to, reason, workflow.Now(ctx).UTC()
+	if provider != "" {
+		c.Provider, c.Reference = provider, reference
+	}
+	ev := r.event(EventCheckUpdated, actor, fmt.Sprintf("%s of %s: %s", c.Type, r.c.Entities[i].Name, to), jsonValue(from), jsonValue(to))
+	ev.Metadata = jsonValue(map[string]string{"checkId": c.ID, "entityId": c.EntityID, "checkType": c.Type,
+		"reason": reason, "provider": c.Provider, "reference": c.Reference})
+	return ev
+}
+
+// afterChecks re-derives the flag and, for an OPEN case with autoApprove,
+// approves it once every check is approved. It returns the events.
+func (r *caseRun) afterChecks(ctx workflow.Context) []Event {
+	var events []Event
+	if flag := r.flag(); flag != r.c.Flag {
+		events = append(events, r.event(EventFlagChanged, nil, "Progress: "+orDash(string(flag)), jsonValue(nullable(r.c.Flag)), jsonValue(nullable(flag))))
+		r.c.Flag = flag
+	}
+	if r.c.AutoApprove && r.c.Status == StatusOpen && r.c.Flag == FlagAllApproved {
+		r.c.Status = StatusApproved
+		at := workflow.Now(ctx).UTC()
+		r.c.ResolvedAt = &at
+		events = append(events, r.event(EventAutoApproved, nil, "Every check approved: case approved automatically", jsonValue(StatusOpen), jsonValue(StatusApproved)))
+	}
+	return events
+}
+
+func (r *caseRun) flag() Flag {
+	var checks []CheckStatus
+	for _, e := range r.c.Entities {
+		for _, c := range e.Checks {
+			checks = append(checks, c.Status)
+		}
+	}
+	return DeriveFlag(checks)
+}
+
+func nullable(f Flag) *Flag {
+	if f == "" {
+		return nil
+	}
+	return &f
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
 // ready waits until the case itself is persisted.
 func (r *caseRun) ready(ctx workflow.Context) error {
 	return workflow.Await(ctx, func() bool { return r.created })
@@ -281,6 +540,11 @@ func (r *caseRun) snapshot() Case {
 	c.Tags = slices.Clone(r.c.Tags)
 	c.Properties = maps.Clone(r.c.Properties)
 	c.Metadata = slices.Clone(r.c.Metadata)
+	c.Entities = make([]Entity, len(r.c.Entities))
+	for i, e := range r.c.Entities {
+		e.Checks = slices.Clone(e.Checks)
+		c.Entities[i] = e
+	}
 	return c
 }
 

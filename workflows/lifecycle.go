@@ -64,13 +64,69 @@ var investigation = Lifecycle{
 	Resolving:    []Status{StatusResolvedTruePositive, StatusResolvedFalsePositive},
 }
 
+// onboarding is the lifecycle of DESIGN.md §3: a draft is opened only by
+// sending the client request (not listed here: the send update does it) or
+// discarded; once open, a person may move it among OPEN, APPROVED, REJECTED
+// and CLOSED. REVOKED is entered only by revoking the request.
+var onboarding = Lifecycle{
+	Initial: StatusDraft,
+	Next: map[Status][]Status{
+		StatusDraft:    {StatusClosed},
+		StatusOpen:     {StatusApproved, StatusRejected, StatusClosed},
+		StatusApproved: {StatusOpen, StatusRejected, StatusClosed},
+		StatusRejected: {StatusOpen, StatusApproved, StatusClosed},
+		StatusClosed:   nil,
+		StatusRevoked:  nil,
+	},
+	Terminal:     []Status{StatusClosed, StatusRevoked},
+	NoteRequired: []Status{StatusRejected},
+	Resolving:    []Status{StatusApproved, StatusRejected},
+}
+
 // LifecycleFor returns the lifecycle of a family, and false for an unknown one.
 func LifecycleFor(f Family) (Lifecycle, bool) {
 	switch f {
 	case FamilyInvestigation:
 		return investigation, true
+	case FamilyOnboarding:
+		return onboarding, true
 	}
 	return Lifecycle{}, false
+}
+
+// CheckStatus is where one check of an entity stands.
+type CheckStatus string
+
+const (
+	CheckPending   CheckStatus = "PENDING"
+	CheckSubmitted CheckStatus = "SUBMITTED"
+	CheckApproved  CheckStatus = "APPROVED"
+	CheckRejected  CheckStatus = "REJECTED"
+)
+
+// checkMoves is the check lifecycle of DESIGN.md §4: the client provides,
+// a reviewer decides, and a rejected check may be provided again.
+var checkMoves = map[CheckStatus][]CheckStatus{
+	CheckPending:   {CheckSubmitted},
+	CheckSubmitted: {CheckApproved, CheckRejected},
+	CheckRejected:  {CheckSubmitted},
+	CheckApproved:  nil,
+}
+
+// CheckCanMove reports whether a check may go from one status to another.
+func CheckCanMove(from, to CheckStatus) bool {
+	return slices.Contains(checkMoves[from], to)
+}
+
+// CheckAllowed lists the statuses a check may move to.
+func CheckAllowed(from CheckStatus) []CheckStatus {
+	return append([]CheckStatus{}, checkMoves[from]...)
+}
+
+// ValidCheckStatus reports whether s names a check status.
+func ValidCheckStatus(s string) bool {
+	_, ok := checkMoves[CheckStatus(s)]
+	return ok
 }
 
 // Allowed lists the statuses a case in status s may move to: a new slice,
