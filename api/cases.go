@@ -35,6 +35,24 @@ type createCaseRequest struct {
 	RelatedTransactionID    *string           `json:"relatedTransactionId"`
 	RelatedKycApplicationID *string           `json:"relatedKycApplicationId"`
 	DueDate                 *time.Time        `json:"dueDate"`
+	Entities                []entityRequest   `json:"entities"`
+	AutoApprove             *bool             `json:"autoApprove"`
+}
+
+// entityRequest is an entity in POST /cases or POST /cases/:id/entities.
+type entityRequest struct {
+	Kind    string          `json:"kind"`
+	Name    string          `json:"name"`
+	Role    string          `json:"role"`
+	Details json.RawMessage `json:"details"`
+}
+
+// newEntity adds the checks the configuration requires of this entity.
+func (s *Server) newEntity(caseType string, e entityRequest) workflows.NewEntity {
+	return workflows.NewEntity{
+		Kind: e.Kind, Name: e.Name, Role: e.Role, Details: e.Details,
+		Checks: s.cfg.Cases.RequiredChecks(caseType, e.Kind),
+	}
 }
 
 func (s *Server) createCase(c *fiber.Ctx) error {
@@ -61,12 +79,27 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 		d := req.DueDate.UTC()
 		due = &d
 	}
+	autoApprove := s.cfg.Cases.AutoApprove[req.Type]
+	if req.AutoApprove != nil {
+		autoApprove = *req.AutoApprove
+	}
+	if req.AutoApprove != nil && *req.AutoApprove && family != string(workflows.FamilyOnboarding) {
+		return invalid(workflows.FieldError{Field: "autoApprove", Message: "only onboarding cases approve automatically"})
+	}
+	entities := make([]workflows.NewEntity, len(req.Entities))
+	for i, e := range req.Entities {
+		entities[i] = s.newEntity(req.Type, e)
+	}
+	title := strings.TrimSpace(req.Title)
+	if title == "" && family == string(workflows.FamilyOnboarding) && req.Client != nil && strings.TrimSpace(req.Client.Name) != "" {
+		title = defaultTitle(req.Type, req.Client.Name)
+	}
 	nc := workflows.NewCase{
 		ID:                      uuid.Must(uuid.NewV7()).String(),
 		Type:                    req.Type,
 		Family:                  workflows.Family(family),
 		Priority:                workflows.Priority(req.Priority),
-		Title:                   strings.TrimSpace(req.Title),
+		Title:                   title,
 		Description:             strings.TrimSpace(req.Description),
 		Client:                  req.Client,
 		RiskLevel:               req.RiskLevel,
@@ -78,6 +111,9 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 		RelatedKycApplicationID: req.RelatedKycApplicationID,
 		DueDate:                 due,
 		CreatedBy:               user.ID,
+		Entities:                entities,
+		AutoApprove:             autoApprove,
+		FourEyes:                s.cfg.Cases.FourEyes,
 	}
 	if err := workflows.ValidateNewCase(nc); err != nil {
 		var v workflows.ValidationError
@@ -110,6 +146,14 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 		return fmt.Errorf("create case: %w", err)
 	}
 	return s.respondCase(c, http.StatusCreated, created.ID)
+}
+
+// defaultTitle names an onboarding case after its type and client:
+// "Identity verification: Jane Roe".
+func defaultTitle(caseType, client string) string {
+	words := strings.ToLower(strings.ReplaceAll(caseType, "_", " "))
+	words = strings.Replace(words, "kyc", "KYC", 1)
+	return strings.ToUpper(words[:1]) + words[1:] + ": " + strings.TrimSpace(client)
 }
 
 func (s *Server) listCases(c *fiber.Ctx) error {
@@ -376,7 +420,14 @@ func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
 	if err != nil {
 		return err
 	}
-	d := caseDetailJSON{caseJSON: toCaseJSON(row), Entities: []any{}, AllowedTransitions: []string{}}
+	entities, err := s.store.Entities(ctx, id)
+	if err != nil {
+		return err
+	}
+	d := caseDetailJSON{caseJSON: toCaseJSON(row), Entities: make([]entityJSON, len(entities)), AllowedTransitions: []string{}}
+	for i, e := range entities {
+		d.Entities[i] = toEntityJSON(e)
+	}
 	d.Timeline = make([]eventJSON, len(events))
 	for i, e := range events {
 		d.Timeline[i] = toEventJSON(e)
@@ -399,4 +450,141 @@ func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
 		d.TemporalURL = fmt.Sprintf("%s/namespaces/%s/workflows/%s", base, url.PathEscape(s.cfg.Temporal.Namespace), url.PathEscape(row.ID))
 	}
 	return ok(c, status, d)
+}
+
+func (s *Server) sendRequest(c *fiber.Ctx) error {
+	row, err := s.existingCase(c)
+	if err != nil {
+		return err
+	}
+	if err := s.update(c, row, workflows.UpdateSend, workflows.Send{ActorID: currentUser(c).ID}, nil); err != nil {
+		return err
+	}
+	return s.respondCase(c, http.StatusOK, row.ID)
+}
+
+func (s *Server) addEntity(c *fiber.Ctx) error {
+	row, err := s.existingCase(c)
+	if err != nil {
+		return err
+	}
+	var req entityRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if errs := workflows.ValidateEntity("", workflows.NewEntity{Kind: req.Kind, Name: req.Name, Role: req.Role, Details: req.Details}); len(errs) > 0 {
+		return invalid(errs...)
+	}
+	var added workflows.Entity
+	if err := s.update(c, row, workflows.UpdateEntity, workflows.AddEntity{ActorID: currentUser(c).ID, Entity: s.newEntity(row.Type, req)}, &added); err != nil {
+		return err
+	}
+	entities, err := s.store.Entities(c.UserContext(), row.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range entities {
+		if e.ID == added.ID {
+			return ok(c, http.StatusCreated, toEntityJSON(e))
+		}
+	}
+	return fmt.Errorf("entity %s of case %s is not in the projection", added.ID, row.ID)
+}
+
+type checkRequest struct {
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+}
+
+// reviewCheck moves a check: anyone who may create cases may submit it on
+// the client's behalf; only officers and admins approve or reject.
+func (s *Server) reviewCheck(c *fiber.Ctx) error {
+	row, check, err := s.existingCheck(c)
+	if err != nil {
+		return err
+	}
+	var req checkRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if !workflows.ValidCheckStatus(req.Status) || req.Status == string(workflows.CheckPending) {
+		return invalid(workflows.FieldError{Field: "status", Message: "must be SUBMITTED, APPROVED or REJECTED"})
+	}
+	user := currentUser(c)
+	if req.Status != string(workflows.CheckSubmitted) && !user.Role.CanBeAssigned() {
+		return apiError(http.StatusForbidden, codeForbidden, "role %s may submit a check but not approve or reject it", user.Role)
+	}
+	change := workflows.CheckChange{ActorID: user.ID, CheckID: check.ID, Status: workflows.CheckStatus(req.Status), Reason: req.Reason}
+	if err := s.update(c, row, workflows.UpdateCheck, change, nil); err != nil {
+		return err
+	}
+	return s.respondCase(c, http.StatusOK, row.ID)
+}
+
+type resultRequest struct {
+	Result    string `json:"result"`
+	Provider  string `json:"provider"`
+	Reference string `json:"reference"`
+}
+
+// checkResult takes a provider's verdict. It is a signal: the answer (202)
+// says it was delivered, and the case's timeline shows when it applied.
+func (s *Server) checkResult(c *fiber.Ctx) error {
+	row, check, err := s.existingCheck(c)
+	if err != nil {
+		return err
+	}
+	var req resultRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	var errs []workflows.FieldError
+	if req.Result != string(workflows.CheckApproved) && req.Result != string(workflows.CheckRejected) {
+		errs = append(errs, workflows.FieldError{Field: "result", Message: "must be APPROVED or REJECTED"})
+	}
+	if strings.TrimSpace(req.Provider) == "" || len(req.Provider) > workflows.MaxName {
+		errs = append(errs, workflows.FieldError{Field: "provider", Message: fmt.Sprintf("is required, at most %d characters", workflows.MaxName)})
+	}
+	if len(req.Reference) > workflows.MaxName {
+		errs = append(errs, workflows.FieldError{Field: "reference", Message: fmt.Sprintf("must be at most %d characters", workflows.MaxName)})
+	}
+	if len(errs) > 0 {
+		return invalid(errs...)
+	}
+	if life, ok := workflows.LifecycleFor(workflows.Family(row.Family)); ok && life.IsTerminal(workflows.Status(row.Status)) {
+		return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case is %s and accepts no more changes", row.Status)
+	}
+	if st := workflows.CheckStatus(check.Status); st != workflows.CheckPending && st != workflows.CheckSubmitted {
+		return &Error{Status: http.StatusConflict, Code: workflows.CodeInvalidTransition,
+			Message: fmt.Sprintf("a %s check takes no provider result", st),
+			Details: []any{map[string]any{"from": st, "to": req.Result, "allowed": workflows.CheckAllowed(st)}}}
+	}
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	res := workflows.CheckResult{CheckID: check.ID, Result: workflows.CheckStatus(req.Result), Provider: req.Provider, Reference: req.Reference}
+	if err := s.temporal.SignalWorkflow(ctx, row.ID, "", workflows.SignalCheckResult, res); err != nil {
+		if workflowGone(err) {
+			return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case accepts no more changes; its workflow has completed")
+		}
+		return fmt.Errorf("signal check result: %w", err)
+	}
+	return ok(c, http.StatusAccepted, fiber.Map{"caseId": row.ID, "checkId": check.ID, "result": req.Result})
+}
+
+// existingCheck reads the case and the check named in the path.
+func (s *Server) existingCheck(c *fiber.Ctx) (store.Case, store.Check, error) {
+	row, err := s.existingCase(c)
+	if err != nil {
+		return store.Case{}, store.Check{}, err
+	}
+	raw, _ := url.PathUnescape(c.Params("checkId"))
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		return store.Case{}, store.Check{}, apiError(http.StatusBadRequest, codeInvalidID, "check ID %q is not a UUID", raw)
+	}
+	check, err := s.store.GetCheck(c.UserContext(), row.ID, id.String())
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Case{}, store.Check{}, notFound("check")
+	}
+	return row, check, err
 }

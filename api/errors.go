@@ -49,6 +49,10 @@ func statusOfCode(code string) (int, bool) {
 		return http.StatusUnprocessableEntity, true
 	case workflows.CodeInvalidTransition, workflows.CodeCaseClosed:
 		return http.StatusConflict, true
+	case workflows.CodeFourEyes:
+		return http.StatusForbidden, true
+	case workflows.CodeNotFound:
+		return http.StatusNotFound, true
 	}
 	return 0, false
 }

@@ -39,16 +39,17 @@ type caseJSON struct {
 	ResolutionNote          *string     `json:"resolutionNote"`
 	CreatedAt               time.Time   `json:"createdAt"`
 	UpdatedAt               time.Time   `json:"updatedAt"`
+	AutoApprove             bool        `json:"autoApprove"`
 }
 
 type caseDetailJSON struct {
 	caseJSON
-	Timeline           []eventJSON `json:"timeline"`
-	Entities           []any       `json:"entities"`
-	RelatedTransaction any         `json:"relatedTransaction"`
-	Assignee           *userJSON   `json:"assignee"`
-	AllowedTransitions []string    `json:"allowedTransitions"`
-	TemporalURL        string      `json:"temporalUrl,omitempty"`
+	Timeline           []eventJSON  `json:"timeline"`
+	Entities           []entityJSON `json:"entities"`
+	RelatedTransaction any          `json:"relatedTransaction"`
+	Assignee           *userJSON    `json:"assignee"`
+	AllowedTransitions []string     `json:"allowedTransitions"`
+	TemporalURL        string       `json:"temporalUrl,omitempty"`
 }
 
 type eventJSON struct {
@@ -73,6 +74,35 @@ type userJSON struct {
 	Role      string `json:"role"`
 }
 
+type entityJSON struct {
+	ID      string      `json:"id"`
+	Kind    string      `json:"kind"`
+	Name    string      `json:"name"`
+	Role    string      `json:"role"`
+	Details store.JSON  `json:"details"`
+	Checks  []checkJSON `json:"checks"`
+}
+
+type checkJSON struct {
+	ID        string    `json:"id"`
+	EntityID  string    `json:"entityId"`
+	Type      string    `json:"type"`
+	Status    string    `json:"status"`
+	Reason    string    `json:"reason"`
+	Provider  string    `json:"provider"`
+	Reference string    `json:"reference"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func toEntityJSON(e store.Entity) entityJSON {
+	out := entityJSON{ID: e.ID, Kind: e.Kind, Name: e.Name, Role: e.Role, Details: e.Details, Checks: make([]checkJSON, len(e.Checks))}
+	for i, c := range e.Checks {
+		out.Checks[i] = checkJSON{ID: c.ID, EntityID: c.EntityID, Type: c.Type, Status: c.Status, Reason: c.Reason,
+			Provider: c.Provider, Reference: c.Reference, UpdatedAt: c.UpdatedAt.UTC()}
+	}
+	return out
+}
+
 func toCaseJSON(r store.Case) caseJSON {
 	c := caseJSON{
 		ID: r.ID, CaseNumber: r.CaseNumber, Type: r.Type, Priority: r.Priority, Title: r.Title,
@@ -81,7 +111,7 @@ func toCaseJSON(r store.Case) caseJSON {
 		Properties: r.Properties, Tags: r.Tags, RelatedTransactionID: str(r.RelatedTransactionID),
 		RelatedKycApplicationID: str(r.RelatedKycApplicationID), DueDate: utc(r.DueDate),
 		CreatedBy: str(r.CreatedBy), ResolvedAt: utc(r.ResolvedAt), ResolutionNote: str(r.ResolutionNote),
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), AutoApprove: r.AutoApprove,
 	}
 	if c.Tags == nil {
 		c.Tags = []string{}

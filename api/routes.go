@@ -25,4 +25,10 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Patch("/cases/:id/status", officers, s.changeStatus)
 	v1.Patch("/cases/:id/assign", officers, s.assignCase)
 	v1.Post("/cases/:id/notes", anyone, s.addNote)
+	v1.Post("/cases/:id/send", anyone, s.sendRequest)
+	v1.Post("/cases/:id/entities", anyone, s.addEntity)
+	// Submitting on the client's behalf is anyone's; approving or
+	// rejecting is checked in the handler, by the status asked for.
+	v1.Patch("/cases/:id/checks/:checkId", anyone, s.reviewCheck)
+	v1.Post("/cases/:id/checks/:checkId/result", officers, s.checkResult)
 }

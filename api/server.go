@@ -29,8 +29,12 @@ type Server struct {
 func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger) *fiber.App {
 	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log}
 	app := fiber.New(fiber.Config{
-		AppName:               "caseflow",
-		BodyLimit:             cfg.HTTP.BodyLimit,
+		AppName: "caseflow",
+		// fasthttp answers a body over its limit by closing the connection
+		// unread, and the client often sees a reset instead of the 413. It
+		// gets a hard cap well above the limit; limitBody answers bodies
+		// between the two with a clean 413.
+		BodyLimit:             hardBodyLimit(cfg.HTTP.BodyLimit),
 		ErrorHandler:          errorHandler(log),
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
@@ -40,8 +44,20 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger) 
 	app.Use(recover.New())
 	app.Use(requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}))
 	app.Use(srv.accessLog)
+	app.Use(limitBody(cfg.HTTP.BodyLimit))
 	srv.routes(app)
 	return app
+}
+
+func hardBodyLimit(limit int) int { return max(4*limit, 1<<20) }
+
+func limitBody(limit int) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if len(c.Body()) > limit {
+			return apiError(fiber.StatusRequestEntityTooLarge, codeTooLarge, "request body is over %d bytes", limit)
+		}
+		return c.Next()
+	}
 }
 
 func (s *Server) accessLog(c *fiber.Ctx) error {

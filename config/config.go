@@ -68,6 +68,39 @@ type Portal struct {
 type Cases struct {
 	// Types maps a case type to its family, "investigation" or "onboarding".
 	Types map[string]string `mapstructure:"types"`
+	// Checks lists the checks required of an entity, by case type (or
+	// DEFAULT) and entity kind (INDIVIDUAL, COMPANY).
+	Checks map[string]map[string][]string `mapstructure:"checks"`
+	// AutoApprove is the default of a new onboarding case's autoApprove,
+	// by case type; a create request may say otherwise.
+	AutoApprove map[string]bool `mapstructure:"autoApprove"`
+	// FourEyes forbids the person who submitted a case for review (or
+	// sent its request) from resolving or approving it.
+	FourEyes bool `mapstructure:"fourEyes"`
+}
+
+// RequiredChecks is the set of checks an entity of this kind needs in a
+// case of this type.
+func (c Cases) RequiredChecks(caseType, kind string) []string {
+	if byKind, ok := c.Checks[caseType]; ok {
+		if checks, ok := byKind[kind]; ok {
+			return checks
+		}
+	}
+	return c.Checks[DefaultChecks][kind]
+}
+
+// DefaultChecks is the Checks entry used for case types without their own.
+const DefaultChecks = "DEFAULT"
+
+// DefaultRequiredChecks is the check catalogue of DESIGN.md §4.
+func DefaultRequiredChecks() map[string]map[string][]string {
+	return map[string]map[string][]string{
+		DefaultChecks: {
+			"INDIVIDUAL": {"IDENTITY_DOCUMENT", "PROOF_OF_ADDRESS", "SANCTIONS_SCREENING", "PEP_SCREENING"},
+			"COMPANY":    {"COMPANY_REGISTRY", "UBO_DECLARATION", "SANCTIONS_SCREENING"},
+		},
+	}
 }
 
 // Families a case type may belong to.
@@ -115,6 +148,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("mail.from", "caseflow <no-reply@caseflow.local>")
 	v.SetDefault("portal.baseUrl", "http://localhost:8080")
 	v.SetDefault("cases.types", DefaultCaseTypes())
+	v.SetDefault("cases.checks", DefaultRequiredChecks())
+	v.SetDefault("cases.autoApprove", map[string]bool{})
+	v.SetDefault("cases.fourEyes", false)
 }
 
 // Load reads the configuration. file may be empty: then caseflow.yaml is
@@ -149,6 +185,20 @@ func Load(file string) (Config, error) {
 		types[strings.ToUpper(t)] = strings.ToLower(family)
 	}
 	c.Cases.Types = types
+	checks := make(map[string]map[string][]string, len(c.Cases.Checks))
+	for t, byKind := range c.Cases.Checks {
+		up := make(map[string][]string, len(byKind))
+		for kind, list := range byKind {
+			up[strings.ToUpper(kind)] = list
+		}
+		checks[strings.ToUpper(t)] = up
+	}
+	c.Cases.Checks = checks
+	auto := make(map[string]bool, len(c.Cases.AutoApprove))
+	for t, on := range c.Cases.AutoApprove {
+		auto[strings.ToUpper(t)] = on
+	}
+	c.Cases.AutoApprove = auto
 	if err := c.Validate(); err != nil {
 		return Config{}, err
 	}
@@ -207,17 +257,41 @@ func (c Config) Validate() error {
 	if len(c.Cases.Types) == 0 {
 		bad("cases.types", "the catalogue is empty")
 	}
-	types := make([]string, 0, len(c.Cases.Types))
-	for t := range c.Cases.Types {
-		types = append(types, t)
-	}
-	sort.Strings(types)
-	for _, t := range types {
+	for _, t := range sortedKeys(c.Cases.Types) {
 		if f := c.Cases.Types[t]; f != FamilyInvestigation && f != FamilyOnboarding {
 			bad("cases.types."+t, "family must be %s or %s, got %q", FamilyInvestigation, FamilyOnboarding, f)
 		}
 	}
+	for _, t := range sortedKeys(c.Cases.Checks) {
+		if _, ok := c.Cases.Types[t]; !ok && t != DefaultChecks {
+			bad("cases.checks."+t, "not a case type of cases.types (or %s)", DefaultChecks)
+		}
+		for _, kind := range sortedKeys(c.Cases.Checks[t]) {
+			if kind != "INDIVIDUAL" && kind != "COMPANY" {
+				bad("cases.checks."+t+"."+kind, "entity kind must be INDIVIDUAL or COMPANY")
+			}
+			for _, check := range c.Cases.Checks[t][kind] {
+				if strings.TrimSpace(check) == "" {
+					bad("cases.checks."+t+"."+kind, "check names must not be empty")
+				}
+			}
+		}
+	}
+	for _, t := range sortedKeys(c.Cases.AutoApprove) {
+		if c.Cases.Types[t] != FamilyOnboarding {
+			bad("cases.autoApprove."+t, "not an onboarding case type")
+		}
+	}
 	return errors.Join(errs...)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // redact hides a password so it never reaches a log or an error message,

@@ -73,6 +73,55 @@ func TestValidationNamesEveryBadKey(t *testing.T) {
 	}
 }
 
+func TestCheckCatalogue(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "c.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`
+cases:
+  fourEyes: true
+  autoApprove:
+    IDENTITY_VERIFICATION: true
+  checks:
+    DEFAULT:
+      INDIVIDUAL: [IDENTITY_DOCUMENT]
+    ONBOARDING:
+      COMPANY: [COMPANY_REGISTRY, UBO_DECLARATION]
+`), 0o600))
+	c, err := Load(file)
+	require.NoError(t, err)
+	require.True(t, c.Cases.FourEyes)
+	require.True(t, c.Cases.AutoApprove["IDENTITY_VERIFICATION"])
+	require.False(t, c.Cases.AutoApprove["ONBOARDING"])
+	require.Equal(t, []string{"COMPANY_REGISTRY", "UBO_DECLARATION"}, c.Cases.RequiredChecks("ONBOARDING", "COMPANY"))
+	require.Equal(t, []string{"IDENTITY_DOCUMENT"}, c.Cases.RequiredChecks("ONBOARDING", "INDIVIDUAL"), "falls back to DEFAULT")
+	require.Empty(t, c.Cases.RequiredChecks("KYC_UPDATE_REQUEST", "COMPANY"))
+
+	t.Chdir(t.TempDir())
+	d, err := Load("")
+	require.NoError(t, err)
+	require.Equal(t, []string{"IDENTITY_DOCUMENT", "PROOF_OF_ADDRESS", "SANCTIONS_SCREENING", "PEP_SCREENING"},
+		d.Cases.RequiredChecks("IDENTITY_VERIFICATION", "INDIVIDUAL"))
+	require.Equal(t, []string{"COMPANY_REGISTRY", "UBO_DECLARATION", "SANCTIONS_SCREENING"}, d.Cases.RequiredChecks("DOCUMENT_UPDATE", "COMPANY"))
+}
+
+func TestBadCheckCatalogue(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`
+cases:
+  autoApprove:
+    AML_ALERT: true
+  checks:
+    NOT_A_TYPE:
+      INDIVIDUAL: [X]
+    ONBOARDING:
+      TRUST: [X]
+`), 0o600))
+	_, err := Load(file)
+	require.ErrorContains(t, err, "cases.checks.NOT_A_TYPE: not a case type")
+	require.ErrorContains(t, err, "cases.checks.ONBOARDING.TRUST: entity kind must be INDIVIDUAL or COMPANY")
+	require.ErrorContains(t, err, "cases.autoApprove.AML_ALERT: not an onboarding case type")
+}
+
 func TestMissingConfigFileNamedExplicitly(t *testing.T) {
 	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
 	require.ErrorContains(t, err, "nope.yaml")

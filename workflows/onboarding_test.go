@@ -1,0 +1,283 @@
+package workflows_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// onboardingHarness is a harness whose case verifies one individual with
+// an identity document and a sanctions screening.
+func onboardingHarness(t *testing.T, autoApprove bool) (*harness, string, string) {
+	h := newHarness(t, nil)
+	h.newCase.Type = "IDENTITY_VERIFICATION"
+	h.newCase.Family = workflows.FamilyOnboarding
+	h.newCase.Title = "Identity verification: Jane Roe"
+	h.newCase.Description = ""
+	h.newCase.AutoApprove = autoApprove
+	h.newCase.Entities = []workflows.NewEntity{{
+		Kind: workflows.KindIndividual, Name: "Jane Roe", Role: "applicant",
+		Checks: []string{"IDENTITY_DOCUMENT", "SANCTIONS_SCREENING"},
+	}}
+	entity := workflows.EntityID(h.newCase.ID, 0)
+	return h, workflows.CheckID(entity, "IDENTITY_DOCUMENT"), workflows.CheckID(entity, "SANCTIONS_SCREENING")
+}
+
+func (h *harness) check(id string, to workflows.CheckStatus, reason string) *outcome {
+	return h.send(workflows.UpdateCheck, workflows.CheckChange{ActorID: h.officer.ID, CheckID: id, Status: to, Reason: reason})
+}
+
+func (h *harness) providerResult(id string, result workflows.CheckStatus) {
+	h.steps++
+	h.env.RegisterDelayedCallback(func() {
+		h.env.SignalWorkflow(workflows.SignalCheckResult, workflows.CheckResult{CheckID: id, Result: result, Provider: "ScreenCo", Reference: "SC-1"})
+	}, time.Duration(h.steps)*time.Second)
+}
+
+// queryAt records the live state after the steps queued so far.
+func (h *harness) queryAt() *workflows.State {
+	h.steps++
+	st := &workflows.State{}
+	h.env.RegisterDelayedCallback(func() {
+		v, err := h.env.QueryWorkflow(workflows.QueryState)
+		require.NoError(h.t, err)
+		require.NoError(h.t, v.Get(st))
+	}, time.Duration(h.steps)*time.Second)
+	return st
+}
+
+type flagStep struct {
+	typ  string
+	flag string // FLAG_CHANGED's new value; "" for other events
+}
+
+func requireTimeline(t *testing.T, events []store.Event, want []flagStep) {
+	t.Helper()
+	require.Len(t, events, len(want), "%v", eventTypes(events))
+	for i, w := range want {
+		require.Equal(t, w.typ, events[i].EventType, "event %d of %v", i, eventTypes(events))
+		if w.typ == workflows.EventFlagChanged {
+			var flag *string
+			require.NoError(t, json.Unmarshal(events[i].NewValue, &flag))
+			got := ""
+			if flag != nil {
+				got = *flag
+			}
+			require.Equal(t, w.flag, got, "event %d", i)
+		}
+	}
+}
+
+func TestOnboardingCollectReviewRecollectAutoApprove(t *testing.T) {
+	h, idDoc, sanctions := onboardingHarness(t, true)
+	created := h.send(workflows.UpdateCreate, nil)
+	sent := h.send(workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID})
+	steps := []*outcome{
+		h.check(idDoc, workflows.CheckSubmitted, ""), // client starts providing: COLLECTING
+	}
+	h.providerResult(sanctions, workflows.CheckApproved) // all provided, one to review: REVIEWING
+	reviewing := h.queryAt()
+	steps = append(steps,
+		h.check(idDoc, workflows.CheckRejected, "The photo is unreadable."), // RECOLLECTING
+		h.check(idDoc, workflows.CheckSubmitted, ""),                        // REVIEWING again
+		h.check(idDoc, workflows.CheckApproved, ""),                         // ALL_APPROVED, auto-approved
+	)
+	approved := h.queryAt()
+	closeIt := h.status(workflows.StatusClosed, "")
+	h.run()
+
+	require.True(t, h.env.IsWorkflowCompleted())
+	require.NoError(t, h.env.GetWorkflowError())
+	for _, o := range append([]*outcome{created, sent, closeIt}, steps...) {
+		requireAccepted(t, o)
+	}
+	require.Equal(t, workflows.StatusDraft, created.result.(workflows.Case).Status)
+	require.Equal(t, workflows.FlagReviewing, reviewing.Case.Flag)
+	require.Equal(t, workflows.StatusApproved, approved.Case.Status)
+	require.Equal(t, workflows.FlagAllApproved, approved.Case.Flag)
+	require.NotNil(t, approved.Case.ResolvedAt)
+
+	events := h.timeline()
+	requireTimeline(t, events, []flagStep{
+		{typ: "CASE_CREATED"},
+		{typ: "REQUEST_SENT"},
+		{typ: "CHECK_UPDATED"}, {typ: "FLAG_CHANGED", flag: "COLLECTING"},
+		{typ: "CHECK_UPDATED"}, {typ: "CHECK_UPDATED"}, {typ: "FLAG_CHANGED", flag: "REVIEWING"}, // provider: PENDING → SUBMITTED → APPROVED
+		{typ: "CHECK_UPDATED"}, {typ: "FLAG_CHANGED", flag: "RECOLLECTING"},
+		{typ: "CHECK_UPDATED"}, {typ: "FLAG_CHANGED", flag: "REVIEWING"},
+		{typ: "CHECK_UPDATED"}, {typ: "FLAG_CHANGED", flag: "ALL_APPROVED"}, {typ: "AUTO_APPROVED"},
+		{typ: "STATUS_CHANGED"},
+	})
+	autoApproved := events[13]
+	require.False(t, autoApproved.ActorID.Valid, "the system approves")
+	require.JSONEq(t, `"APPROVED"`, string(autoApproved.NewValue))
+	providerEvent := events[5]
+	require.False(t, providerEvent.ActorID.Valid, "a provider's result is the system's")
+	var meta map[string]string
+	require.NoError(t, json.Unmarshal(providerEvent.Metadata, &meta))
+	require.Equal(t, "ScreenCo", meta["provider"])
+	require.Equal(t, sanctions, meta["checkId"])
+
+	// The projection holds the checks as they ended.
+	entities, err := h.store.Entities(context.Background(), h.newCase.ID)
+	require.NoError(t, err)
+	require.Len(t, entities, 1)
+	require.Len(t, entities[0].Checks, 2)
+	for _, c := range entities[0].Checks {
+		require.Equal(t, "APPROVED", c.Status, c.Type)
+	}
+	require.Equal(t, "SC-1", entities[0].Checks[1].Reference)
+	row := mustCase(t, h)
+	require.Equal(t, "ALL_APPROVED", row.Flag.String)
+	require.Equal(t, "CLOSED", row.Status)
+}
+
+func TestOnboardingWithoutAutoApproveStaysOpen(t *testing.T) {
+	h, idDoc, sanctions := onboardingHarness(t, false)
+	h.send(workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID})
+	for _, id := range []string{idDoc, sanctions} {
+		requireLater(h, h.check(id, workflows.CheckSubmitted, ""))
+		requireLater(h, h.check(id, workflows.CheckApproved, ""))
+	}
+	st := h.queryAt()
+	approve := h.status(workflows.StatusApproved, "")
+	after := h.queryAt()
+	h.steps++
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
+	h.run()
+
+	require.Equal(t, workflows.FlagAllApproved, st.Case.Flag)
+	require.Equal(t, workflows.StatusOpen, st.Case.Status, "autoApprove off: a person decides")
+	requireAccepted(t, approve)
+	require.Equal(t, workflows.StatusApproved, after.Case.Status)
+	for _, e := range h.timeline() {
+		require.NotEqual(t, workflows.EventAutoApproved, e.EventType)
+	}
+}
+
+// requireLater asserts, when the test ends, that an update was accepted.
+func requireLater(h *harness, o *outcome) {
+	h.t.Cleanup(func() { requireAccepted(h.t, o) })
+}
+
+func TestOnboardingNeverAutoApprovesUnlessOpen(t *testing.T) {
+	h, idDoc, sanctions := onboardingHarness(t, true)
+	// Every check approved while the case is still a draft.
+	for _, id := range []string{idDoc, sanctions} {
+		requireLater(h, h.check(id, workflows.CheckSubmitted, ""))
+		requireLater(h, h.check(id, workflows.CheckApproved, ""))
+	}
+	draft := h.queryAt()
+	h.steps++
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
+	h.run()
+	require.Equal(t, workflows.FlagAllApproved, draft.Case.Flag)
+	require.Equal(t, workflows.StatusDraft, draft.Case.Status)
+}
+
+func TestOnboardingRejectedCaseIsNotAutoApproved(t *testing.T) {
+	h, idDoc, sanctions := onboardingHarness(t, true)
+	requireLater(h, h.send(workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID}))
+	requireLater(h, h.status(workflows.StatusRejected, "Client withdrew."))
+	for _, id := range []string{idDoc, sanctions} {
+		requireLater(h, h.check(id, workflows.CheckSubmitted, ""))
+		requireLater(h, h.check(id, workflows.CheckApproved, ""))
+	}
+	st := h.queryAt()
+	h.steps++
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
+	h.run()
+	require.Equal(t, workflows.FlagAllApproved, st.Case.Flag)
+	require.Equal(t, workflows.StatusRejected, st.Case.Status)
+}
+
+func TestOnboardingValidators(t *testing.T) {
+	h, idDoc, _ := onboardingHarness(t, true)
+	toOpen := h.status(workflows.StatusOpen, "")
+	skipReview := h.check(idDoc, workflows.CheckApproved, "")
+	unknownCheck := h.check(workflows.CheckID("nope", "X"), workflows.CheckSubmitted, "")
+	badEntity := h.send(workflows.UpdateEntity, workflows.AddEntity{ActorID: h.officer.ID, Entity: workflows.NewEntity{Kind: "TRUST", Name: "x"}})
+	addCompany := h.send(workflows.UpdateEntity, workflows.AddEntity{ActorID: h.officer.ID, Entity: workflows.NewEntity{
+		Kind: workflows.KindCompany, Name: "Roe Ltd", Role: "employer", Checks: []string{"COMPANY_REGISTRY"}}})
+	sent := h.send(workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID})
+	sentAgain := h.send(workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID})
+	requireLater(h, h.check(idDoc, workflows.CheckSubmitted, ""))
+	rejectNoReason := h.check(idDoc, workflows.CheckRejected, " ")
+	rejectCase := h.status(workflows.StatusRejected, "")
+	h.status(workflows.StatusClosed, "")
+	h.run()
+	require.True(t, h.env.IsWorkflowCompleted())
+
+	requireRejected(t, toOpen, workflows.CodeInvalidTransition)
+	require.ErrorContains(t, toOpen.rejected, "a draft opens when its request is sent")
+	requireRejected(t, skipReview, workflows.CodeInvalidTransition)
+	requireRejected(t, unknownCheck, workflows.CodeNotFound)
+	requireRejected(t, badEntity, workflows.CodeValidation)
+	requireAccepted(t, addCompany)
+	company := addCompany.result.(workflows.Entity)
+	require.Equal(t, workflows.EntityID(h.newCase.ID, 1), company.ID)
+	require.Len(t, company.Checks, 1)
+	requireAccepted(t, sent)
+	requireRejected(t, sentAgain, workflows.CodeInvalidTransition)
+	requireRejected(t, rejectNoReason, workflows.CodeValidation)
+	requireRejected(t, rejectCase, workflows.CodeValidation)
+
+	entities, err := h.store.Entities(context.Background(), h.newCase.ID)
+	require.NoError(t, err)
+	require.Len(t, entities, 2)
+	require.Equal(t, "Roe Ltd", entities[1].Name)
+}
+
+func TestInvestigationRefusesOnboardingUpdates(t *testing.T) {
+	h := newHarness(t, nil)
+	send := h.send(workflows.UpdateSend, workflows.Send{ActorID: h.officer.ID})
+	entity := h.send(workflows.UpdateEntity, workflows.AddEntity{ActorID: h.officer.ID, Entity: workflows.NewEntity{Kind: workflows.KindIndividual, Name: "x"}})
+	h.steps++
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
+	h.run()
+	requireRejected(t, send, workflows.CodeInvalidTransition)
+	requireRejected(t, entity, workflows.CodeInvalidTransition)
+}
+
+func TestFourEyes(t *testing.T) {
+	t.Run("investigation: who asked for review does not resolve", func(t *testing.T) {
+		h := newHarness(t, nil)
+		h.newCase.FourEyes = true
+		requireLater(h, h.status(workflows.StatusInProgress, ""))
+		requireLater(h, h.status(workflows.StatusPendingReview, ""))
+		same := h.status(workflows.StatusResolvedTruePositive, "Confirmed.")
+		other := h.send(workflows.UpdateStatus, workflows.StatusChange{ActorID: h.analyst.ID, Status: workflows.StatusResolvedTruePositive, ResolutionNote: "Confirmed."})
+		h.steps++
+		h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
+		h.run()
+		requireRejected(t, same, workflows.CodeFourEyes)
+		requireAccepted(t, other)
+	})
+	t.Run("onboarding: who sent the request does not approve", func(t *testing.T) {
+		h, _, _ := onboardingHarness(t, false)
+		h.newCase.FourEyes = true
+		requireLater(h, h.send(workflows.UpdateSend, workflows.Send{ActorID: h.officer.ID}))
+		same := h.status(workflows.StatusApproved, "")
+		other := h.send(workflows.UpdateStatus, workflows.StatusChange{ActorID: h.analyst.ID, Status: workflows.StatusApproved})
+		h.steps++
+		h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
+		h.run()
+		requireRejected(t, same, workflows.CodeFourEyes)
+		requireAccepted(t, other)
+	})
+	t.Run("off by default", func(t *testing.T) {
+		h := newHarness(t, nil)
+		requireLater(h, h.status(workflows.StatusInProgress, ""))
+		requireLater(h, h.status(workflows.StatusPendingReview, ""))
+		requireLater(h, h.status(workflows.StatusResolvedTruePositive, "Confirmed."))
+		h.steps++
+		h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
+		h.run()
+	})
+}
