@@ -35,10 +35,11 @@ import (
 var e2e *harness
 
 type harness struct {
-	baseURL string
-	store   *store.Store
-	cfg     config.Config
-	users   map[workflows.Role]account
+	baseURL  string
+	store    *store.Store
+	temporal client.Client
+	cfg      config.Config
+	users    map[workflows.Role]account
 	// officer2 is a second compliance officer, to assign cases to.
 	officer2 account
 }
@@ -110,7 +111,7 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	defer stop()
 
-	e2e = &harness{baseURL: baseURL, store: s, cfg: cfg, users: map[workflows.Role]account{}}
+	e2e = &harness{baseURL: baseURL, store: s, temporal: tc, cfg: cfg, users: map[workflows.Role]account{}}
 	people := []struct {
 		role        workflows.Role
 		email, name string

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/workflows"
 )
 
@@ -356,4 +358,35 @@ func TestEntityShape(t *testing.T) {
 		require.Contains(t, raw.Entities[0], key)
 	}
 	require.JSONEq(t, `{"nationality":"GB"}`, string(raw.Entities[0]["details"]))
+}
+
+// TestFourEyesRule runs an API with cases.fourEyes on: whoever submits a
+// case for review, or sends its request, cannot decide it.
+func TestFourEyesRule(t *testing.T) {
+	h := e2e
+	cfg := h.cfg
+	cfg.Cases.FourEyes = true
+	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
+	defer stop()
+	officer, admin := h.users[workflows.RoleComplianceOfficer].token, h.users[workflows.RoleBankAdmin].token
+
+	r := call(t, baseURL, http.MethodPost, "/api/v1/cases", officer, investigation("Four Eyes"))
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	id := decode[caseOut](t, r).ID
+	for _, s := range []string{"IN_PROGRESS", "PENDING_REVIEW"} {
+		r := call(t, baseURL, http.MethodPatch, "/api/v1/cases/"+id+"/status", officer, map[string]string{"status": s})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	}
+	resolve := map[string]string{"status": "RESOLVED_FALSE_POSITIVE", "resolutionNote": "Known payee."}
+	requireError(t, call(t, baseURL, http.MethodPatch, "/api/v1/cases/"+id+"/status", officer, resolve), http.StatusForbidden, workflows.CodeFourEyes)
+	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodPatch, "/api/v1/cases/"+id+"/status", admin, resolve).status)
+
+	r = call(t, baseURL, http.MethodPost, "/api/v1/cases", officer, onboardingBody("Four Eyes Client"))
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	id = decode[caseOut](t, r).ID
+	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodPost, "/api/v1/cases/"+id+"/send", officer, nil).status)
+	approve := map[string]string{"status": "APPROVED"}
+	requireError(t, call(t, baseURL, http.MethodPatch, "/api/v1/cases/"+id+"/status", officer, approve), http.StatusForbidden, workflows.CodeFourEyes)
+	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodPatch, "/api/v1/cases/"+id+"/status", admin, approve).status)
 }
