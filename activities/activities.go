@@ -5,9 +5,11 @@ package activities
 
 import (
 	"context"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
 )
 
@@ -19,13 +21,32 @@ type Projector interface {
 // Activities are the case workflow's side effects, bound to their
 // dependencies.
 type Activities struct {
-	Projection Projector
+	Store *store.Store
+	// Projection is Store unless a test puts something in between.
+	Projection    Projector
+	Mailer        Mailer
+	PortalBaseURL string
+	templates     *templates
+}
+
+// New binds the activities to Postgres and a mail transport.
+func New(s *store.Store, m Mailer, portalBaseURL string) (*Activities, error) {
+	t, err := loadTemplates()
+	if err != nil {
+		return nil, err
+	}
+	return &Activities{Store: s, Projection: s, Mailer: m, PortalBaseURL: portalBaseURL, templates: t}, nil
 }
 
 // ProjectCase writes the case and its new events, and returns the case
 // number Postgres gave it.
 func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) (string, error) {
 	return a.Projection.Project(ctx, p)
+}
+
+// RevokePortal ends every portal link of a case.
+func (a *Activities) RevokePortal(ctx context.Context, caseID string, at time.Time) error {
+	return a.Store.RevokePortalTokens(ctx, caseID, at)
 }
 
 // Registry is a worker, or a test environment.
@@ -37,4 +58,6 @@ type Registry interface {
 // the names the workflow calls them by.
 func (a *Activities) Register(r Registry) {
 	r.RegisterActivityWithOptions(a.ProjectCase, activity.RegisterOptions{Name: workflows.ProjectActivity})
+	r.RegisterActivityWithOptions(a.SendNotification, activity.RegisterOptions{Name: workflows.NotifyActivity})
+	r.RegisterActivityWithOptions(a.RevokePortal, activity.RegisterOptions{Name: workflows.RevokePortalActivity})
 }

@@ -114,6 +114,11 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 		Entities:                entities,
 		AutoApprove:             autoApprove,
 		FourEyes:                s.cfg.Cases.FourEyes,
+		Reminders: workflows.ReminderPolicy{
+			Before:       s.cfg.Reminders.Before,
+			OverdueEvery: s.cfg.Reminders.OverdueEvery,
+			OverdueMax:   s.cfg.Reminders.OverdueMax,
+		},
 	}
 	if err := workflows.ValidateNewCase(nc); err != nil {
 		var v workflows.ValidationError

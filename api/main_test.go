@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/caseflow/caseflow/activities"
+	"github.com/caseflow/caseflow/activities/mailtest"
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
@@ -39,6 +40,7 @@ type harness struct {
 	store    *store.Store
 	temporal client.Client
 	cfg      config.Config
+	mail     *mailtest.Server
 	users    map[workflows.Role]account
 	// officer2 is a second compliance officer, to assign cases to.
 	officer2 account
@@ -96,10 +98,27 @@ func runSuite(m *testing.M) (int, error) {
 	cfg.Temporal.UIURL = "http://localhost:8233"
 	cfg.HTTP.BodyLimit = 64 << 10
 
+	mail, err := mailtest.Serve()
+	if err != nil {
+		return 0, err
+	}
+	defer mail.Close()
+	cfg.Mail = config.Mail{Transport: "smtp", From: "caseflow <no-reply@bank.example>",
+		SMTP: config.SMTP{Host: mail.Host, Port: mail.Port, TLS: "none"}}
+	cfg.Portal.BaseURL = "http://portal.test"
+	mailer, err := activities.NewMailer(cfg.Mail, quiet)
+	if err != nil {
+		return 0, err
+	}
+	acts, err := activities.New(s, mailer, cfg.Portal.BaseURL)
+	if err != nil {
+		return 0, err
+	}
+
 	tc := dev.Client()
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	workflows.Register(w)
-	(&activities.Activities{Projection: s}).Register(w)
+	acts.Register(w)
 	if err := w.Start(); err != nil {
 		return 0, err
 	}
@@ -111,7 +130,7 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	defer stop()
 
-	e2e = &harness{baseURL: baseURL, store: s, temporal: tc, cfg: cfg, users: map[workflows.Role]account{}}
+	e2e = &harness{baseURL: baseURL, store: s, temporal: tc, cfg: cfg, mail: mail, users: map[workflows.Role]account{}}
 	people := []struct {
 		role        workflows.Role
 		email, name string

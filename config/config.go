@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"sort"
@@ -19,12 +20,23 @@ import (
 // Config is every setting caseflow reads. Zero values never reach the
 // program: Load fills defaults and validates.
 type Config struct {
-	HTTP     HTTP     `mapstructure:"http"`
-	Database Database `mapstructure:"database"`
-	Temporal Temporal `mapstructure:"temporal"`
-	Mail     Mail     `mapstructure:"mail"`
-	Portal   Portal   `mapstructure:"portal"`
-	Cases    Cases    `mapstructure:"cases"`
+	HTTP      HTTP      `mapstructure:"http"`
+	Database  Database  `mapstructure:"database"`
+	Temporal  Temporal  `mapstructure:"temporal"`
+	Mail      Mail      `mapstructure:"mail"`
+	Portal    Portal    `mapstructure:"portal"`
+	Cases     Cases     `mapstructure:"cases"`
+	Reminders Reminders `mapstructure:"reminders"`
+}
+
+// Reminders space the e-mails of a client request around its due date.
+type Reminders struct {
+	// Before lists reminders ahead of the due date, e.g. [72h, 24h].
+	Before []time.Duration `mapstructure:"before"`
+	// OverdueEvery is the gap between reminders once the date has passed;
+	// OverdueMax bounds how many go out.
+	OverdueEvery time.Duration `mapstructure:"overdueEvery"`
+	OverdueMax   int           `mapstructure:"overdueMax"`
 }
 
 type HTTP struct {
@@ -57,6 +69,10 @@ type Mail struct {
 type SMTP struct {
 	Host string `mapstructure:"host"`
 	Port int    `mapstructure:"port"`
+	// TLS is none, opportunistic (STARTTLS when offered) or mandatory.
+	TLS      string `mapstructure:"tls"`
+	Username string `mapstructure:"username"`
+	Password string `mapstructure:"password"`
 }
 
 type Portal struct {
@@ -145,12 +161,18 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("mail.transport", "log")
 	v.SetDefault("mail.smtp.host", "localhost")
 	v.SetDefault("mail.smtp.port", 25)
+	v.SetDefault("mail.smtp.tls", "opportunistic")
+	v.SetDefault("mail.smtp.username", "")
+	v.SetDefault("mail.smtp.password", "")
 	v.SetDefault("mail.from", "caseflow <no-reply@caseflow.local>")
 	v.SetDefault("portal.baseUrl", "http://localhost:8080")
 	v.SetDefault("cases.types", DefaultCaseTypes())
 	v.SetDefault("cases.checks", DefaultRequiredChecks())
 	v.SetDefault("cases.autoApprove", map[string]bool{})
 	v.SetDefault("cases.fourEyes", false)
+	v.SetDefault("reminders.before", []string{"72h", "24h"})
+	v.SetDefault("reminders.overdueEvery", "72h")
+	v.SetDefault("reminders.overdueMax", 3)
 }
 
 // Load reads the configuration. file may be empty: then caseflow.yaml is
@@ -251,6 +273,17 @@ func (c Config) Validate() error {
 	default:
 		bad("mail.transport", "want smtp or log, got %q", c.Mail.Transport)
 	}
+	switch c.Mail.SMTP.TLS {
+	case "none", "opportunistic", "mandatory":
+	default:
+		bad("mail.smtp.tls", "want none, opportunistic or mandatory, got %q", c.Mail.SMTP.TLS)
+	}
+	if c.Mail.Transport == "smtp" && (c.Mail.SMTP.Host == "" || c.Mail.SMTP.Port <= 0) {
+		bad("mail.smtp.host", "the smtp transport needs mail.smtp.host and mail.smtp.port")
+	}
+	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+		bad("mail.from", "want an address like \"caseflow <no-reply@bank.example>\", got %q", c.Mail.From)
+	}
 	if u, err := url.Parse(c.Portal.BaseURL); err != nil || u.Scheme == "" || u.Host == "" {
 		bad("portal.baseUrl", "want an absolute URL, got %q", c.Portal.BaseURL)
 	}
@@ -276,6 +309,17 @@ func (c Config) Validate() error {
 				}
 			}
 		}
+	}
+	for _, d := range c.Reminders.Before {
+		if d <= 0 {
+			bad("reminders.before", "durations must be positive, got %s", d)
+		}
+	}
+	if c.Reminders.OverdueEvery <= 0 && c.Reminders.OverdueMax > 0 {
+		bad("reminders.overdueEvery", "must be positive when reminders.overdueMax is set")
+	}
+	if c.Reminders.OverdueMax < 0 {
+		bad("reminders.overdueMax", "must not be negative")
 	}
 	for _, t := range sortedKeys(c.Cases.AutoApprove) {
 		if c.Cases.Types[t] != FamilyOnboarding {

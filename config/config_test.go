@@ -20,6 +20,17 @@ func TestDefaultsAreValid(t *testing.T) {
 	require.Equal(t, 10*time.Second, c.Temporal.CallTimeout)
 	require.Equal(t, "log", c.Mail.Transport)
 	require.Equal(t, DefaultCaseTypes(), c.Cases.Types)
+	require.Equal(t, Reminders{Before: []time.Duration{72 * time.Hour, 24 * time.Hour}, OverdueEvery: 72 * time.Hour, OverdueMax: 3}, c.Reminders)
+}
+
+func TestRemindersFromFileAndEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "caseflow.yaml"), []byte("reminders:\n  before: [48h, 2h]\n  overdueEvery: 24h\n"), 0o600))
+	t.Setenv("CASEFLOW_REMINDERS_OVERDUEMAX", "5")
+	c, err := Load("")
+	require.NoError(t, err)
+	require.Equal(t, Reminders{Before: []time.Duration{48 * time.Hour, 2 * time.Hour}, OverdueEvery: 24 * time.Hour, OverdueMax: 5}, c.Reminders)
 }
 
 func TestFileThenEnvironment(t *testing.T) {

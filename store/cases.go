@@ -45,13 +45,14 @@ type Case struct {
 	UpdatedAt               time.Time      `db:"updated_at"`
 	Version                 int64          `db:"version"`
 	AutoApprove             bool           `db:"auto_approve"`
+	Overdue                 bool           `db:"overdue"`
 }
 
 const caseColumns = `c.id, c.case_number, c.type, c.family, c.priority, c.title, c.description,
 	c.status, c.flag, c.assigned_to, c.client_name, c.client_email, c.client_external_id,
 	c.risk_level, c.external_id, c.metadata, c.properties, c.tags, c.related_transaction_id,
 	c.related_kyc_application_id, c.due_date, c.created_by, c.resolved_at, c.resolution_note,
-	c.created_at, c.updated_at, c.version, c.auto_approve`
+	c.created_at, c.updated_at, c.version, c.auto_approve, c.overdue`
 
 // Event is one timeline row with its actor's name.
 type Event struct {
@@ -86,7 +87,7 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 				properties = $15, tags = $16, related_transaction_id = $17,
 				related_kyc_application_id = $18, due_date = $19, created_by = $20,
 				resolved_at = $21, resolution_note = $22, created_at = $23, updated_at = $24,
-				version = $25, flag = $26, auto_approve = $27
+				version = $25, flag = $26, auto_approve = $27, overdue = $28
 			WHERE id = $1 AND version < $25
 			RETURNING case_number`, args...)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -95,9 +96,9 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 					assigned_to, client_name, client_email, client_external_id, risk_level,
 					external_id, metadata, properties, tags, related_transaction_id,
 					related_kyc_application_id, due_date, created_by, resolved_at,
-					resolution_note, created_at, updated_at, version, flag, auto_approve)
+					resolution_note, created_at, updated_at, version, flag, auto_approve, overdue)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-					$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
+					$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
 				ON CONFLICT (id) DO NOTHING
 				RETURNING case_number`, args...)
 		}
@@ -254,7 +255,7 @@ func caseArgs(c workflows.Case) []any {
 		string(c.Status), c.AssignedTo, clientName, clientEmail, clientExt, c.RiskLevel,
 		nonEmpty(c.ExternalID), []byte(metadata), props, pq.StringArray(tags), c.RelatedTransactionID,
 		c.RelatedKycApplicationID, c.DueDate, c.CreatedBy, c.ResolvedAt, resolutionNote,
-		c.CreatedAt, c.UpdatedAt, c.Version, nonEmpty(string(c.Flag)), c.AutoApprove,
+		c.CreatedAt, c.UpdatedAt, c.Version, nonEmpty(string(c.Flag)), c.AutoApprove, c.Overdue,
 	}
 }
 
@@ -308,6 +309,8 @@ type CaseFilter struct {
 	Priority   string
 	AssigneeID string
 	Flag       string
+	// Overdue, when set, keeps only cases that are (or are not) overdue.
+	Overdue *bool
 	// Q matches the case number, the client's name or e-mail, or the
 	// author's name or e-mail, case-insensitively, anywhere in the text.
 	Q     string
@@ -330,6 +333,9 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 		if eq.value != "" {
 			where = append(where, eq.column+" = "+arg(eq.value))
 		}
+	}
+	if f.Overdue != nil {
+		where = append(where, "c.overdue = "+arg(*f.Overdue))
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		p := arg("%" + escapeLike(q) + "%")

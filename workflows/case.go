@@ -42,6 +42,7 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	}
 	r.c.NewCase.Entities = nil // the state keeps one copy: c.Entities
 	r.c.Flag = r.flag()
+	r.replan(now)
 	// Handlers are registered before the first blocking call so the create
 	// update that came with the start is never refused as unknown.
 	if err := r.register(ctx); err != nil {
@@ -53,12 +54,24 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 		return Case{}, err
 	}
 	r.created = true
+	workflow.Go(ctx, r.sendMail)
 
-	// Provider results are signals; they are handled here, in order, until
-	// the case ends.
+	// The main loop sleeps until the next due-date timer, a provider's
+	// result (a signal, handled here in order), or a change of plan.
 	results := workflow.GetSignalChannel(ctx, SignalCheckResult)
 	for !r.life.IsTerminal(r.c.Status) {
-		if err := workflow.Await(ctx, func() bool { return r.life.IsTerminal(r.c.Status) || results.Len() > 0 }); err != nil {
+		r.planChanged = false
+		wake := func() bool { return r.life.IsTerminal(r.c.Status) || results.Len() > 0 || r.planChanged }
+		if len(r.c.Plan) > 0 {
+			if wait := r.c.Plan[0].At.Sub(workflow.Now(ctx)); wait > 0 {
+				if _, err := workflow.AwaitWithTimeout(ctx, wait, wake); err != nil {
+					return Case{}, err
+				}
+			}
+			if err := r.fireDue(ctx); err != nil {
+				return Case{}, err
+			}
+		} else if err := workflow.Await(ctx, wake); err != nil {
 			return Case{}, err
 		}
 		var res CheckResult
@@ -68,9 +81,9 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 			}
 		}
 	}
-	// Let in-flight handlers finish their projection writes and reply
-	// before the run completes.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	// Let in-flight handlers finish and reply, and the last e-mails (the
+	// revocation notice) go out, before the run completes.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && len(r.outbox) == 0 }); err != nil {
 		return Case{}, err
 	}
 	return r.c, nil
@@ -96,6 +109,10 @@ type caseRun struct {
 	// created is set once CASE_CREATED is in Postgres; handlers wait for it
 	// so the projection never sees a change before the case itself.
 	created bool
+	// outbox holds e-mails decided and not yet delivered.
+	outbox []Notify
+	// planChanged wakes the main loop to re-arm its timer.
+	planChanged bool
 }
 
 func (r *caseRun) register(ctx workflow.Context) error {
@@ -114,6 +131,9 @@ func (r *caseRun) register(ctx workflow.Context) error {
 		{UpdateSend, r.onSend, r.validateSend},
 		{UpdateEntity, r.onAddEntity, r.validateAddEntity},
 		{UpdateCheck, r.onCheck, r.validateCheck},
+		{UpdateSubmit, r.onSubmit, r.validateSubmit},
+		{UpdateDueDate, r.onDueDate, r.validateDueDate},
+		{UpdateRevoke, r.onRevoke, r.validateRevoke},
 	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
@@ -199,6 +219,10 @@ func (r *caseRun) onStatus(ctx workflow.Context, ch StatusChange) (Case, error) 
 	}
 	ev := r.event(EventStatusChanged, &ch.ActorID, fmt.Sprintf("Status changed from %s to %s", from, ch.Status), jsonValue(from), jsonValue(ch.Status))
 	ev.Metadata = meta
+	if r.life.IsTerminal(ch.Status) {
+		r.c.Overdue = false
+	}
+	r.replan(workflow.Now(ctx).UTC())
 	if err := r.persist(ctx, ev); err != nil {
 		return Case{}, err
 	}
@@ -292,10 +316,12 @@ func (r *caseRun) onSend(ctx workflow.Context, s Send) (Case, error) {
 	r.c.Status = StatusOpen
 	actor := s.ActorID
 	r.c.SubmittedBy = &actor
+	r.c.AwaitingClient = r.anythingRequested()
 	ev := r.event(EventRequestSent, &s.ActorID, "Client request sent", jsonValue(StatusDraft), jsonValue(StatusOpen))
 	// Checks approved before the request went out may already qualify.
 	events := append([]Event{ev}, r.afterChecks(ctx)...)
-	if err := r.persist(ctx, events...); err != nil {
+	r.replan(workflow.Now(ctx).UTC())
+	if err := r.commit(ctx, events, r.mail(MailRequest, RecipientClient, ev.Seq, "")); err != nil {
 		return Case{}, err
 	}
 	return r.c, nil
@@ -398,7 +424,7 @@ func (r *caseRun) onCheck(ctx workflow.Context, ch CheckChange) (Check, error) {
 	i, j, _ := r.findCheck(ch.CheckID)
 	ev := r.moveCheck(ctx, i, j, &ch.ActorID, ch.Status, strings.TrimSpace(ch.Reason), "", "")
 	events := append([]Event{ev}, r.afterChecks(ctx)...)
-	if err := r.persist(ctx, events...); err != nil {
+	if err := r.commit(ctx, events, r.recollect(ctx, ev)...); err != nil {
 		return Check{}, err
 	}
 	return r.c.Entities[i].Checks[j], nil
@@ -431,9 +457,21 @@ func (r *caseRun) onCheckResult(ctx workflow.Context, res CheckResult) error {
 	if res.Result == CheckRejected {
 		reason = "Rejected by " + orDash(res.Provider)
 	}
-	events = append(events, r.moveCheck(ctx, i, j, nil, res.Result, reason, res.Provider, res.Reference))
+	ev := r.moveCheck(ctx, i, j, nil, res.Result, reason, res.Provider, res.Reference)
+	events = append(events, ev)
 	events = append(events, r.afterChecks(ctx)...)
-	return r.persist(ctx, events...)
+	return r.commit(ctx, events, r.recollect(ctx, ev)...)
+}
+
+// recollect asks the client again after a check was rejected on an open
+// request: an e-mail (the same link works), and the reminders re-armed.
+func (r *caseRun) recollect(ctx workflow.Context, checkEvent Event) []Notify {
+	if r.c.Family != FamilyOnboarding || r.c.Status != StatusOpen || string(checkEvent.NewValue) != `"REJECTED"` {
+		return nil
+	}
+	r.c.AwaitingClient = true
+	r.replan(workflow.Now(ctx).UTC())
+	return []Notify{r.mail(MailRecollect, RecipientClient, checkEvent.Seq, "")}
 }
 
 // moveCheck changes one check and records CHECK_UPDATED.

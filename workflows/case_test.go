@@ -15,6 +15,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/caseflow/caseflow/activities"
+	"github.com/caseflow/caseflow/activities/mailtest"
+	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
@@ -26,10 +28,13 @@ type harness struct {
 	t       *testing.T
 	env     *testsuite.TestWorkflowEnvironment
 	store   *store.Store
+	smtp    *mailtest.Server
 	officer store.User
 	analyst store.User
 	newCase workflows.NewCase
 	steps   int
+	// start is the simulated clock when the workflow starts.
+	start time.Time
 }
 
 func newHarness(t *testing.T, wrap func(activities.Projector) activities.Projector) *harness {
@@ -44,14 +49,19 @@ func newHarness(t *testing.T, wrap func(activities.Projector) activities.Project
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
-	var projector activities.Projector = s
+	smtp := mailtest.Start(t)
+	mailer, err := activities.NewMailer(config.Mail{Transport: "smtp", From: "caseflow <no-reply@bank.example>",
+		SMTP: config.SMTP{Host: smtp.Host, Port: smtp.Port, TLS: "none"}}, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	acts, err := activities.New(s, mailer, "https://portal.bank.example")
+	require.NoError(t, err)
 	if wrap != nil {
-		projector = wrap(s)
+		acts.Projection = wrap(s)
 	}
-	(&activities.Activities{Projection: projector}).Register(env)
+	acts.Register(env)
 
 	return &harness{
-		t: t, env: env, store: s, officer: officer, analyst: analyst,
+		t: t, env: env, store: s, smtp: smtp, officer: officer, analyst: analyst, start: env.Now(),
 		newCase: workflows.NewCase{
 			ID:          uuid.Must(uuid.NewV7()).String(),
 			Type:        "SUSPICIOUS_TRANSACTION",

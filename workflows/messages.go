@@ -238,7 +238,8 @@ type NewCase struct {
 	Entities                []NewEntity       `json:"entities,omitempty"`
 	AutoApprove             bool              `json:"autoApprove"`
 	// FourEyes is the four-eyes rule as configured when the case opened.
-	FourEyes bool `json:"fourEyes"`
+	FourEyes  bool           `json:"fourEyes"`
+	Reminders ReminderPolicy `json:"reminders"`
 }
 
 // Case is the workflow's state: the single authority on the case. The
@@ -253,9 +254,17 @@ type Case struct {
 	Entities       []Entity   `json:"entities,omitempty"`
 	// SubmittedBy moved the case to review (or sent the request); under the
 	// four-eyes rule someone else must resolve or approve it.
-	SubmittedBy *string   `json:"submittedBy,omitempty"`
-	CreatedAt   time.Time `json:"createdAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	SubmittedBy *string `json:"submittedBy,omitempty"`
+	// AwaitingClient is true while a sent request waits for the client.
+	AwaitingClient bool `json:"awaitingClient,omitempty"`
+	// Overdue is true from the due date until the client answers, the due
+	// date moves or the case ends.
+	Overdue         bool `json:"overdue,omitempty"`
+	OverdueNotified bool `json:"overdueNotified,omitempty"`
+	// Plan is the timers still to fire, earliest first.
+	Plan      []Reminder `json:"plan,omitempty"`
+	CreatedAt time.Time  `json:"createdAt"`
+	UpdatedAt time.Time  `json:"updatedAt"`
 	// Version is the sequence number of the case's latest event; the
 	// projection only ever moves forward to a higher version.
 	Version int64 `json:"version"`
@@ -473,4 +482,82 @@ func ValidStatus(s string) bool {
 		}
 	}
 	return false
+}
+
+// NotifyActivity e-mails a notification; the workflow decides its key.
+const NotifyActivity = "SendNotification"
+
+// Kinds of e-mail the workflow sends.
+const (
+	MailRequest         = "REQUEST"
+	MailRecollect       = "RECOLLECT"
+	MailReminder        = "REMINDER"
+	MailOverdue         = "OVERDUE"
+	MailOverdueAssignee = "OVERDUE_ASSIGNEE"
+	MailOverdueReminder = "OVERDUE_REMINDER"
+	MailRevoked         = "REVOKED"
+)
+
+// Recipients of a case's e-mails.
+const (
+	RecipientClient   = "client"
+	RecipientAssignee = "assignee"
+)
+
+// Notify asks for one e-mail. Case, kind, seq (the timeline event that
+// caused it) and recipient identify it, so a retry never sends it twice;
+// the activity reads the rest (addresses, what is requested) from the
+// projection, keeping personal data out of the history.
+type Notify struct {
+	CaseID    string `json:"caseId"`
+	Kind      string `json:"kind"`
+	Seq       int64  `json:"seq"`
+	Recipient string `json:"recipient"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// RevokePortalActivity ends every portal link of a case.
+const RevokePortalActivity = "RevokePortal"
+
+// More of the contract: the client request.
+const (
+	UpdateSubmit  = "submit"
+	UpdateDueDate = "dueDate"
+	UpdateRevoke  = "revoke"
+)
+
+// ReminderPolicy is when a client is reminded, copied from configuration
+// into each case when it opens.
+type ReminderPolicy struct {
+	// Before are the reminders ahead of the due date (72h: three days before).
+	Before []time.Duration `json:"before"`
+	// OverdueEvery and OverdueMax space and bound the reminders after it.
+	OverdueEvery time.Duration `json:"overdueEvery"`
+	OverdueMax   int           `json:"overdueMax"`
+}
+
+// Submission is the client's answer through the portal: the requested
+// checks it provides (all of them when empty) and an optional message.
+type Submission struct {
+	CheckIDs []string `json:"checkIds"`
+	Message  string   `json:"message"`
+}
+
+// DueDateChange sets or (with nil) clears the due date.
+type DueDateChange struct {
+	ActorID string     `json:"actorId"`
+	DueDate *time.Time `json:"dueDate"`
+}
+
+// Revocation withdraws the client request.
+type Revocation struct {
+	ActorID string `json:"actorId"`
+	Reason  string `json:"reason"`
+}
+
+// Reminder is one planned timer of a case: a reminder, the overdue notice,
+// or a reminder after it.
+type Reminder struct {
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"`
 }

@@ -136,6 +136,12 @@ func TestOnboardingCollectReviewRecollectAutoApprove(t *testing.T) {
 	row := mustCase(t, h)
 	require.Equal(t, "ALL_APPROVED", row.Flag.String)
 	require.Equal(t, "CLOSED", row.Status)
+
+	// The client was asked once, and asked again once after the rejection,
+	// with the reason.
+	require.Equal(t, map[string]int{"Information requested": 1, "Please provide again": 1}, h.subjects())
+	again := h.smtp.To("jane@example.com")[1]
+	require.Contains(t, again.Text, "The photo is unreadable.")
 }
 
 func TestOnboardingWithoutAutoApproveStaysOpen(t *testing.T) {

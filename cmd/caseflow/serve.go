@@ -60,7 +60,15 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 
 	g, ctx := errgroup.WithContext(ctx)
 	if withWorker {
-		w := newWorker(tc, cfg, s)
+		mailer, err := activities.NewMailer(cfg.Mail, log.With("component", "mail"))
+		if err != nil {
+			return err
+		}
+		acts, err := activities.New(s, mailer, cfg.Portal.BaseURL)
+		if err != nil {
+			return err
+		}
+		w := newWorker(tc, cfg, acts)
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -112,10 +120,10 @@ func dialTemporal(ctx context.Context, log *slog.Logger, opts client.Options) (c
 }
 
 // newWorker registers the case workflow and its activities on the task queue.
-func newWorker(tc client.Client, cfg config.Config, s *store.Store) worker.Worker {
+func newWorker(tc client.Client, cfg config.Config, acts *activities.Activities) worker.Worker {
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	workflows.Register(w)
-	(&activities.Activities{Projection: s}).Register(w)
+	acts.Register(w)
 	return w
 }
 

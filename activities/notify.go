@@ -1,0 +1,146 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// mailData is what an e-mail template sees.
+type mailData struct {
+	Case struct {
+		Number      string
+		Title       string
+		Description string
+		ClientName  string
+		DueDate     *time.Time
+	}
+	Requested []requestedCheck
+	Link      string
+	CaseURL   string
+	Reason    string
+}
+
+type requestedCheck struct {
+	Entity string
+	Label  string
+	Reason string
+}
+
+// SendNotification e-mails what the workflow decided, once: the
+// notification row keyed by the workflow's choice says whether an earlier
+// attempt already sent it. The Message-ID is the row's, so a mail server
+// can drop the duplicate that a crash between sending and recording could
+// still cause.
+func (a *Activities) SendNotification(ctx context.Context, n workflows.Notify) error {
+	key := store.NotificationKey{CaseID: n.CaseID, Kind: n.Kind, Seq: n.Seq, Recipient: n.Recipient}
+	id, sent, err := a.Store.ClaimNotification(ctx, key)
+	if err != nil || sent {
+		return err
+	}
+	c, err := a.Store.GetCase(ctx, n.CaseID)
+	if err != nil {
+		return fmt.Errorf("notification %s: %w", n.Kind, err)
+	}
+	to, err := a.recipientAddress(ctx, c, n.Recipient)
+	if errors.Is(err, errNoRecipient) {
+		// Nobody to tell (no assignee, say): nothing to retry either.
+		return a.Store.MarkNotificationSent(ctx, id, "", "(no recipient)")
+	}
+	if err != nil {
+		return err
+	}
+
+	data := mailData{Reason: n.Reason}
+	data.Case.Number, data.Case.Title, data.Case.Description = c.CaseNumber, c.Title, c.Description
+	data.Case.ClientName = c.ClientName.String
+	if c.DueDate.Valid {
+		due := c.DueDate.Time.UTC()
+		data.Case.DueDate = &due
+	}
+	if data.Requested, err = a.requested(ctx, c.ID, n.Kind == workflows.MailRecollect); err != nil {
+		return err
+	}
+	if n.Recipient == workflows.RecipientClient && n.Kind != workflows.MailRevoked {
+		token, err := a.Store.CreatePortalToken(ctx, c.ID, id)
+		if err != nil {
+			return err
+		}
+		data.Link = strings.TrimRight(a.PortalBaseURL, "/") + "/portal/r/" + token
+	}
+
+	subject, text, html, err := a.templates.render(templateFor(n.Kind), data)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "TEMPLATE", err)
+	}
+	email := Email{To: to, Subject: subject, Text: text, HTML: html, MessageID: id + "@caseflow"}
+	if err := a.Mailer.Send(ctx, email); err != nil {
+		return err
+	}
+	return a.Store.MarkNotificationSent(ctx, id, to, subject)
+}
+
+var errNoRecipient = errors.New("no recipient")
+
+func (a *Activities) recipientAddress(ctx context.Context, c store.Case, recipient string) (string, error) {
+	switch recipient {
+	case workflows.RecipientClient:
+		if !c.ClientEmail.Valid || c.ClientEmail.String == "" {
+			return "", errNoRecipient
+		}
+		return c.ClientEmail.String, nil
+	case workflows.RecipientAssignee:
+		if !c.AssignedTo.Valid {
+			return "", errNoRecipient
+		}
+		u, err := a.Store.UserByID(ctx, c.AssignedTo.String)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", errNoRecipient
+		}
+		return u.Email, err
+	}
+	return "", temporal.NewNonRetryableApplicationError("unknown recipient "+recipient, "RECIPIENT", nil)
+}
+
+// requested lists what the client still has to provide: every check not
+// yet provided, or, for a recollection, the rejected ones with the reason.
+func (a *Activities) requested(ctx context.Context, caseID string, rejectedOnly bool) ([]requestedCheck, error) {
+	entities, err := a.Store.Entities(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	var out []requestedCheck
+	for _, e := range entities {
+		for _, c := range e.Checks {
+			st := workflows.CheckStatus(c.Status)
+			if st == workflows.CheckRejected || (!rejectedOnly && st == workflows.CheckPending) {
+				out = append(out, requestedCheck{Entity: e.Name, Label: checkLabel(c.Type), Reason: c.Reason})
+			}
+		}
+	}
+	return out, nil
+}
+
+// checkLabel turns IDENTITY_DOCUMENT into "Identity document".
+func checkLabel(t string) string {
+	s := strings.ToLower(strings.ReplaceAll(t, "_", " "))
+	s = strings.NewReplacer("ubo", "UBO", "pep", "PEP").Replace(s)
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func templateFor(kind string) string {
+	if kind == workflows.MailOverdueReminder {
+		return workflows.MailOverdue
+	}
+	return kind
+}

@@ -1,0 +1,282 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// The client request of a case (DESIGN.md §5): the e-mails, the due date
+// and its durable timers, the client's answer and revocation.
+
+// ReminderPlan lists the timers a due date calls for after now: reminders
+// before it (client requests only), the overdue notice at it (at once when
+// it has passed and the notice is not sent yet), and reminders after it.
+func ReminderPlan(due, now time.Time, p ReminderPolicy, client, overdueNotified bool) []Reminder {
+	var plan []Reminder
+	if client {
+		for _, before := range p.Before {
+			if at := due.Add(-before); at.After(now) {
+				plan = append(plan, Reminder{At: at, Kind: MailReminder})
+			}
+		}
+	}
+	if !overdueNotified {
+		at := due
+		if now.After(at) {
+			at = now
+		}
+		plan = append(plan, Reminder{At: at, Kind: MailOverdue})
+	}
+	if client && p.OverdueEvery > 0 {
+		for k := 1; k <= p.OverdueMax; k++ {
+			if at := due.Add(time.Duration(k) * p.OverdueEvery); at.After(now) {
+				plan = append(plan, Reminder{At: at, Kind: MailOverdueReminder})
+			}
+		}
+	}
+	slices.SortStableFunc(plan, func(a, b Reminder) int { return a.At.Compare(b.At) })
+	return plan
+}
+
+// clientRequestOpen is whether the client owes an answer: the request is
+// out, the case open, and something is still asked for.
+func (r *caseRun) clientRequestOpen() bool {
+	return r.c.Family == FamilyOnboarding && r.c.Status == StatusOpen && r.c.AwaitingClient
+}
+
+// replan re-arms the timers after anything that moves them.
+func (r *caseRun) replan(now time.Time) {
+	r.planChanged = true
+	switch {
+	case r.c.DueDate == nil || r.life.IsTerminal(r.c.Status):
+		r.c.Plan = nil
+	case r.c.Family == FamilyOnboarding && !r.clientRequestOpen():
+		r.c.Plan = nil
+	default:
+		r.c.Plan = ReminderPlan(*r.c.DueDate, now, r.c.Reminders, r.c.Family == FamilyOnboarding, r.c.OverdueNotified)
+	}
+}
+
+// fireDue runs every timer whose time has come.
+func (r *caseRun) fireDue(ctx workflow.Context) error {
+	now := workflow.Now(ctx).UTC()
+	for len(r.c.Plan) > 0 && !r.c.Plan[0].At.After(now) {
+		rem := r.c.Plan[0]
+		r.c.Plan = r.c.Plan[1:]
+		var events []Event
+		var mails []Notify
+		due := jsonValue(r.c.DueDate)
+		switch rem.Kind {
+		case MailReminder:
+			ev := r.event(EventReminderSent, nil, "Reminder sent to the client", nil, due)
+			events, mails = append(events, ev), append(mails, r.mail(MailReminder, RecipientClient, ev.Seq, ""))
+		case MailOverdue:
+			r.c.Overdue, r.c.OverdueNotified = true, true
+			ev := r.event(EventOverdue, nil, "Due date passed", jsonValue(false), jsonValue(true))
+			events = append(events, ev)
+			if r.clientRequestOpen() {
+				mails = append(mails, r.mail(MailOverdue, RecipientClient, ev.Seq, ""))
+			}
+			mails = append(mails, r.mail(MailOverdueAssignee, RecipientAssignee, ev.Seq, ""))
+		case MailOverdueReminder:
+			ev := r.event(EventReminderSent, nil, "Overdue reminder sent to the client", nil, due)
+			ev.Metadata = jsonValue(map[string]bool{"overdue": true})
+			events, mails = append(events, ev), append(mails, r.mail(MailOverdueReminder, RecipientClient, ev.Seq, ""))
+		}
+		if err := r.commit(ctx, events, mails...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *caseRun) mail(kind, recipient string, seq int64, reason string) Notify {
+	return Notify{CaseID: r.c.ID, Kind: kind, Seq: seq, Recipient: recipient, Reason: reason}
+}
+
+// commit persists events and then queues their e-mails: the e-mail
+// activity reads the projection, so it must see the change first.
+func (r *caseRun) commit(ctx workflow.Context, events []Event, mails ...Notify) error {
+	if err := r.persist(ctx, events...); err != nil {
+		return err
+	}
+	r.outbox = append(r.outbox, mails...)
+	return nil
+}
+
+// sendMail delivers the outbox in order, in its own coroutine, so that no
+// update waits for a mail server. The run ends only once it is empty.
+func (r *caseRun) sendMail(ctx workflow.Context) {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    10 * time.Minute,
+		},
+	})
+	for {
+		if err := workflow.Await(ctx, func() bool { return len(r.outbox) > 0 }); err != nil {
+			return
+		}
+		n := r.outbox[0]
+		if err := workflow.ExecuteActivity(ctx, NotifyActivity, n).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("e-mail given up", "kind", n.Kind, "seq", n.Seq, "recipient", n.Recipient, "error", err)
+		}
+		r.outbox = r.outbox[1:]
+	}
+}
+
+// requested reports whether the client still has to provide a check.
+func requested(c Check) bool { return c.Status == CheckPending || c.Status == CheckRejected }
+
+func (r *caseRun) anythingRequested() bool {
+	for _, e := range r.c.Entities {
+		if slices.ContainsFunc(e.Checks, requested) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *caseRun) validateSubmit(s Submission) error {
+	if err := r.validateOpen(); err != nil {
+		return err
+	}
+	if r.c.Family != FamilyOnboarding || r.c.Status != StatusOpen {
+		return reject(CodeInvalidTransition, fmt.Sprintf("this request is not open for answers: the case is %s", r.c.Status))
+	}
+	if !r.anythingRequested() {
+		return reject(CodeInvalidTransition, "nothing is requested from the client now")
+	}
+	for n, id := range s.CheckIDs {
+		i, j, err := r.findCheck(id)
+		if err != nil || !requested(r.c.Entities[i].Checks[j]) {
+			return invalid(FieldError{Field: fmt.Sprintf("checkIds[%d]", n), Message: "is not a check requested from the client"})
+		}
+	}
+	if len([]rune(s.Message)) > MaxNote {
+		return invalid(FieldError{Field: "message", Message: fmt.Sprintf("must be at most %d characters", MaxNote)})
+	}
+	return nil
+}
+
+// onSubmit records the client's answer from the portal: the checks it
+// provides become SUBMITTED. Once nothing is asked any more the timers stop.
+func (r *caseRun) onSubmit(ctx workflow.Context, s Submission) (Case, error) {
+	if err := r.ready(ctx); err != nil {
+		return Case{}, err
+	}
+	if err := r.validateSubmit(s); err != nil {
+		return Case{}, err
+	}
+	var provided []string
+	for _, e := range r.c.Entities {
+		for _, c := range e.Checks {
+			if requested(c) && (len(s.CheckIDs) == 0 || slices.Contains(s.CheckIDs, c.ID)) {
+				provided = append(provided, c.ID)
+			}
+		}
+	}
+	submitted := r.event(EventClientSubmit, nil, fmt.Sprintf("The client provided %d item(s)", len(provided)), nil, nil)
+	submitted.Metadata = jsonValue(map[string]any{"checkIds": provided, "message": strings.TrimSpace(s.Message)})
+	events := []Event{submitted}
+	for _, id := range provided {
+		i, j, _ := r.findCheck(id)
+		events = append(events, r.moveCheck(ctx, i, j, nil, CheckSubmitted, "", "", ""))
+	}
+	if !r.anythingRequested() {
+		r.c.AwaitingClient, r.c.Overdue = false, false
+	}
+	events = append(events, r.afterChecks(ctx)...)
+	r.replan(workflow.Now(ctx).UTC())
+	if err := r.commit(ctx, events); err != nil {
+		return Case{}, err
+	}
+	return r.c, nil
+}
+
+func (r *caseRun) validateDueDate(ctx workflow.Context, d DueDateChange) error {
+	if err := r.validateOpen(); err != nil {
+		return err
+	}
+	if d.DueDate != nil && !d.DueDate.After(workflow.Now(ctx)) {
+		return invalid(FieldError{Field: "dueDate", Message: "must be in the future"})
+	}
+	return nil
+}
+
+// onDueDate moves or clears the due date and re-arms the timers.
+func (r *caseRun) onDueDate(ctx workflow.Context, d DueDateChange) (Case, error) {
+	if err := r.ready(ctx); err != nil {
+		return Case{}, err
+	}
+	if err := r.validateDueDate(ctx, d); err != nil {
+		return Case{}, err
+	}
+	prev := r.c.DueDate
+	var next *time.Time
+	if d.DueDate != nil {
+		t := d.DueDate.UTC()
+		next = &t
+	}
+	r.c.DueDate = next
+	// A new date ahead (or none) is not overdue, and earns a new notice.
+	r.c.Overdue, r.c.OverdueNotified = false, false
+	desc := "Due date cleared"
+	if next != nil {
+		desc = "Due date set to " + next.Format(time.RFC3339)
+	}
+	ev := r.event(EventDueDateChanged, &d.ActorID, desc, jsonValue(prev), jsonValue(next))
+	r.replan(workflow.Now(ctx).UTC())
+	if err := r.commit(ctx, []Event{ev}); err != nil {
+		return Case{}, err
+	}
+	return r.c, nil
+}
+
+func (r *caseRun) validateRevoke(v Revocation) error {
+	if err := r.validateOnboarding(); err != nil {
+		return err
+	}
+	if r.c.Status != StatusOpen {
+		return reject(CodeInvalidTransition, fmt.Sprintf("only an open request can be revoked: the case is %s", r.c.Status),
+			map[string]any{"from": r.c.Status, "to": StatusRevoked, "allowed": r.life.Allowed(r.c.Status)})
+	}
+	if len([]rune(v.Reason)) > MaxNote {
+		return invalid(FieldError{Field: "reason", Message: fmt.Sprintf("must be at most %d characters", MaxNote)})
+	}
+	return nil
+}
+
+// onRevoke withdraws the request: the case ends REVOKED, every link stops
+// working, and the client is told.
+func (r *caseRun) onRevoke(ctx workflow.Context, v Revocation) (Case, error) {
+	if err := r.ready(ctx); err != nil {
+		return Case{}, err
+	}
+	if err := r.validateRevoke(v); err != nil {
+		return Case{}, err
+	}
+	reason := strings.TrimSpace(v.Reason)
+	r.c.Status, r.c.AwaitingClient, r.c.Overdue = StatusRevoked, false, false
+	now := workflow.Now(ctx).UTC()
+	r.replan(now)
+	ev := r.event(EventRequestRevoked, &v.ActorID, "Client request revoked", jsonValue(StatusOpen), jsonValue(StatusRevoked))
+	ev.Metadata = jsonValue(map[string]string{"reason": reason})
+	if err := r.persist(ctx, ev); err != nil {
+		return Case{}, err
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions())
+	if err := workflow.ExecuteLocalActivity(lctx, RevokePortalActivity, r.c.ID, now).Get(ctx, nil); err != nil {
+		return Case{}, fmt.Errorf("revoke links of case %s: %w", r.c.ID, err)
+	}
+	r.outbox = append(r.outbox, r.mail(MailRevoked, RecipientClient, ev.Seq, reason))
+	return r.c, nil
+}
