@@ -121,21 +121,11 @@ func (a *Activities) requested(ctx context.Context, caseID string, rejectedOnly 
 		for _, c := range e.Checks {
 			st := workflows.CheckStatus(c.Status)
 			if st == workflows.CheckRejected || (!rejectedOnly && st == workflows.CheckPending) {
-				out = append(out, requestedCheck{Entity: e.Name, Label: checkLabel(c.Type), Reason: c.Reason})
+				out = append(out, requestedCheck{Entity: e.Name, Label: workflows.CheckLabel(c.Type), Reason: c.Reason})
 			}
 		}
 	}
 	return out, nil
-}
-
-// checkLabel turns IDENTITY_DOCUMENT into "Identity document".
-func checkLabel(t string) string {
-	s := strings.ToLower(strings.ReplaceAll(t, "_", " "))
-	s = strings.NewReplacer("ubo", "UBO", "pep", "PEP").Replace(s)
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func templateFor(kind string) string {

@@ -214,6 +214,14 @@ func (s *Server) caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
 			bad("assigneeId", "must be a UUID")
 		}
 	}
+	switch o := c.Query("overdue"); o {
+	case "":
+	case "true", "false":
+		v := o == "true"
+		f.Overdue = &v
+	default:
+		bad("overdue", "must be true or false")
+	}
 	if len([]rune(f.Q)) > maxQuery {
 		bad("q", fmt.Sprintf("must be at most %d characters", maxQuery))
 	}
@@ -592,4 +600,50 @@ func (s *Server) existingCheck(c *fiber.Ctx) (store.Case, store.Check, error) {
 		return store.Case{}, store.Check{}, notFound("check")
 	}
 	return row, check, err
+}
+
+func (s *Server) changeDueDate(c *fiber.Ctx) error {
+	row, err := s.existingCase(c)
+	if err != nil {
+		return err
+	}
+	var raw map[string]json.RawMessage
+	if err := decodeJSON(c, &raw); err != nil {
+		return err
+	}
+	value, present := raw["dueDate"]
+	if !present || len(raw) != 1 {
+		return invalid(workflows.FieldError{Field: "dueDate", Message: "is required: an RFC 3339 date-time, or null to clear it"})
+	}
+	var due *time.Time
+	if err := json.Unmarshal(value, &due); err != nil {
+		return invalid(workflows.FieldError{Field: "dueDate", Message: "must be an RFC 3339 date-time or null"})
+	}
+	change := workflows.DueDateChange{ActorID: currentUser(c).ID, DueDate: due}
+	if err := s.update(c, row, workflows.UpdateDueDate, change, nil); err != nil {
+		return err
+	}
+	return s.respondCase(c, http.StatusOK, row.ID)
+}
+
+type revokeRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) revokeRequest(c *fiber.Ctx) error {
+	row, err := s.existingCase(c)
+	if err != nil {
+		return err
+	}
+	var req revokeRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		return invalid(workflows.FieldError{Field: "reason", Message: "is required: it is recorded and told to the client"})
+	}
+	if err := s.update(c, row, workflows.UpdateRevoke, workflows.Revocation{ActorID: currentUser(c).ID, Reason: req.Reason}, nil); err != nil {
+		return err
+	}
+	return s.respondCase(c, http.StatusOK, row.ID)
 }

@@ -40,6 +40,7 @@ type caseJSON struct {
 	CreatedAt               time.Time   `json:"createdAt"`
 	UpdatedAt               time.Time   `json:"updatedAt"`
 	AutoApprove             bool        `json:"autoApprove"`
+	Overdue                 bool        `json:"overdue"`
 }
 
 type caseDetailJSON struct {
@@ -111,7 +112,7 @@ func toCaseJSON(r store.Case) caseJSON {
 		Properties: r.Properties, Tags: r.Tags, RelatedTransactionID: str(r.RelatedTransactionID),
 		RelatedKycApplicationID: str(r.RelatedKycApplicationID), DueDate: utc(r.DueDate),
 		CreatedBy: str(r.CreatedBy), ResolvedAt: utc(r.ResolvedAt), ResolutionNote: str(r.ResolutionNote),
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), AutoApprove: r.AutoApprove,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), AutoApprove: r.AutoApprove, Overdue: r.Overdue,
 	}
 	if c.Tags == nil {
 		c.Tags = []string{}

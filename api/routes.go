@@ -1,7 +1,11 @@
 package api
 
 import (
+	"strings"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/caseflow/caseflow/workflows"
 )
@@ -31,4 +35,32 @@ func (s *Server) routes(app *fiber.App) {
 	// rejecting is checked in the handler, by the status asked for.
 	v1.Patch("/cases/:id/checks/:checkId", anyone, s.reviewCheck)
 	v1.Post("/cases/:id/checks/:checkId/result", officers, s.checkResult)
+	v1.Patch("/cases/:id/due-date", anyone, s.changeDueDate)
+	v1.Post("/cases/:id/revoke", officers, s.revokeRequest)
+
+	// The client portal: no account, the link's token is the credential.
+	portal := app.Group("/portal", portalHeaders, s.portalRateLimit())
+	portal.Get("/r/:token", s.portalPage)
+	portal.Post("/r/:token", s.portalSubmitForm)
+	portal.Get("/api/r/:token", s.portalJSON)
+	portal.Post("/api/r/:token/submit", s.portalSubmitJSON)
+}
+
+// portalRateLimit bounds portal requests per client address, so tokens
+// cannot be guessed at speed and one client cannot flood the workflows.
+func (s *Server) portalRateLimit() fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        s.cfg.Portal.RateLimit,
+		Expiration: time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return c.IP()
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			err := apiError(fiber.StatusTooManyRequests, "RATE_LIMITED", "too many requests; try again in a minute")
+			if strings.HasPrefix(c.Path(), "/portal/r/") {
+				return s.portalErrorPage(c, err)
+			}
+			return err
+		},
+	})
 }

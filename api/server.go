@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"html/template"
 	"log/slog"
 	"time"
 
@@ -23,11 +24,12 @@ type Server struct {
 	store    *store.Store
 	temporal client.Client
 	log      *slog.Logger
+	portal   *template.Template
 }
 
 // New builds the Fiber app with every route.
 func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger) *fiber.App {
-	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log}
+	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, portal: portalTemplate()}
 	app := fiber.New(fiber.Config{
 		AppName: "caseflow",
 		// fasthttp answers a body over its limit by closing the connection

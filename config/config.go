@@ -77,6 +77,8 @@ type SMTP struct {
 
 type Portal struct {
 	BaseURL string `mapstructure:"baseUrl"`
+	// RateLimit is how many portal requests one address may make a minute.
+	RateLimit int `mapstructure:"rateLimit"`
 }
 
 // Cases holds the case catalogue: which types exist and the lifecycle
@@ -166,6 +168,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("mail.smtp.password", "")
 	v.SetDefault("mail.from", "caseflow <no-reply@caseflow.local>")
 	v.SetDefault("portal.baseUrl", "http://localhost:8080")
+	v.SetDefault("portal.rateLimit", 60)
 	v.SetDefault("cases.types", DefaultCaseTypes())
 	v.SetDefault("cases.checks", DefaultRequiredChecks())
 	v.SetDefault("cases.autoApprove", map[string]bool{})
@@ -286,6 +289,9 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.Portal.BaseURL); err != nil || u.Scheme == "" || u.Host == "" {
 		bad("portal.baseUrl", "want an absolute URL, got %q", c.Portal.BaseURL)
+	}
+	if c.Portal.RateLimit <= 0 {
+		bad("portal.rateLimit", "must be positive")
 	}
 	if len(c.Cases.Types) == 0 {
 		bad("cases.types", "the catalogue is empty")

@@ -561,3 +561,14 @@ type Reminder struct {
 	At   time.Time `json:"at"`
 	Kind string    `json:"kind"`
 }
+
+// CheckLabel names a check type for people: IDENTITY_DOCUMENT is
+// "Identity document".
+func CheckLabel(t string) string {
+	s := strings.ToLower(strings.ReplaceAll(t, "_", " "))
+	s = strings.NewReplacer("ubo", "UBO", "pep", "PEP").Replace(s)
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,221 @@
+package api
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// The client portal: the page behind the link in a request e-mail, and its
+// JSON twin. The token in the path is the client's only credential.
+
+//go:embed templates/portal.html
+var portalFiles embed.FS
+
+func portalTemplate() *template.Template {
+	return template.Must(template.ParseFS(portalFiles, "templates/portal.html"))
+}
+
+// portalRequest is what a client sees of their request.
+type portalRequest struct {
+	CaseNumber  string       `json:"caseNumber"`
+	Title       string       `json:"title"`
+	Description string       `json:"description"`
+	DueDate     *time.Time   `json:"dueDate"`
+	Requested   []portalItem `json:"requested"`
+}
+
+type portalItem struct {
+	CheckID string `json:"checkId"`
+	Entity  string `json:"entity"`
+	Type    string `json:"type"`
+	Label   string `json:"label"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason"`
+}
+
+type portalSubmission struct {
+	CheckIDs []string `json:"checkIds"`
+	Message  string   `json:"message"`
+}
+
+// portalHeaders keeps portal pages out of caches, referrers and frames:
+// they carry personal data and a credential in their URL.
+func portalHeaders(c *fiber.Ctx) error {
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderXFrameOptions, "DENY")
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	return c.Next()
+}
+
+// portalCase resolves the link's token: 404 when unknown, 410 once the
+// request is revoked or the case closed.
+func (s *Server) portalCase(c *fiber.Ctx) (store.Case, error) {
+	token := c.Params("token")
+	if len(token) != 43 {
+		return store.Case{}, notFound("request")
+	}
+	t, err := s.store.PortalTokenCase(c.UserContext(), token)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Case{}, notFound("request")
+	}
+	if err != nil {
+		return store.Case{}, err
+	}
+	row, err := s.store.GetCase(c.UserContext(), t.CaseID)
+	if err != nil {
+		return store.Case{}, err
+	}
+	switch {
+	case t.RevokedAt.Valid || row.Status == string(workflows.StatusRevoked):
+		return store.Case{}, apiError(http.StatusGone, "REQUEST_REVOKED", "this request has been revoked")
+	case row.Status == string(workflows.StatusClosed):
+		return store.Case{}, apiError(http.StatusGone, "REQUEST_CLOSED", "this request is closed")
+	}
+	return row, nil
+}
+
+func (s *Server) portalView(c *fiber.Ctx, row store.Case) (portalRequest, error) {
+	entities, err := s.store.Entities(c.UserContext(), row.ID)
+	if err != nil {
+		return portalRequest{}, err
+	}
+	v := portalRequest{CaseNumber: row.CaseNumber, Title: row.Title, Description: row.Description, DueDate: utc(row.DueDate), Requested: []portalItem{}}
+	if row.Status != string(workflows.StatusOpen) {
+		return v, nil // nothing is asked of the client
+	}
+	for _, e := range entities {
+		for _, ch := range e.Checks {
+			if st := workflows.CheckStatus(ch.Status); st == workflows.CheckPending || st == workflows.CheckRejected {
+				v.Requested = append(v.Requested, portalItem{CheckID: ch.ID, Entity: e.Name, Type: ch.Type,
+					Label: workflows.CheckLabel(ch.Type), Status: ch.Status, Reason: ch.Reason})
+			}
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) portalJSON(c *fiber.Ctx) error {
+	row, err := s.portalCase(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.portalView(c, row)
+	if err != nil {
+		return err
+	}
+	return ok(c, http.StatusOK, v)
+}
+
+func (s *Server) portalSubmitJSON(c *fiber.Ctx) error {
+	row, err := s.portalCase(c)
+	if err != nil {
+		return err
+	}
+	var req portalSubmission
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.update(c, row, workflows.UpdateSubmit, workflows.Submission{CheckIDs: req.CheckIDs, Message: req.Message}, nil); err != nil {
+		return err
+	}
+	v, err := s.portalView(c, row)
+	if err != nil {
+		return err
+	}
+	return ok(c, http.StatusOK, v)
+}
+
+// pageData is what the portal page template shows.
+type pageData struct {
+	Heading string
+	Notice  string
+	Request *portalRequest
+}
+
+func (s *Server) portalPage(c *fiber.Ctx) error {
+	row, err := s.portalCase(c)
+	if err != nil {
+		return s.portalErrorPage(c, err)
+	}
+	v, err := s.portalView(c, row)
+	if err != nil {
+		return s.portalErrorPage(c, err)
+	}
+	return s.renderPortal(c, http.StatusOK, pageData{Heading: v.Title, Request: &v})
+}
+
+// portalSubmitForm takes the page's form: the ticked checks and a message.
+func (s *Server) portalSubmitForm(c *fiber.Ctx) error {
+	row, err := s.portalCase(c)
+	if err != nil {
+		return s.portalErrorPage(c, err)
+	}
+	var ids []string
+	for _, v := range c.Request().PostArgs().PeekMulti("checkId") {
+		ids = append(ids, string(v))
+	}
+	if len(ids) == 0 {
+		v, err := s.portalView(c, row)
+		if err != nil {
+			return s.portalErrorPage(c, err)
+		}
+		return s.renderPortal(c, http.StatusUnprocessableEntity, pageData{Heading: v.Title, Request: &v, Notice: "Tick at least one item to send."})
+	}
+	sub := workflows.Submission{CheckIDs: ids, Message: c.FormValue("message")}
+	if err := s.update(c, row, workflows.UpdateSubmit, sub, nil); err != nil {
+		return s.portalErrorPage(c, err)
+	}
+	v, err := s.portalView(c, row)
+	if err != nil {
+		return s.portalErrorPage(c, err)
+	}
+	return s.renderPortal(c, http.StatusOK, pageData{Heading: v.Title, Request: &v, Notice: "Thank you: we have received what you sent."})
+}
+
+// portalErrorPage shows a failure as a page a client understands, with
+// the status an API would answer.
+func (s *Server) portalErrorPage(c *fiber.Ctx, err error) error {
+	e := classify(err)
+	if e.Status >= 500 {
+		s.log.ErrorContext(c.UserContext(), "portal request failed", "path", c.Route().Path, "err", err, "requestId", requestID(c))
+	}
+	heading := map[int]string{
+		http.StatusNotFound:            "This link is not valid",
+		http.StatusGone:                "This request is no longer open",
+		http.StatusConflict:            "Nothing to send",
+		http.StatusUnprocessableEntity: "Something was not right",
+		http.StatusTooManyRequests:     "Too many attempts",
+	}[e.Status]
+	notice := e.Message
+	switch e.Code {
+	case "REQUEST_REVOKED":
+		notice = "This request has been revoked. You do not need to send anything."
+	case "REQUEST_CLOSED":
+		notice = "This request is closed. You do not need to send anything."
+	}
+	if heading == "" {
+		heading, notice = "Something went wrong", "Please try again later."
+	}
+	return s.renderPortal(c, e.Status, pageData{Heading: heading, Notice: strings.ToUpper(notice[:1]) + notice[1:]})
+}
+
+func (s *Server) renderPortal(c *fiber.Ctx, status int, d pageData) error {
+	var b bytes.Buffer
+	if err := s.portal.ExecuteTemplate(&b, "page", d); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(b.Bytes())
+}
