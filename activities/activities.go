@@ -60,4 +60,5 @@ func (a *Activities) Register(r Registry) {
 	r.RegisterActivityWithOptions(a.ProjectCase, activity.RegisterOptions{Name: workflows.ProjectActivity})
 	r.RegisterActivityWithOptions(a.SendNotification, activity.RegisterOptions{Name: workflows.NotifyActivity})
 	r.RegisterActivityWithOptions(a.RevokePortal, activity.RegisterOptions{Name: workflows.RevokePortalActivity})
+	r.RegisterActivityWithOptions(a.SendOverdueDigests, activity.RegisterOptions{Name: workflows.DigestActivity})
 }

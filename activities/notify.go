@@ -24,7 +24,6 @@ type mailData struct {
 	}
 	Requested []requestedCheck
 	Link      string
-	CaseURL   string
 	Reason    string
 }
 

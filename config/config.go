@@ -27,6 +27,13 @@ type Config struct {
 	Portal    Portal    `mapstructure:"portal"`
 	Cases     Cases     `mapstructure:"cases"`
 	Reminders Reminders `mapstructure:"reminders"`
+	Digest    Digest    `mapstructure:"digest"`
+}
+
+// Digest is the daily e-mail of overdue cases to their officers.
+type Digest struct {
+	// Cron is when it goes out, in UTC: "0 7 * * *" is 07:00 every day.
+	Cron string `mapstructure:"cron"`
 }
 
 // Reminders space the e-mails of a client request around its due date.
@@ -176,6 +183,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("reminders.before", []string{"72h", "24h"})
 	v.SetDefault("reminders.overdueEvery", "72h")
 	v.SetDefault("reminders.overdueMax", 3)
+	v.SetDefault("digest.cron", "0 7 * * *")
 }
 
 // Load reads the configuration. file may be empty: then caseflow.yaml is
@@ -289,6 +297,9 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.Portal.BaseURL); err != nil || u.Scheme == "" || u.Host == "" {
 		bad("portal.baseUrl", "want an absolute URL, got %q", c.Portal.BaseURL)
+	}
+	if len(strings.Fields(c.Digest.Cron)) != 5 {
+		bad("digest.cron", "want five cron fields (minute hour day month weekday), got %q", c.Digest.Cron)
 	}
 	if c.Portal.RateLimit <= 0 {
 		bad("portal.rateLimit", "must be positive")

@@ -124,3 +124,36 @@ func (s *Store) RevokePortalTokens(ctx context.Context, caseID string, at time.T
 	}
 	return nil
 }
+
+// OverdueCase is one line of an officer's digest.
+type OverdueCase struct {
+	ID         string         `db:"id"`
+	CaseNumber string         `db:"case_number"`
+	Title      string         `db:"title"`
+	DueDate    sql.NullTime   `db:"due_date"`
+	AssignedTo sql.NullString `db:"assigned_to"`
+}
+
+// OverdueCases lists every overdue case, oldest due date first.
+func (s *Store) OverdueCases(ctx context.Context) ([]OverdueCase, error) {
+	out := []OverdueCase{}
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT id, case_number, title, due_date, assigned_to FROM cases
+		WHERE overdue ORDER BY due_date, case_number`)
+	if err != nil {
+		return nil, fmt.Errorf("overdue cases: %w", err)
+	}
+	return out, nil
+}
+
+// Officers lists the users who may own cases: compliance officers and
+// bank admins.
+func (s *Store) Officers(ctx context.Context) ([]User, error) {
+	out := []User{}
+	err := s.db.SelectContext(ctx, &out, `SELECT `+userColumns+` FROM users
+		WHERE role IN ('COMPLIANCE_OFFICER', 'BANK_ADMIN') ORDER BY email`)
+	if err != nil {
+		return nil, fmt.Errorf("officers: %w", err)
+	}
+	return out, nil
+}

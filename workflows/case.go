@@ -625,9 +625,10 @@ func jsonValue(v any) json.RawMessage {
 	return b
 }
 
-// Register puts the case workflow on a worker under its contract name.
+// Register puts the workflows on a worker under their contract names.
 func Register(r interface {
 	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
 }) {
 	r.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+	r.RegisterWorkflowWithOptions(DigestWorkflow, workflow.RegisterOptions{Name: DigestWorkflowName})
 }

@@ -496,6 +496,7 @@ const (
 	MailOverdueAssignee = "OVERDUE_ASSIGNEE"
 	MailOverdueReminder = "OVERDUE_REMINDER"
 	MailRevoked         = "REVOKED"
+	MailDigest          = "DIGEST"
 )
 
 // Recipients of a case's e-mails.

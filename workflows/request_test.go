@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -269,4 +270,23 @@ func TestReminderPlan(t *testing.T) {
 		kinds(workflows.ReminderPlan(due, due.Add(3*day), p, true, true)), "the notice is not sent twice")
 	require.Equal(t, []string{"OVERDUE@0s"},
 		kinds(workflows.ReminderPlan(due, due.Add(-10*day), p, false, false)), "no client, no reminders")
+}
+
+func TestDigestWorkflowSendsTheDaysDigest(t *testing.T) {
+	h := newHarness(t, nil)
+	due := h.start.Add(-day)
+	c := workflows.Case{NewCase: h.newCase, Status: workflows.StatusInProgress, Overdue: true, CreatedAt: due, UpdatedAt: due, Version: 1}
+	c.DueDate, c.AssignedTo = &due, &h.officer.ID
+	_, err := h.store.Project(context.Background(), workflows.Projection{Case: c})
+	require.NoError(t, err)
+
+	h.env.ExecuteWorkflow(workflows.DigestWorkflow)
+	require.NoError(t, h.env.GetWorkflowError())
+	var sent int
+	require.NoError(t, h.env.GetWorkflowResult(&sent))
+	require.Equal(t, 1, sent)
+	digest := h.smtp.To(h.officer.Email)
+	require.Len(t, digest, 1)
+	require.Contains(t, digest[0].Subject, h.start.UTC().Format(time.DateOnly), "the workflow's own date")
+	require.Contains(t, digest[0].Text, h.newCase.Title)
 }

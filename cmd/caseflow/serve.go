@@ -68,6 +68,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 		if err != nil {
 			return err
 		}
+		if err := ensureDigestSchedule(ctx, tc, cfg); err != nil {
+			return err
+		}
 		w := newWorker(tc, cfg, acts)
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
