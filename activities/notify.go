@@ -118,8 +118,7 @@ func (a *Activities) requested(ctx context.Context, caseID string, rejectedOnly 
 	var out []requestedCheck
 	for _, e := range entities {
 		for _, c := range e.Checks {
-			st := workflows.CheckStatus(c.Status)
-			if st == workflows.CheckRejected || (!rejectedOnly && st == workflows.CheckPending) {
+			if c.Requested() && (!rejectedOnly || c.Status == string(workflows.CheckRejected)) {
 				out = append(out, requestedCheck{Entity: e.Name, Label: workflows.CheckLabel(c.Type), Reason: c.Reason})
 			}
 		}

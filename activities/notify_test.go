@@ -53,7 +53,8 @@ func newFixture(t *testing.T) fixture {
 		Entities: []workflows.Entity{{ID: entity, Kind: workflows.KindIndividual, Name: "Jane Roe", Checks: []workflows.Check{
 			{ID: workflows.CheckID(entity, "IDENTITY_DOCUMENT"), EntityID: entity, Type: "IDENTITY_DOCUMENT", Status: workflows.CheckRejected, Reason: "The photo is unreadable."},
 			{ID: workflows.CheckID(entity, "PROOF_OF_ADDRESS"), EntityID: entity, Type: "PROOF_OF_ADDRESS", Status: workflows.CheckPending},
-			{ID: workflows.CheckID(entity, "PEP_SCREENING"), EntityID: entity, Type: "PEP_SCREENING", Status: workflows.CheckApproved},
+			{ID: workflows.CheckID(entity, "PEP_SCREENING"), EntityID: entity, Type: "PEP_SCREENING", Status: workflows.CheckApproved, FromProvider: true},
+			{ID: workflows.CheckID(entity, "SANCTIONS_SCREENING"), EntityID: entity, Type: "SANCTIONS_SCREENING", Status: workflows.CheckPending, FromProvider: true},
 		}}},
 	}
 	_, err = s.Project(ctx, workflows.Projection{Case: c})
@@ -79,6 +80,7 @@ func TestRequestEmail(t *testing.T) {
 	require.Contains(t, m.Text, "Jane Roe: Identity document (asked again: The photo is unreadable.)")
 	require.Contains(t, m.Text, "Jane Roe: Proof of address")
 	require.NotContains(t, m.Text, "PEP", "approved checks are not asked for")
+	require.NotContains(t, m.Text, "Sanctions", "a provider's screening is never asked of the client")
 	require.Contains(t, m.Text, "Tuesday 1 December 2026, 17:00 UTC")
 	require.Contains(t, m.HTML, `<a href="https://portal.bank.example/portal/r/`)
 

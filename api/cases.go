@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,9 +50,16 @@ type entityRequest struct {
 
 // newEntity adds the checks the configuration requires of this entity.
 func (s *Server) newEntity(caseType string, e entityRequest) workflows.NewEntity {
+	checks := s.cfg.Cases.RequiredChecks(caseType, e.Kind)
+	var fromProvider []string
+	for _, c := range checks {
+		if slices.Contains(s.cfg.Cases.ProviderChecks, c) {
+			fromProvider = append(fromProvider, c)
+		}
+	}
 	return workflows.NewEntity{
 		Kind: e.Kind, Name: e.Name, Role: e.Role, Details: e.Details,
-		Checks: s.cfg.Cases.RequiredChecks(caseType, e.Kind),
+		Checks: checks, ProviderChecks: fromProvider,
 	}
 }
 

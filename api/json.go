@@ -85,21 +85,22 @@ type entityJSON struct {
 }
 
 type checkJSON struct {
-	ID        string    `json:"id"`
-	EntityID  string    `json:"entityId"`
-	Type      string    `json:"type"`
-	Status    string    `json:"status"`
-	Reason    string    `json:"reason"`
-	Provider  string    `json:"provider"`
-	Reference string    `json:"reference"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	ID           string    `json:"id"`
+	EntityID     string    `json:"entityId"`
+	Type         string    `json:"type"`
+	Status       string    `json:"status"`
+	Reason       string    `json:"reason"`
+	Provider     string    `json:"provider"`
+	Reference    string    `json:"reference"`
+	FromProvider bool      `json:"fromProvider"`
+	UpdatedAt    time.Time `json:"updatedAt"`
 }
 
 func toEntityJSON(e store.Entity) entityJSON {
 	out := entityJSON{ID: e.ID, Kind: e.Kind, Name: e.Name, Role: e.Role, Details: e.Details, Checks: make([]checkJSON, len(e.Checks))}
 	for i, c := range e.Checks {
 		out.Checks[i] = checkJSON{ID: c.ID, EntityID: c.EntityID, Type: c.Type, Status: c.Status, Reason: c.Reason,
-			Provider: c.Provider, Reference: c.Reference, UpdatedAt: c.UpdatedAt.UTC()}
+			Provider: c.Provider, Reference: c.Reference, FromProvider: c.FromProvider, UpdatedAt: c.UpdatedAt.UTC()}
 	}
 	return out
 }

@@ -97,7 +97,7 @@ func (s *Server) portalView(c *fiber.Ctx, row store.Case) (portalRequest, error)
 	}
 	for _, e := range entities {
 		for _, ch := range e.Checks {
-			if st := workflows.CheckStatus(ch.Status); st == workflows.CheckPending || st == workflows.CheckRejected {
+			if ch.Requested() {
 				v.Requested = append(v.Requested, portalItem{CheckID: ch.ID, Entity: e.Name, Type: ch.Type,
 					Label: workflows.CheckLabel(ch.Type), Status: ch.Status, Reason: ch.Reason})
 			}

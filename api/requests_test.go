@@ -97,33 +97,34 @@ func TestClientRequestEndToEnd(t *testing.T) {
 	require.Contains(t, html, "Identity verification: Rita Request")
 	require.Contains(t, html, "Annual review of your account.")
 	require.Contains(t, html, "Proof of address")
+	require.NotContains(t, html, "screening", "screenings are the providers', not the client's")
 	require.Contains(t, html, "<form method=\"post\">")
 
 	jsonPath := strings.Replace(link, "/portal/r/", "/portal/api/r/", 1)
 	r = call(t, h.baseURL, http.MethodGet, jsonPath, "", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	view := decode[portalOut](t, r)
-	require.Len(t, view.Requested, 4)
+	require.Len(t, view.Requested, 2, "identity document and proof of address")
 	require.Equal(t, c.CaseNumber, view.CaseNumber)
 	require.True(t, due.Equal(*view.DueDate))
 
-	// The client sends two items with the form...
-	form := url.Values{"checkId": {view.Requested[0].CheckID, view.Requested[1].CheckID}, "message": {"Passport and a utility bill."}}
+	// The client sends one item with the form...
+	form := url.Values{"checkId": {view.Requested[0].CheckID}, "message": {"My passport."}}
 	status, _, html = h.page(t, http.MethodPost, link, form)
 	require.Equal(t, http.StatusOK, status, html)
 	require.Contains(t, html, "we have received what you sent")
 	o := h.onboarding(t, c.ID)
 	require.Equal(t, "COLLECTING", *o.Flag)
-	last := o.Timeline[len(o.Timeline)-4:]
-	require.Equal(t, []string{"CLIENT_SUBMITTED", "CHECK_UPDATED", "CHECK_UPDATED", "FLAG_CHANGED"},
-		[]string{last[0].EventType, last[1].EventType, last[2].EventType, last[3].EventType})
+	last := o.Timeline[len(o.Timeline)-3:]
+	require.Equal(t, []string{"CLIENT_SUBMITTED", "CHECK_UPDATED", "FLAG_CHANGED"},
+		[]string{last[0].EventType, last[1].EventType, last[2].EventType})
 	require.Nil(t, last[0].ActorID, "the client has no user account")
 
 	// ...and the rest through the JSON twin; then nothing is left to send.
 	r = call(t, h.baseURL, http.MethodPost, jsonPath+"/submit", "", map[string]any{"message": "The rest."})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Empty(t, decode[portalOut](t, r).Requested)
-	require.Equal(t, "REVIEWING", *h.onboarding(t, c.ID).Flag)
+	require.Equal(t, "COLLECTING", *h.onboarding(t, c.ID).Flag, "the screenings are still with the providers")
 	requireError(t, call(t, h.baseURL, http.MethodPost, jsonPath+"/submit", "", map[string]any{}), http.StatusConflict, workflows.CodeInvalidTransition)
 	status, _, html = h.page(t, http.MethodGet, link, nil)
 	require.Equal(t, http.StatusOK, status)

@@ -99,6 +99,10 @@ type Cases struct {
 	// AutoApprove is the default of a new onboarding case's autoApprove,
 	// by case type; a create request may say otherwise.
 	AutoApprove map[string]bool `mapstructure:"autoApprove"`
+	// ProviderChecks are the check types a screening provider answers
+	// (through the result endpoint) rather than the client: they are never
+	// asked of the client.
+	ProviderChecks []string `mapstructure:"providerChecks"`
 	// FourEyes forbids the person who submitted a case for review (or
 	// sent its request) from resolving or approving it.
 	FourEyes bool `mapstructure:"fourEyes"`
@@ -180,6 +184,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("cases.checks", DefaultRequiredChecks())
 	v.SetDefault("cases.autoApprove", map[string]bool{})
 	v.SetDefault("cases.fourEyes", false)
+	v.SetDefault("cases.providerChecks", []string{"SANCTIONS_SCREENING", "PEP_SCREENING"})
 	v.SetDefault("reminders.before", []string{"72h", "24h"})
 	v.SetDefault("reminders.overdueEvery", "72h")
 	v.SetDefault("reminders.overdueMax", 3)
@@ -337,6 +342,11 @@ func (c Config) Validate() error {
 	}
 	if c.Reminders.OverdueMax < 0 {
 		bad("reminders.overdueMax", "must not be negative")
+	}
+	for _, check := range c.Cases.ProviderChecks {
+		if strings.TrimSpace(check) == "" {
+			bad("cases.providerChecks", "check names must not be empty")
+		}
 	}
 	for _, t := range sortedKeys(c.Cases.AutoApprove) {
 		if c.Cases.Types[t] != FamilyOnboarding {

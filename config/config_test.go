@@ -21,6 +21,7 @@ func TestDefaultsAreValid(t *testing.T) {
 	require.Equal(t, "log", c.Mail.Transport)
 	require.Equal(t, DefaultCaseTypes(), c.Cases.Types)
 	require.Equal(t, Reminders{Before: []time.Duration{72 * time.Hour, 24 * time.Hour}, OverdueEvery: 72 * time.Hour, OverdueMax: 3}, c.Reminders)
+	require.Equal(t, []string{"SANCTIONS_SCREENING", "PEP_SCREENING"}, c.Cases.ProviderChecks)
 }
 
 func TestRemindersFromFileAndEnv(t *testing.T) {

@@ -151,10 +151,10 @@ func projectEntities(ctx context.Context, tx *sqlx.Tx, c workflows.Case) error {
 		}
 		for j, ch := range e.Checks {
 			_, err := tx.ExecContext(ctx, `
-				INSERT INTO case_checks (id, case_id, entity_id, position, type, status, reason, provider, reference, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				INSERT INTO case_checks (id, case_id, entity_id, position, type, status, reason, provider, reference, updated_at, from_provider)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 				ON CONFLICT (id) DO UPDATE SET status = $6, reason = $7, provider = $8, reference = $9, updated_at = $10`,
-				ch.ID, c.ID, e.ID, j, ch.Type, string(ch.Status), ch.Reason, ch.Provider, ch.Reference, ch.UpdatedAt)
+				ch.ID, c.ID, e.ID, j, ch.Type, string(ch.Status), ch.Reason, ch.Provider, ch.Reference, ch.UpdatedAt, ch.FromProvider)
 			if err != nil {
 				return fmt.Errorf("project check %s: %w", ch.ID, err)
 			}
@@ -176,18 +176,26 @@ type Entity struct {
 
 // Check is a projected check.
 type Check struct {
-	ID        string    `db:"id"`
-	CaseID    string    `db:"case_id"`
-	EntityID  string    `db:"entity_id"`
-	Type      string    `db:"type"`
-	Status    string    `db:"status"`
-	Reason    string    `db:"reason"`
-	Provider  string    `db:"provider"`
-	Reference string    `db:"reference"`
-	UpdatedAt time.Time `db:"updated_at"`
+	ID        string `db:"id"`
+	CaseID    string `db:"case_id"`
+	EntityID  string `db:"entity_id"`
+	Type      string `db:"type"`
+	Status    string `db:"status"`
+	Reason    string `db:"reason"`
+	Provider  string `db:"provider"`
+	Reference string `db:"reference"`
+	// FromProvider checks are answered by a screening provider.
+	FromProvider bool      `db:"from_provider"`
+	UpdatedAt    time.Time `db:"updated_at"`
 }
 
-const checkColumns = `id, case_id, entity_id, type, status, reason, provider, reference, updated_at`
+// Requested reports whether the client still has to provide this check:
+// the same rule as the workflow's, over the projection.
+func (c Check) Requested() bool {
+	return !c.FromProvider && (c.Status == "PENDING" || c.Status == "REJECTED")
+}
+
+const checkColumns = `id, case_id, entity_id, type, status, reason, provider, reference, from_provider, updated_at`
 
 // Entities reads a case's entities, each with its checks, in the order
 // they were added.

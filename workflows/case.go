@@ -370,7 +370,8 @@ func (r *caseRun) addEntity(ne NewEntity, now time.Time) Entity {
 		if slices.ContainsFunc(e.Checks, func(c Check) bool { return c.Type == typ }) {
 			continue
 		}
-		e.Checks = append(e.Checks, Check{ID: CheckID(e.ID, typ), EntityID: e.ID, Type: typ, Status: CheckPending, UpdatedAt: now})
+		e.Checks = append(e.Checks, Check{ID: CheckID(e.ID, typ), EntityID: e.ID, Type: typ, Status: CheckPending,
+			FromProvider: slices.Contains(ne.ProviderChecks, typ), UpdatedAt: now})
 	}
 	r.c.Entities = append(r.c.Entities, e)
 	return e
@@ -424,7 +425,7 @@ func (r *caseRun) onCheck(ctx workflow.Context, ch CheckChange) (Check, error) {
 	i, j, _ := r.findCheck(ch.CheckID)
 	ev := r.moveCheck(ctx, i, j, &ch.ActorID, ch.Status, strings.TrimSpace(ch.Reason), "", "")
 	events := append([]Event{ev}, r.afterChecks(ctx)...)
-	if err := r.commit(ctx, events, r.recollect(ctx, ev)...); err != nil {
+	if err := r.commit(ctx, events, r.recollect(ctx, ev, r.c.Entities[i].Checks[j])...); err != nil {
 		return Check{}, err
 	}
 	return r.c.Entities[i].Checks[j], nil
@@ -460,13 +461,14 @@ func (r *caseRun) onCheckResult(ctx workflow.Context, res CheckResult) error {
 	ev := r.moveCheck(ctx, i, j, nil, res.Result, reason, res.Provider, res.Reference)
 	events = append(events, ev)
 	events = append(events, r.afterChecks(ctx)...)
-	return r.commit(ctx, events, r.recollect(ctx, ev)...)
+	return r.commit(ctx, events, r.recollect(ctx, ev, r.c.Entities[i].Checks[j])...)
 }
 
-// recollect asks the client again after a check was rejected on an open
-// request: an e-mail (the same link works), and the reminders re-armed.
-func (r *caseRun) recollect(ctx workflow.Context, checkEvent Event) []Notify {
-	if r.c.Family != FamilyOnboarding || r.c.Status != StatusOpen || string(checkEvent.NewValue) != `"REJECTED"` {
+// recollect asks the client again after one of their checks was rejected
+// on an open request: an e-mail (the same link works), and the reminders
+// re-armed. A rejected provider screening is not the client's to redo.
+func (r *caseRun) recollect(ctx workflow.Context, checkEvent Event, c Check) []Notify {
+	if r.c.Family != FamilyOnboarding || r.c.Status != StatusOpen || c.Status != CheckRejected || c.FromProvider {
 		return nil
 	}
 	r.c.AwaitingClient = true

@@ -123,6 +123,9 @@ type NewEntity struct {
 	Role    string          `json:"role"`
 	Details json.RawMessage `json:"details,omitempty"`
 	Checks  []string        `json:"checks"`
+	// ProviderChecks are those of Checks a screening provider answers;
+	// the client is never asked for them.
+	ProviderChecks []string `json:"providerChecks,omitempty"`
 }
 
 // Entity is a verified party of an onboarding case, with its checks.
@@ -144,7 +147,9 @@ type Check struct {
 	Reason    string      `json:"reason,omitempty"`
 	Provider  string      `json:"provider,omitempty"`
 	Reference string      `json:"reference,omitempty"`
-	UpdatedAt time.Time   `json:"updatedAt"`
+	// FromProvider checks are answered by a screening provider, not the client.
+	FromProvider bool      `json:"fromProvider,omitempty"`
+	UpdatedAt    time.Time `json:"updatedAt"`
 }
 
 // EntityID and CheckID are derived from the case, so the workflow decides

@@ -23,7 +23,7 @@ func onboardingHarness(t *testing.T, autoApprove bool) (*harness, string, string
 	h.newCase.AutoApprove = autoApprove
 	h.newCase.Entities = []workflows.NewEntity{{
 		Kind: workflows.KindIndividual, Name: "Jane Roe", Role: "applicant",
-		Checks: []string{"IDENTITY_DOCUMENT", "SANCTIONS_SCREENING"},
+		Checks: []string{"IDENTITY_DOCUMENT", "SANCTIONS_SCREENING"}, ProviderChecks: []string{"SANCTIONS_SCREENING"},
 	}}
 	entity := workflows.EntityID(h.newCase.ID, 0)
 	return h, workflows.CheckID(entity, "IDENTITY_DOCUMENT"), workflows.CheckID(entity, "SANCTIONS_SCREENING")

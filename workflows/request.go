@@ -134,7 +134,9 @@ func (r *caseRun) sendMail(ctx workflow.Context) {
 }
 
 // requested reports whether the client still has to provide a check.
-func requested(c Check) bool { return c.Status == CheckPending || c.Status == CheckRejected }
+func requested(c Check) bool {
+	return !c.FromProvider && (c.Status == CheckPending || c.Status == CheckRejected)
+}
 
 func (r *caseRun) anythingRequested() bool {
 	for _, e := range r.c.Entities {

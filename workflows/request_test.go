@@ -24,9 +24,11 @@ type fired struct {
 
 // requestHarness is an onboarding case with a due date a week out, its
 // request sent one second in, reminders three days and one day before,
-// and two overdue reminders two days apart.
+// and two overdue reminders two days apart. The client owes an identity
+// document and a proof of address; the sanctions screening is a provider's.
 func requestHarness(t *testing.T) *harness {
 	h, _, _ := onboardingHarness(t, false)
+	h.newCase.Entities[0].Checks = append(h.newCase.Entities[0].Checks, "PROOF_OF_ADDRESS")
 	due := h.start.Add(7 * day)
 	h.newCase.DueDate = &due
 	h.newCase.AssignedTo = &h.officer.ID
@@ -187,6 +189,11 @@ func TestOverdueIsProjectedAndCleared(t *testing.T) {
 
 	types := eventTypes(h.timeline())
 	require.Contains(t, types, workflows.EventClientSubmit)
+	// The client provided their two items, not the provider's screening.
+	entity := after.Case.Entities[0]
+	require.Equal(t, workflows.CheckSubmitted, entity.Checks[0].Status)
+	require.Equal(t, workflows.CheckPending, entity.Checks[1].Status, "the sanctions screening is not the client's")
+	require.Equal(t, workflows.CheckSubmitted, entity.Checks[2].Status)
 	// The assignee heard of the overdue case once.
 	require.Len(t, h.smtp.To(h.officer.Email), 1)
 }

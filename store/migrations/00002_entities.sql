@@ -22,6 +22,8 @@ CREATE TABLE case_checks (
     reason      text NOT NULL DEFAULT '',
     provider    text NOT NULL DEFAULT '',
     reference   text NOT NULL DEFAULT '',
+    -- answered by a screening provider, never asked of the client
+    from_provider boolean NOT NULL DEFAULT false,
     updated_at  timestamptz NOT NULL,
     UNIQUE (entity_id, type)
 );
