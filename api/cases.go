@@ -129,11 +129,7 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 		},
 	}
 	if err := workflows.ValidateNewCase(nc); err != nil {
-		var v workflows.ValidationError
-		if errors.As(err, &v) {
-			return invalid(v...)
-		}
-		return err
+		return asInvalid(err)
 	}
 
 	ctx, cancel := s.temporalCtx(c)
@@ -284,26 +280,38 @@ type statusRequest struct {
 	ResolutionNote string `json:"resolutionNote"`
 }
 
-func (s *Server) changeStatus(c *fiber.Ctx) error {
-	row, err := s.existingCase(c)
-	if err != nil {
-		return err
+// caseUpdate is the shape of most writes: find the case, let build turn
+// the request into the update's argument (refusing what the API can tell
+// is wrong), send the update, and answer with the case as it now stands.
+func (s *Server) caseUpdate(name string, build func(c *fiber.Ctx, row store.Case) (any, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		row, err := s.existingCase(c)
+		if err != nil {
+			return err
+		}
+		arg, err := build(c, row)
+		if err != nil {
+			return err
+		}
+		if err := s.update(c, row, name, arg, nil); err != nil {
+			return err
+		}
+		return s.respondCase(c, http.StatusOK, row.ID)
 	}
+}
+
+func (s *Server) statusChange(c *fiber.Ctx, _ store.Case) (any, error) {
 	var req statusRequest
 	if err := decodeJSON(c, &req); err != nil {
-		return err
+		return nil, err
 	}
 	if req.Status == "" {
-		return invalid(workflows.FieldError{Field: "status", Message: "is required"})
+		return nil, invalid(workflows.FieldError{Field: "status", Message: "is required"})
 	}
 	if !workflows.ValidStatus(req.Status) {
-		return invalid(workflows.FieldError{Field: "status", Message: fmt.Sprintf("unknown status %q", req.Status)})
+		return nil, invalid(workflows.FieldError{Field: "status", Message: fmt.Sprintf("unknown status %q", req.Status)})
 	}
-	change := workflows.StatusChange{ActorID: currentUser(c).ID, Status: workflows.Status(req.Status), ResolutionNote: req.ResolutionNote}
-	if err := s.update(c, row, workflows.UpdateStatus, change, nil); err != nil {
-		return err
-	}
-	return s.respondCase(c, http.StatusOK, row.ID)
+	return workflows.StatusChange{ActorID: currentUser(c).ID, Status: workflows.Status(req.Status), ResolutionNote: req.ResolutionNote}, nil
 }
 
 type assignRequest struct {
@@ -311,41 +319,34 @@ type assignRequest struct {
 	AssigneeID *string `json:"assigneeId"`
 }
 
-func (s *Server) assignCase(c *fiber.Ctx) error {
-	row, err := s.existingCase(c)
-	if err != nil {
-		return err
-	}
+func (s *Server) assignment(c *fiber.Ctx, _ store.Case) (any, error) {
 	var raw map[string]json.RawMessage
 	if err := decodeJSON(c, &raw); err != nil {
-		return err
+		return nil, err
 	}
 	if _, present := raw["assigneeId"]; !present {
-		return invalid(workflows.FieldError{Field: "assigneeId", Message: "is required (null to unassign)"})
+		return nil, invalid(workflows.FieldError{Field: "assigneeId", Message: "is required (null to unassign)"})
 	}
 	var req assignRequest
 	if err := decodeJSON(c, &req); err != nil {
-		return err
+		return nil, err
 	}
 	a := workflows.Assignment{ActorID: currentUser(c).ID}
 	if req.AssigneeID != nil {
 		if _, err := uuid.Parse(*req.AssigneeID); err != nil {
-			return invalid(workflows.FieldError{Field: "assigneeId", Message: "must be a UUID"})
+			return nil, invalid(workflows.FieldError{Field: "assigneeId", Message: "must be a UUID"})
 		}
 		assignee, err := s.store.UserByID(c.UserContext(), *req.AssigneeID)
 		if errors.Is(err, store.ErrNotFound) {
-			return &Error{Status: http.StatusUnprocessableEntity, Code: workflows.CodeInvalidAssignee,
+			return nil, &Error{Status: http.StatusUnprocessableEntity, Code: workflows.CodeInvalidAssignee,
 				Message: "no such user", Details: []any{workflows.FieldError{Field: "assigneeId", Message: "no such user"}}}
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		a.AssigneeID, a.AssigneeRole = &assignee.ID, assignee.Role
 	}
-	if err := s.update(c, row, workflows.UpdateAssign, a, nil); err != nil {
-		return err
-	}
-	return s.respondCase(c, http.StatusOK, row.ID)
+	return a, nil
 }
 
 type noteRequest struct {
@@ -362,9 +363,7 @@ func (s *Server) addNote(c *fiber.Ctx) error {
 		return err
 	}
 	if err := workflows.ValidateNote(req.Content); err != nil {
-		var v workflows.ValidationError
-		errors.As(err, &v)
-		return invalid(v...)
+		return asInvalid(err)
 	}
 	var ev workflows.Event
 	if err := s.update(c, row, workflows.UpdateNote, workflows.Note{ActorID: currentUser(c).ID, Content: req.Content}, &ev); err != nil {
@@ -473,15 +472,8 @@ func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
 	return ok(c, status, d)
 }
 
-func (s *Server) sendRequest(c *fiber.Ctx) error {
-	row, err := s.existingCase(c)
-	if err != nil {
-		return err
-	}
-	if err := s.update(c, row, workflows.UpdateSend, workflows.Send{ActorID: currentUser(c).ID}, nil); err != nil {
-		return err
-	}
-	return s.respondCase(c, http.StatusOK, row.ID)
+func (s *Server) sendRequest(c *fiber.Ctx, _ store.Case) (any, error) {
+	return workflows.Send{ActorID: currentUser(c).ID}, nil
 }
 
 func (s *Server) addEntity(c *fiber.Ctx) error {
@@ -517,29 +509,25 @@ type checkRequest struct {
 	Reason string `json:"reason"`
 }
 
-// reviewCheck moves a check: anyone who may create cases may submit it on
+// checkChange moves a check: anyone who may create cases may submit it on
 // the client's behalf; only officers and admins approve or reject.
-func (s *Server) reviewCheck(c *fiber.Ctx) error {
-	row, check, err := s.existingCheck(c)
+func (s *Server) checkChange(c *fiber.Ctx, row store.Case) (any, error) {
+	check, err := s.caseCheck(c, row)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var req checkRequest
 	if err := decodeJSON(c, &req); err != nil {
-		return err
+		return nil, err
 	}
 	if !workflows.ValidCheckStatus(req.Status) || req.Status == string(workflows.CheckPending) {
-		return invalid(workflows.FieldError{Field: "status", Message: "must be SUBMITTED, APPROVED or REJECTED"})
+		return nil, invalid(workflows.FieldError{Field: "status", Message: "must be SUBMITTED, APPROVED or REJECTED"})
 	}
 	user := currentUser(c)
 	if req.Status != string(workflows.CheckSubmitted) && !user.Role.CanBeAssigned() {
-		return apiError(http.StatusForbidden, codeForbidden, "role %s may submit a check but not approve or reject it", user.Role)
+		return nil, apiError(http.StatusForbidden, codeForbidden, "role %s may submit a check but not approve or reject it", user.Role)
 	}
-	change := workflows.CheckChange{ActorID: user.ID, CheckID: check.ID, Status: workflows.CheckStatus(req.Status), Reason: req.Reason}
-	if err := s.update(c, row, workflows.UpdateCheck, change, nil); err != nil {
-		return err
-	}
-	return s.respondCase(c, http.StatusOK, row.ID)
+	return workflows.CheckChange{ActorID: user.ID, CheckID: check.ID, Status: workflows.CheckStatus(req.Status), Reason: req.Reason}, nil
 }
 
 type resultRequest struct {
@@ -598,60 +586,51 @@ func (s *Server) existingCheck(c *fiber.Ctx) (store.Case, store.Check, error) {
 	if err != nil {
 		return store.Case{}, store.Check{}, err
 	}
-	raw, _ := url.PathUnescape(c.Params("checkId"))
-	id, err := uuid.Parse(raw)
-	if err != nil {
-		return store.Case{}, store.Check{}, apiError(http.StatusBadRequest, codeInvalidID, "check ID %q is not a UUID", raw)
-	}
-	check, err := s.store.GetCheck(c.UserContext(), row.ID, id.String())
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Case{}, store.Check{}, notFound("check")
-	}
+	check, err := s.caseCheck(c, row)
 	return row, check, err
 }
 
-func (s *Server) changeDueDate(c *fiber.Ctx) error {
-	row, err := s.existingCase(c)
+// caseCheck reads the check named in the path, of this case.
+func (s *Server) caseCheck(c *fiber.Ctx, row store.Case) (store.Check, error) {
+	raw, _ := url.PathUnescape(c.Params("checkId"))
+	id, err := uuid.Parse(raw)
 	if err != nil {
-		return err
+		return store.Check{}, apiError(http.StatusBadRequest, codeInvalidID, "check ID %q is not a UUID", raw)
 	}
+	check, err := s.store.GetCheck(c.UserContext(), row.ID, id.String())
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Check{}, notFound("check")
+	}
+	return check, err
+}
+
+func (s *Server) dueDateChange(c *fiber.Ctx, _ store.Case) (any, error) {
 	var raw map[string]json.RawMessage
 	if err := decodeJSON(c, &raw); err != nil {
-		return err
+		return nil, err
 	}
 	value, present := raw["dueDate"]
 	if !present || len(raw) != 1 {
-		return invalid(workflows.FieldError{Field: "dueDate", Message: "is required: an RFC 3339 date-time, or null to clear it"})
+		return nil, invalid(workflows.FieldError{Field: "dueDate", Message: "is required: an RFC 3339 date-time, or null to clear it"})
 	}
 	var due *time.Time
 	if err := json.Unmarshal(value, &due); err != nil {
-		return invalid(workflows.FieldError{Field: "dueDate", Message: "must be an RFC 3339 date-time or null"})
+		return nil, invalid(workflows.FieldError{Field: "dueDate", Message: "must be an RFC 3339 date-time or null"})
 	}
-	change := workflows.DueDateChange{ActorID: currentUser(c).ID, DueDate: due}
-	if err := s.update(c, row, workflows.UpdateDueDate, change, nil); err != nil {
-		return err
-	}
-	return s.respondCase(c, http.StatusOK, row.ID)
+	return workflows.DueDateChange{ActorID: currentUser(c).ID, DueDate: due}, nil
 }
 
 type revokeRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) revokeRequest(c *fiber.Ctx) error {
-	row, err := s.existingCase(c)
-	if err != nil {
-		return err
-	}
+func (s *Server) revocation(c *fiber.Ctx, _ store.Case) (any, error) {
 	var req revokeRequest
 	if err := decodeJSON(c, &req); err != nil {
-		return err
+		return nil, err
 	}
 	if strings.TrimSpace(req.Reason) == "" {
-		return invalid(workflows.FieldError{Field: "reason", Message: "is required: it is recorded and told to the client"})
+		return nil, invalid(workflows.FieldError{Field: "reason", Message: "is required: it is recorded and told to the client"})
 	}
-	if err := s.update(c, row, workflows.UpdateRevoke, workflows.Revocation{ActorID: currentUser(c).ID, Reason: req.Reason}, nil); err != nil {
-		return err
-	}
-	return s.respondCase(c, http.StatusOK, row.ID)
+	return workflows.Revocation{ActorID: currentUser(c).ID, Reason: req.Reason}, nil
 }

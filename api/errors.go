@@ -70,6 +70,15 @@ func invalid(fields ...workflows.FieldError) *Error {
 		Message: workflows.ValidationError(fields).Error(), Details: details}
 }
 
+// asInvalid answers a domain validation error with 422 and its fields.
+func asInvalid(err error) error {
+	var v workflows.ValidationError
+	if errors.As(err, &v) {
+		return invalid(v...)
+	}
+	return err
+}
+
 func notFound(what string) *Error {
 	return apiError(http.StatusNotFound, codeNotFound, "%s not found", what)
 }
