@@ -25,6 +25,7 @@ type mailData struct {
 	Requested []requestedCheck
 	Link      string
 	Reason    string
+	Priority  string
 }
 
 type requestedCheck struct {
@@ -39,6 +40,9 @@ type requestedCheck struct {
 // can drop the duplicate that a crash between sending and recording could
 // still cause.
 func (a *Activities) SendNotification(ctx context.Context, n workflows.Notify) error {
+	if n.Recipient == workflows.RecipientOfficers {
+		return a.notifyOfficers(ctx, n)
+	}
 	key := store.NotificationKey{CaseID: n.CaseID, Kind: n.Kind, Seq: n.Seq, Recipient: n.Recipient}
 	id, sent, err := a.Store.ClaimNotification(ctx, key)
 	if err != nil || sent {
@@ -49,15 +53,47 @@ func (a *Activities) SendNotification(ctx context.Context, n workflows.Notify) e
 		return fmt.Errorf("notification %s: %w", n.Kind, err)
 	}
 	to, err := a.recipientAddress(ctx, c, n.Recipient)
-	if errors.Is(err, errNoRecipient) {
-		// Nobody to tell (no assignee, say): nothing to retry either.
-		return a.Store.MarkNotificationSent(ctx, id, "", "(no recipient)")
+	if err != nil && !errors.Is(err, errNoRecipient) {
+		return err
 	}
+	return a.send(ctx, id, to, c, n)
+}
+
+// notifyOfficers e-mails every compliance officer and bank admin, each
+// under a key of their own, so a retry reaches only those not yet told.
+func (a *Activities) notifyOfficers(ctx context.Context, n workflows.Notify) error {
+	officers, err := a.Store.Officers(ctx)
 	if err != nil {
 		return err
 	}
+	c, err := a.Store.GetCase(ctx, n.CaseID)
+	if err != nil {
+		return fmt.Errorf("notification %s: %w", n.Kind, err)
+	}
+	for _, u := range officers {
+		id, sent, err := a.Store.ClaimNotification(ctx, store.NotificationKey{CaseID: n.CaseID, Kind: n.Kind, Seq: n.Seq, Recipient: "user:" + u.ID})
+		if err != nil {
+			return err
+		}
+		if sent {
+			continue
+		}
+		if err := a.send(ctx, id, u.Email, c, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-	data := mailData{Reason: n.Reason}
+// send renders and delivers one claimed notification, then records it.
+func (a *Activities) send(ctx context.Context, id, to string, c store.Case, n workflows.Notify) error {
+	var err error
+	if to == "" {
+		// Nobody to tell (no assignee, say): nothing to retry either.
+		return a.Store.MarkNotificationSent(ctx, id, "", "(no recipient)")
+	}
+
+	data := mailData{Reason: n.Reason, Priority: c.Priority}
 	data.Case.Number, data.Case.Title, data.Case.Description = c.CaseNumber, c.Title, c.Description
 	data.Case.ClientName = c.ClientName.String
 	if c.DueDate.Valid {

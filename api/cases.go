@@ -103,7 +103,7 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 		title = defaultTitle(req.Type, req.Client.Name)
 	}
 	nc := workflows.NewCase{
-		ID:                      uuid.Must(uuid.NewV7()).String(),
+		ID:                      resourceID(c),
 		Type:                    req.Type,
 		Family:                  workflows.Family(family),
 		Priority:                workflows.Priority(req.Priority),
@@ -122,11 +122,7 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 		Entities:                entities,
 		AutoApprove:             autoApprove,
 		FourEyes:                s.cfg.Cases.FourEyes,
-		Reminders: workflows.ReminderPolicy{
-			Before:       s.cfg.Reminders.Before,
-			OverdueEvery: s.cfg.Reminders.OverdueEvery,
-			OverdueMax:   s.cfg.Reminders.OverdueMax,
-		},
+		Reminders:               s.reminderPolicy(),
 	}
 	if err := workflows.ValidateNewCase(nc); err != nil {
 		return asInvalid(err)
@@ -134,11 +130,7 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       nc.ID,
-		TaskQueue:                s.cfg.Temporal.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.WorkflowName, workflows.Input{New: nc})
+	start := s.temporal.NewWithStartWorkflowOperation(s.startOptions(nc.ID), workflows.WorkflowName, workflows.Input{New: nc})
 	handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
@@ -163,6 +155,26 @@ func defaultTitle(caseType, client string) string {
 	words := strings.ToLower(strings.ReplaceAll(caseType, "_", " "))
 	words = strings.Replace(words, "kyc", "KYC", 1)
 	return strings.ToUpper(words[:1]) + words[1:] + ": " + strings.TrimSpace(client)
+}
+
+// reminderPolicy is the configured policy, copied into each new case.
+func (s *Server) reminderPolicy() workflows.ReminderPolicy {
+	return workflows.ReminderPolicy{
+		Before:       s.cfg.Reminders.Before,
+		OverdueEvery: s.cfg.Reminders.OverdueEvery,
+		OverdueMax:   s.cfg.Reminders.OverdueMax,
+	}
+}
+
+// startOptions start a case's workflow, or reach the one already running
+// under its ID (a retry); a finished case is never started again.
+func (s *Server) startOptions(caseID string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       caseID,
+		TaskQueue:                s.cfg.Temporal.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}
 }
 
 func (s *Server) listCases(c *fiber.Ctx) error {
@@ -455,6 +467,15 @@ func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
 	if life, ok := workflows.LifecycleFor(workflows.Family(row.Family)); ok {
 		for _, st := range life.Allowed(workflows.Status(row.Status)) {
 			d.AllowedTransitions = append(d.AllowedTransitions, string(st))
+		}
+	}
+	if row.RelatedTransactionID.Valid {
+		t, err := s.store.GetTransaction(ctx, row.RelatedTransactionID.String)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			d.RelatedTransaction = toTransactionJSON(t)
 		}
 	}
 	if row.AssignedTo.Valid {

@@ -150,3 +150,38 @@ func utc(t sql.NullTime) *time.Time {
 	u := t.Time.UTC()
 	return &u
 }
+
+type transactionJSON struct {
+	ID             string        `json:"id"`
+	ExternalID     string        `json:"externalId"`
+	Amount         string        `json:"amount"`
+	Currency       string        `json:"currency"`
+	Sender         store.JSON    `json:"sender"`
+	Receiver       store.JSON    `json:"receiver"`
+	Outcome        string        `json:"outcome"`
+	RiskLevel      string        `json:"riskLevel"`
+	AggregateScore float64       `json:"aggregateScore"`
+	TotalLatencyMs int64         `json:"totalLatencyMs"`
+	Hits           store.JSON    `json:"hits"`
+	FirstSeenAt    time.Time     `json:"firstSeenAt"`
+	LastSeenAt     time.Time     `json:"lastSeenAt"`
+	Verdicts       []verdictJSON `json:"verdicts"`
+}
+
+type verdictJSON struct {
+	VerdictID  string     `json:"verdictId"`
+	Verdict    store.JSON `json:"verdict"`
+	Deliveries int        `json:"deliveries"`
+	ReceivedAt time.Time  `json:"receivedAt"`
+}
+
+func toTransactionJSON(t store.Transaction) *transactionJSON {
+	out := &transactionJSON{ID: t.ID, ExternalID: t.ExternalID, Amount: t.Amount, Currency: t.Currency,
+		Sender: t.Sender, Receiver: t.Receiver, Outcome: t.Outcome, RiskLevel: t.RiskLevel,
+		AggregateScore: t.AggregateScore, TotalLatencyMs: t.TotalLatencyMs, Hits: t.Hits,
+		FirstSeenAt: t.FirstSeenAt.UTC(), LastSeenAt: t.LastSeenAt.UTC(), Verdicts: make([]verdictJSON, len(t.Verdicts))}
+	for i, v := range t.Verdicts {
+		out.Verdicts[i] = verdictJSON{VerdictID: v.VerdictID, Verdict: v.Payload, Deliveries: v.Deliveries, ReceivedAt: v.ReceivedAt.UTC()}
+	}
+	return out
+}

@@ -41,6 +41,7 @@ type harness struct {
 	temporal client.Client
 	cfg      config.Config
 	mail     *mailtest.Server
+	acts     *activities.Activities
 	users    map[workflows.Role]account
 	// officer2 is a second compliance officer, to assign cases to.
 	officer2 account
@@ -130,7 +131,7 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	defer stop()
 
-	e2e = &harness{baseURL: baseURL, store: s, temporal: tc, cfg: cfg, mail: mail, users: map[workflows.Role]account{}}
+	e2e = &harness{baseURL: baseURL, store: s, temporal: tc, cfg: cfg, mail: mail, acts: acts, users: map[workflows.Role]account{}}
 	people := []struct {
 		role        workflows.Role
 		email, name string
@@ -204,6 +205,14 @@ type response struct {
 // (sent as JSON). It checks the envelope on every answer.
 func call(t *testing.T, baseURL, method, path, token string, body any) response {
 	t.Helper()
+	return callWithHeader(t, baseURL, method, path, token, body, nil)
+}
+
+func jsonEncoder(w io.Writer) *json.Encoder { return json.NewEncoder(w) }
+
+// callWithHeader is call with extra request headers.
+func callWithHeader(t *testing.T, baseURL, method, path, token string, body any, headers map[string]string) response {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -221,6 +230,9 @@ func call(t *testing.T, baseURL, method, path, token string, body any) response 
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)

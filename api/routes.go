@@ -22,7 +22,7 @@ func (s *Server) routes(app *fiber.App) {
 	)
 
 	v1 := app.Group("/api/v1", s.authenticate)
-	v1.Post("/cases", anyone, s.createCase)
+	v1.Post("/cases", anyone, s.idempotent, s.createCase)
 	v1.Get("/cases", anyone, s.listCases)
 	v1.Get("/cases/:id", anyone, s.getCase)
 	v1.Get("/cases/:id/state", anyone, s.caseState)
@@ -37,6 +37,8 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/cases/:id/checks/:checkId/result", officers, s.checkResult)
 	v1.Patch("/cases/:id/due-date", anyone, s.caseUpdate(workflows.UpdateDueDate, s.dueDateChange))
 	v1.Post("/cases/:id/revoke", officers, s.caseUpdate(workflows.UpdateRevoke, s.revocation))
+	// Verdicts come from a screening system's service account.
+	v1.Post("/screenings", officers, s.idempotent, s.screening)
 
 	// The client portal: no account, the link's token is the credential.
 	portal := app.Group("/portal", portalHeaders, s.portalRateLimit())

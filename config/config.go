@@ -15,19 +15,52 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"github.com/caseflow/caseflow/workflows"
 )
 
 // Config is every setting caseflow reads. Zero values never reach the
 // program: Load fills defaults and validates.
 type Config struct {
-	HTTP      HTTP      `mapstructure:"http"`
-	Database  Database  `mapstructure:"database"`
-	Temporal  Temporal  `mapstructure:"temporal"`
-	Mail      Mail      `mapstructure:"mail"`
-	Portal    Portal    `mapstructure:"portal"`
-	Cases     Cases     `mapstructure:"cases"`
-	Reminders Reminders `mapstructure:"reminders"`
-	Digest    Digest    `mapstructure:"digest"`
+	HTTP        HTTP        `mapstructure:"http"`
+	Database    Database    `mapstructure:"database"`
+	Temporal    Temporal    `mapstructure:"temporal"`
+	Mail        Mail        `mapstructure:"mail"`
+	Portal      Portal      `mapstructure:"portal"`
+	Cases       Cases       `mapstructure:"cases"`
+	Reminders   Reminders   `mapstructure:"reminders"`
+	Digest      Digest      `mapstructure:"digest"`
+	Idempotency Idempotency `mapstructure:"idempotency"`
+	Screening   Screening   `mapstructure:"screening"`
+}
+
+// Idempotency governs the Idempotency-Key header.
+type Idempotency struct {
+	// TTL is how long a key and its answer are kept (at least 24h).
+	TTL time.Duration `mapstructure:"ttl"`
+	// Lease is how long a request holds its key before a retry may take
+	// it over, as when the process handling it died. It must exceed the
+	// longest request.
+	Lease time.Duration `mapstructure:"lease"`
+}
+
+// Screening turns transaction verdicts into cases.
+type Screening struct {
+	// Rules pick the case type; the first match wins.
+	Rules []workflows.ScreeningRule `mapstructure:"rules"`
+}
+
+// DefaultScreeningRules are DESIGN.md §6's: a specific hit outranks the
+// outcome.
+func DefaultScreeningRules() []workflows.ScreeningRule {
+	return []workflows.ScreeningRule{
+		{Hit: "SANCTIONS", CaseType: "SANCTIONS_HIT"},
+		{Hit: "PEP", CaseType: "PEP_MATCH"},
+		{Hit: "BEHAVIORAL", CaseType: "BEHAVIORAL_ANOMALY"},
+		{Outcome: workflows.OutcomeBlock, CaseType: "SUSPICIOUS_TRANSACTION"},
+		{Outcome: workflows.OutcomeEscalate, CaseType: "AML_ALERT"},
+		{Outcome: workflows.OutcomeReview, CaseType: "AML_ALERT"},
+	}
 }
 
 // Digest is the daily e-mail of overdue cases to their officers.
@@ -189,6 +222,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("reminders.overdueEvery", "72h")
 	v.SetDefault("reminders.overdueMax", 3)
 	v.SetDefault("digest.cron", "0 7 * * *")
+	v.SetDefault("idempotency.ttl", "24h")
+	v.SetDefault("idempotency.lease", "1m")
+	v.SetDefault("screening.rules", DefaultScreeningRules())
 }
 
 // Load reads the configuration. file may be empty: then caseflow.yaml is
@@ -305,6 +341,21 @@ func (c Config) Validate() error {
 	}
 	if len(strings.Fields(c.Digest.Cron)) != 5 {
 		bad("digest.cron", "want five cron fields (minute hour day month weekday), got %q", c.Digest.Cron)
+	}
+	if c.Idempotency.TTL < 24*time.Hour {
+		bad("idempotency.ttl", "must be at least 24h, got %s", c.Idempotency.TTL)
+	}
+	if c.Idempotency.Lease <= c.Temporal.CallTimeout {
+		bad("idempotency.lease", "must exceed temporal.callTimeout (%s), got %s", c.Temporal.CallTimeout, c.Idempotency.Lease)
+	}
+	for i, r := range c.Screening.Rules {
+		key := fmt.Sprintf("screening.rules[%d]", i)
+		if c.Cases.Types[r.CaseType] != FamilyInvestigation {
+			bad(key+".caseType", "%q is not an investigation case type of cases.types", r.CaseType)
+		}
+		if r.Outcome != "" && r.Outcome != workflows.OutcomeReview && r.Outcome != workflows.OutcomeEscalate && r.Outcome != workflows.OutcomeBlock {
+			bad(key+".outcome", "must be REVIEW, ESCALATE or BLOCK, got %q", r.Outcome)
+		}
 	}
 	if c.Portal.RateLimit <= 0 {
 		bad("portal.rateLimit", "must be positive")

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/caseflow/caseflow/workflows"
 )
 
 func TestDefaultsAreValid(t *testing.T) {
@@ -47,6 +49,10 @@ cases:
   types:
     AML_ALERT: investigation
     WIRE_REVIEW: investigation
+screening:
+  rules:
+    - {hit: SANCTIONS, caseType: AML_ALERT}
+    - {outcome: BLOCK, caseType: WIRE_REVIEW}
 `), 0o600))
 	t.Setenv("CASEFLOW_TEMPORAL_TASKQUEUE", "from-env")
 	t.Setenv("CASEFLOW_DATABASE_URL", "postgres://app@db.internal:5432/caseflow")
@@ -59,6 +65,7 @@ cases:
 	require.Equal(t, "postgres://app@db.internal:5432/caseflow", c.Database.URL)
 	require.Equal(t, map[string]string{"AML_ALERT": "investigation", "WIRE_REVIEW": "investigation"}, c.Cases.Types,
 		"case types keep their upper-case names")
+	require.Equal(t, []workflows.ScreeningRule{{Hit: "SANCTIONS", CaseType: "AML_ALERT"}, {Outcome: "BLOCK", CaseType: "WIRE_REVIEW"}}, c.Screening.Rules)
 }
 
 func TestValidationNamesEveryBadKey(t *testing.T) {
@@ -74,6 +81,8 @@ func TestValidationNamesEveryBadKey(t *testing.T) {
 		{"CASEFLOW_MAIL_TRANSPORT", "pigeon", `mail.transport: want smtp or log, got "pigeon"`},
 		{"CASEFLOW_PORTAL_BASEURL", "portal", `portal.baseUrl: want an absolute URL`},
 		{"CASEFLOW_TEMPORAL_CALLTIMEOUT", "0s", `temporal.callTimeout: must be positive`},
+		{"CASEFLOW_IDEMPOTENCY_TTL", "1h", `idempotency.ttl: must be at least 24h`},
+		{"CASEFLOW_IDEMPOTENCY_LEASE", "5s", `idempotency.lease: must exceed temporal.callTimeout`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {

@@ -262,7 +262,7 @@ func caseArgs(c workflows.Case) []any {
 		c.ID, c.Type, string(c.Family), string(c.Priority), c.Title, c.Description,
 		string(c.Status), c.AssignedTo, clientName, clientEmail, clientExt, c.RiskLevel,
 		nonEmpty(c.ExternalID), []byte(metadata), props, pq.StringArray(tags), c.RelatedTransactionID,
-		c.RelatedKycApplicationID, c.DueDate, c.CreatedBy, c.ResolvedAt, resolutionNote,
+		c.RelatedKycApplicationID, c.DueDate, nonEmpty(c.CreatedBy), c.ResolvedAt, resolutionNote,
 		c.CreatedAt, c.UpdatedAt, c.Version, nonEmpty(string(c.Flag)), c.AutoApprove, c.Overdue,
 	}
 }

@@ -49,8 +49,19 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 		return Case{}, err
 	}
 
-	created := r.event(EventCaseCreated, &r.c.CreatedBy, "Case created", nil, jsonValue(r.c.Status))
-	if err := r.persist(ctx, created); err != nil {
+	var author *string
+	desc := "Case created"
+	if r.c.CreatedBy != "" {
+		author = &r.c.CreatedBy
+	} else {
+		desc = "Case opened by transaction screening"
+	}
+	created := r.event(EventCaseCreated, author, desc, nil, jsonValue(r.c.Status))
+	var mails []Notify
+	if r.c.FromScreening {
+		mails = append(mails, r.mail(MailNewCase, RecipientOfficers, created.Seq, ""))
+	}
+	if err := r.commit(ctx, []Event{created}, mails...); err != nil {
 		return Case{}, err
 	}
 	r.created = true
@@ -59,9 +70,12 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	// The main loop sleeps until the next due-date timer, a provider's
 	// result (a signal, handled here in order), or a change of plan.
 	results := workflow.GetSignalChannel(ctx, SignalCheckResult)
+	verdicts := workflow.GetSignalChannel(ctx, SignalVerdict)
 	for !r.life.IsTerminal(r.c.Status) {
 		r.planChanged = false
-		wake := func() bool { return r.life.IsTerminal(r.c.Status) || results.Len() > 0 || r.planChanged }
+		wake := func() bool {
+			return r.life.IsTerminal(r.c.Status) || results.Len() > 0 || verdicts.Len() > 0 || r.planChanged
+		}
 		if len(r.c.Plan) > 0 {
 			if wait := r.c.Plan[0].At.Sub(workflow.Now(ctx)); wait > 0 {
 				if _, err := workflow.AwaitWithTimeout(ctx, wait, wake); err != nil {
@@ -77,6 +91,12 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 		var res CheckResult
 		for !r.life.IsTerminal(r.c.Status) && results.ReceiveAsync(&res) {
 			if err := r.onCheckResult(ctx, res); err != nil {
+				return Case{}, err
+			}
+		}
+		var v VerdictLink
+		for !r.life.IsTerminal(r.c.Status) && verdicts.ReceiveAsync(&v) {
+			if err := r.onVerdict(ctx, v); err != nil {
 				return Case{}, err
 			}
 		}
@@ -462,6 +482,18 @@ func (r *caseRun) onCheckResult(ctx workflow.Context, res CheckResult) error {
 	events = append(events, ev)
 	events = append(events, r.afterChecks(ctx)...)
 	return r.commit(ctx, events, r.recollect(ctx, ev, r.c.Entities[i].Checks[j])...)
+}
+
+// onVerdict links a screening verdict to the case, once however often it
+// is delivered.
+func (r *caseRun) onVerdict(ctx workflow.Context, v VerdictLink) error {
+	if slices.Contains(r.c.Verdicts, v.VerdictID) {
+		return nil
+	}
+	r.c.Verdicts = append(r.c.Verdicts, v.VerdictID)
+	ev := r.event(EventTxLinked, nil, fmt.Sprintf("Screening verdict %s (risk %s, score %.1f)", v.Outcome, v.RiskLevel, v.AggregateScore), nil, jsonValue(v.TransactionID))
+	ev.Metadata = jsonValue(v)
+	return r.commit(ctx, []Event{ev})
 }
 
 // recollect asks the client again after one of their checks was rejected

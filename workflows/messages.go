@@ -245,6 +245,9 @@ type NewCase struct {
 	// FourEyes is the four-eyes rule as configured when the case opened.
 	FourEyes  bool           `json:"fourEyes"`
 	Reminders ReminderPolicy `json:"reminders"`
+	// FromScreening cases were opened by a transaction verdict, by the
+	// system (CreatedBy is empty); officers are told of each.
+	FromScreening bool `json:"fromScreening,omitempty"`
 }
 
 // Case is the workflow's state: the single authority on the case. The
@@ -267,9 +270,11 @@ type Case struct {
 	Overdue         bool `json:"overdue,omitempty"`
 	OverdueNotified bool `json:"overdueNotified,omitempty"`
 	// Plan is the timers still to fire, earliest first.
-	Plan      []Reminder `json:"plan,omitempty"`
-	CreatedAt time.Time  `json:"createdAt"`
-	UpdatedAt time.Time  `json:"updatedAt"`
+	Plan []Reminder `json:"plan,omitempty"`
+	// Verdicts are the IDs of the screening verdicts linked so far.
+	Verdicts  []string  `json:"verdicts,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 	// Version is the sequence number of the case's latest event; the
 	// projection only ever moves forward to a higher version.
 	Version int64 `json:"version"`
@@ -440,8 +445,8 @@ func ValidateNewCase(c NewCase) error {
 			}
 		}
 	}
-	if _, err := uuid.Parse(c.CreatedBy); err != nil {
-		bad("createdBy", "must be a user ID")
+	if _, err := uuid.Parse(c.CreatedBy); c.CreatedBy != "" && err != nil {
+		bad("createdBy", "must be a user ID, or empty for the system")
 	}
 	if len(errs) == 0 {
 		return nil
@@ -502,12 +507,16 @@ const (
 	MailOverdueReminder = "OVERDUE_REMINDER"
 	MailRevoked         = "REVOKED"
 	MailDigest          = "DIGEST"
+	MailNewCase         = "NEW_CASE"
 )
 
 // Recipients of a case's e-mails.
 const (
 	RecipientClient   = "client"
 	RecipientAssignee = "assignee"
+	// RecipientOfficers is every compliance officer and bank admin, each
+	// e-mailed (and keyed) on their own.
+	RecipientOfficers = "officers"
 )
 
 // Notify asks for one e-mail. Case, kind, seq (the timeline event that

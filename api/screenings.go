@@ -1,0 +1,60 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// screening takes a transaction verdict. It is stored; REVIEW, ESCALATE
+// and BLOCK open the transaction's case by signal-with-start on an ID
+// derived from the transaction, so one transaction is one case however
+// many times, and however concurrently, it is delivered. 202: the case
+// takes the verdict in when its worker gets to it.
+func (s *Server) screening(c *fiber.Ctx) error {
+	var v workflows.Verdict
+	if err := decodeJSON(c, &v); err != nil {
+		return err
+	}
+	if err := workflows.ValidateVerdict(v); err != nil {
+		return asInvalid(err)
+	}
+	caseType, opens := workflows.CaseTypeFor(s.cfg.Screening.Rules, v)
+	answer := fiber.Map{"transactionId": v.TransactionID, "outcome": v.Outcome, "caseId": nil, "caseType": nil}
+	if !opens {
+		if err := s.store.RecordVerdict(c.UserContext(), v, nil); err != nil {
+			return err
+		}
+		return ok(c, http.StatusAccepted, answer)
+	}
+	nc := workflows.ScreeningCase(caseType, workflows.Family(s.cfg.Cases.Types[caseType]), v)
+	nc.Reminders = s.reminderPolicy()
+	if err := workflows.ValidateNewCase(nc); err != nil {
+		return fmt.Errorf("screening case: %w", err) // our rules made a bad case: a bug, not the caller's
+	}
+	if err := s.store.RecordVerdict(c.UserContext(), v, &nc.ID); err != nil {
+		return err
+	}
+	answer["caseId"], answer["caseType"] = nc.ID, caseType
+
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	_, err := s.temporal.SignalWithStartWorkflow(ctx, nc.ID, workflows.SignalVerdict, v.Link(),
+		s.startOptions(nc.ID), workflows.WorkflowName, workflows.Input{New: nc})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		// The transaction's case is already closed: the verdict is kept
+		// with the transaction, and the case stays closed.
+		answer["caseClosed"] = true
+		return ok(c, http.StatusAccepted, answer)
+	}
+	if err != nil {
+		return fmt.Errorf("deliver verdict: %w", err)
+	}
+	return ok(c, http.StatusAccepted, answer)
+}
