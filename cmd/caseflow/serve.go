@@ -95,12 +95,34 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 			<-ctx.Done()
 			return app.ShutdownWithTimeout(20 * time.Second)
 		})
+		g.Go(func() error {
+			purgeIdempotencyKeys(ctx, log, s)
+			return nil
+		})
 	}
 	err = g.Wait()
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
+}
+
+// purgeIdempotencyKeys deletes expired Idempotency-Keys every hour.
+func purgeIdempotencyKeys(ctx context.Context, log *slog.Logger, s *store.Store) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := s.PurgeIdempotencyKeys(ctx); err != nil {
+			log.Warn("purge idempotency keys", "err", err)
+		} else if n > 0 {
+			log.Info("purged expired idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // dialTemporal connects, retrying for a minute: a Temporal server that has
