@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 
@@ -78,7 +79,9 @@ func runSuite(m *testing.M) (int, error) {
 		ClientOptions: &client.Options{Namespace: "default", Logger: tlog.NewStructuredLogger(quiet)},
 		LogLevel:      "error",
 		Stdout:        io.Discard,
-		ExtraArgs:     []string{"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=1"},
+		// The worker registers them at start-up in production.
+		SearchAttributes: searchAttributes(),
+		ExtraArgs:        []string{"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=1"},
 	})
 	if err != nil {
 		return 0, fmt.Errorf("start temporal dev server: %w", err)
@@ -153,6 +156,23 @@ func runSuite(m *testing.M) (int, error) {
 		}
 	}
 	return m.Run(), nil
+}
+
+// searchAttributes names caseflow's search attributes for the dev server,
+// which registers the keys of whatever values it is given.
+func searchAttributes() temporal.SearchAttributes {
+	var updates []temporal.SearchAttributeUpdate
+	for _, k := range workflows.SearchAttributeKeys() {
+		switch k := k.(type) {
+		case temporal.SearchAttributeKeyKeyword:
+			updates = append(updates, k.ValueSet("x"))
+		case temporal.SearchAttributeKeyTime:
+			updates = append(updates, k.ValueSet(time.Unix(0, 0)))
+		case temporal.SearchAttributeKeyBool:
+			updates = append(updates, k.ValueSet(false))
+		}
+	}
+	return temporal.NewSearchAttributes(updates...)
 }
 
 func temporalBinary() (string, error) {

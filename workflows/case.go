@@ -133,6 +133,8 @@ type caseRun struct {
 	outbox []Notify
 	// planChanged wakes the main loop to re-arm its timer.
 	planChanged bool
+	// search is what the search attributes last showed.
+	search *searchValues
 }
 
 func (r *caseRun) register(ctx workflow.Context) error {
@@ -601,7 +603,7 @@ func (r *caseRun) persist(ctx workflow.Context, events ...Event) error {
 	if r.c.CaseNumber == "" {
 		r.c.CaseNumber = number
 	}
-	return nil
+	return r.upsertSearch(ctx)
 }
 
 // snapshot copies the case deeply enough that the local activity, which

@@ -68,6 +68,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 		if err != nil {
 			return err
 		}
+		if err := registerSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
+			return err
+		}
 		if err := ensureDigestSchedule(ctx, tc, cfg); err != nil {
 			return err
 		}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/google/uuid"
+
+	"github.com/caseflow/caseflow/activities"
+	"github.com/caseflow/caseflow/config"
+	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+func temporalCLI() string {
+	if bin := os.Getenv("CASEFLOW_TEMPORAL_BIN"); bin != "" {
+		return bin
+	}
+	return filepath.Join("..", "..", "bin", "temporal")
+}
+
+// startDevServer runs a Temporal dev server with nothing registered.
+func startDevServer(t *testing.T) *testsuite.DevServer {
+	t.Helper()
+	dev, err := testsuite.StartDevServer(context.Background(), testsuite.DevServerOptions{
+		ExistingPath:  temporalCLI(),
+		ClientOptions: &client.Options{Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))},
+		LogLevel:      "error",
+		Stdout:        io.Discard,
+	})
+	require.NoError(t, err, "the temporal CLI at %s (make test builds it)", temporalCLI())
+	t.Cleanup(func() { _ = dev.Stop() })
+	return dev
+}
+
+func TestDigestScheduleIsCreatedThenKeptInLine(t *testing.T) {
+	ctx := context.Background()
+	dev := startDevServer(t)
+
+	t.Chdir(t.TempDir())
+	cfg, err := config.Load("")
+	require.NoError(t, err)
+	require.NoError(t, ensureDigestSchedule(ctx, dev.Client(), cfg))
+
+	handle := dev.Client().ScheduleClient().GetHandle(ctx, workflows.DigestScheduleID)
+	d, err := handle.Describe(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"minute 0 hour 7 weekday 0-6"}, calendarOf(d))
+	action := d.Schedule.Action.(*client.ScheduleWorkflowAction)
+	require.Equal(t, workflows.DigestWorkflowName, action.Workflow)
+	require.Equal(t, "cases", action.TaskQueue)
+
+	// A second start-up with another time updates the one schedule.
+	cfg.Digest.Cron = "30 6 * * 1-5"
+	require.NoError(t, ensureDigestSchedule(ctx, dev.Client(), cfg))
+	d, err = handle.Describe(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"minute 30 hour 6 weekday 1-5"}, calendarOf(d))
+}
+
+// calendarOf reads the schedule's times back: the server keeps a cron
+// expression as calendar specs.
+func calendarOf(d *client.ScheduleDescription) []string {
+	ranges := func(rs []client.ScheduleRange) string {
+		var parts []string
+		for _, r := range rs {
+			if r.End > r.Start {
+				parts = append(parts, fmt.Sprintf("%d-%d", r.Start, r.End))
+			} else {
+				parts = append(parts, fmt.Sprint(r.Start))
+			}
+		}
+		return strings.Join(parts, ",")
+	}
+	var out []string
+	for _, c := range d.Schedule.Spec.Calendars {
+		out = append(out, fmt.Sprintf("minute %s hour %s weekday %s", ranges(c.Minute), ranges(c.Hour), ranges(c.DayOfWeek)))
+	}
+	return out
+}
+
+// TestSearchAttributesWithTheTemporalCLI registers the search attributes on
+// a bare dev server, runs cases, and asks the real temporal CLI for them.
+func TestSearchAttributesWithTheTemporalCLI(t *testing.T) {
+	ctx := context.Background()
+	dev := startDevServer(t)
+	tc := dev.Client()
+	require.NoError(t, registerSearchAttributes(ctx, tc, "default"))
+	require.NoError(t, registerSearchAttributes(ctx, tc, "default"), "a second start-up finds them there")
+
+	s, _ := storetest.New(t)
+	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleAnalyst, "A", "Uthor")
+	require.NoError(t, err)
+	acts, err := activities.New(s, logMailer(), "http://localhost")
+	require.NoError(t, err)
+	queue := "cases-" + uuid.NewString()
+	w := worker.New(tc, queue, worker.Options{})
+	workflows.Register(w)
+	acts.Register(w)
+	require.NoError(t, w.Start())
+	defer w.Stop()
+
+	open := func(priority string) string {
+		nc := workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+			Priority: workflows.Priority(priority), Title: "Alert", Description: "Jane Roe sent funds to Acme.",
+			Client: &workflows.Client{Name: "Jane Roe", Email: "jane.roe@example.com"}, CreatedBy: author.ID}
+		_, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: nc.ID, TaskQueue: queue}, workflows.WorkflowName, workflows.Input{New: nc})
+		require.NoError(t, err)
+		return nc.ID
+	}
+	critical := open("CRITICAL")
+	open("LOW")
+
+	var ids []string
+	require.Eventually(t, func() bool {
+		out, err := exec.Command(temporalCLI(), "workflow", "list", "--address", dev.FrontendHostPort(), "--namespace", "default",
+			"--query", `CaseStatus="OPEN" AND CasePriority="CRITICAL"`, "--output", "json").Output()
+		require.NoError(t, err)
+		var rows []struct {
+			Execution struct {
+				WorkflowID string `json:"workflowId"`
+			} `json:"execution"`
+		}
+		require.NoError(t, json.Unmarshal(out, &rows), "%s", out)
+		ids = ids[:0]
+		for _, r := range rows {
+			ids = append(ids, r.Execution.WorkflowID)
+		}
+		return len(ids) > 0
+	}, 20*time.Second, 100*time.Millisecond)
+	require.Equal(t, []string{critical}, ids)
+
+	// The attributes hold codes and IDs, never the client's name or e-mail.
+	desc, err := tc.DescribeWorkflowExecution(ctx, critical, "")
+	require.NoError(t, err)
+	fields := desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()
+	for _, k := range []string{"CaseNumber", "CaseType", "CaseStatus", "CasePriority", "CaseOverdue"} {
+		require.Contains(t, fields, k)
+	}
+	for name, p := range fields {
+		require.NotContains(t, string(p.GetData()), "Jane", name)
+		require.NotContains(t, string(p.GetData()), "example.com", name)
+	}
+}
+
+func logMailer() activities.Mailer {
+	m, _ := activities.NewMailer(config.Mail{Transport: "log"}, slog.New(slog.DiscardHandler))
+	return m
+}
