@@ -1,11 +1,15 @@
 package api
 
 import (
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/caseflow/caseflow/workflows"
 )
@@ -40,12 +44,39 @@ func (s *Server) routes(app *fiber.App) {
 	// Verdicts come from a screening system's service account.
 	v1.Post("/screenings", officers, s.idempotent, s.screening)
 
+	// The remote codec the Temporal UI decodes payloads through. It reveals
+	// personal data, so it wants an officer's token unless configured off
+	// for local use. (The CORS middleware answers preflights itself.)
+	if s.codec != nil {
+		codec := app.Group("/codec", s.codecCORS())
+		if s.cfg.Codec.EndpointAuth == "token" {
+			codec.Use(s.authenticate, officers)
+		}
+		handler := adaptor.HTTPHandler(converter.NewPayloadCodecHTTPHandler(s.codec))
+		codec.Post("/encode", handler)
+		codec.Post("/decode", handler)
+	}
+
 	// The client portal: no account, the link's token is the credential.
 	portal := app.Group("/portal", portalHeaders, s.portalRateLimit())
 	portal.Get("/r/:token", s.portalPage)
 	portal.Post("/r/:token", s.portalSubmitForm)
 	portal.Get("/api/r/:token", s.portalJSON)
 	portal.Post("/api/r/:token/submit", s.portalSubmitJSON)
+}
+
+// codecCORS lets the Temporal UI, on its own origin, call the codec.
+func (s *Server) codecCORS() fiber.Handler {
+	origin := s.cfg.Temporal.UIURL
+	if u, err := url.Parse(origin); err == nil {
+		origin = u.Scheme + "://" + u.Host
+	}
+	return cors.New(cors.Config{
+		AllowOrigins:     origin,
+		AllowMethods:     "POST,OPTIONS",
+		AllowHeaders:     "Content-Type,X-Namespace,Authorization",
+		AllowCredentials: true,
+	})
 }
 
 // portalRateLimit bounds portal requests per client address, so tokens

@@ -25,11 +25,17 @@ type Server struct {
 	temporal client.Client
 	log      *slog.Logger
 	portal   *template.Template
+	codec    *Codec
 }
 
 // New builds the Fiber app with every route.
 func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger) *fiber.App {
-	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, portal: portalTemplate()}
+	codec, err := CodecFromConfig(cfg.Codec)
+	if err != nil {
+		// Start-up parses the same keys first and stops on this error.
+		log.Error("codec keys unusable; /codec disabled", "err", err)
+	}
+	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, portal: portalTemplate(), codec: codec}
 	app := fiber.New(fiber.Config{
 		AppName: "caseflow",
 		// fasthttp answers a body over its limit by closing the connection

@@ -32,6 +32,22 @@ type Config struct {
 	Digest      Digest      `mapstructure:"digest"`
 	Idempotency Idempotency `mapstructure:"idempotency"`
 	Screening   Screening   `mapstructure:"screening"`
+	Codec       Codec       `mapstructure:"codec"`
+}
+
+// Codec encrypts workflow payloads (AES-256-GCM) so personal data is not
+// stored in clear in Temporal.
+type Codec struct {
+	// Keys is "id:base64key[,id2:base64key…]", 32-byte keys. Empty leaves
+	// payloads in clear (caseflow warns at start-up).
+	Keys string `mapstructure:"keys"`
+	// ActiveKey encrypts new payloads; the first key by default. Every
+	// key listed still decrypts, which is how keys rotate.
+	ActiveKey string `mapstructure:"activeKey"`
+	// EndpointAuth guards the /codec endpoint the Temporal UI decodes
+	// through: "token" (an officer's or admin's bearer token) or "none"
+	// (local development only).
+	EndpointAuth string `mapstructure:"endpointAuth"`
 }
 
 // Idempotency governs the Idempotency-Key header.
@@ -225,6 +241,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("idempotency.ttl", "24h")
 	v.SetDefault("idempotency.lease", "1m")
 	v.SetDefault("screening.rules", DefaultScreeningRules())
+	v.SetDefault("codec.keys", "")
+	v.SetDefault("codec.activeKey", "")
+	v.SetDefault("codec.endpointAuth", "token")
 }
 
 // Load reads the configuration. file may be empty: then caseflow.yaml is
@@ -356,6 +375,9 @@ func (c Config) Validate() error {
 		if r.Outcome != "" && r.Outcome != workflows.OutcomeReview && r.Outcome != workflows.OutcomeEscalate && r.Outcome != workflows.OutcomeBlock {
 			bad(key+".outcome", "must be REVIEW, ESCALATE or BLOCK, got %q", r.Outcome)
 		}
+	}
+	if c.Codec.EndpointAuth != "token" && c.Codec.EndpointAuth != "none" {
+		bad("codec.endpointAuth", "want token or none, got %q", c.Codec.EndpointAuth)
 	}
 	if c.Portal.RateLimit <= 0 {
 		bad("portal.rateLimit", "must be positive")

@@ -12,7 +12,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 
+	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store/storetest"
 )
@@ -59,7 +61,17 @@ func dev(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string)
 	if _, err := os.Stat(*temporalBin); err != nil && !temporalAnswers(cfg.Temporal.Address, 0) {
 		return fmt.Errorf("no Temporal at %s and no CLI at %s to start one: run `make run`, which builds it", cfg.Temporal.Address, *temporalBin)
 	}
-	stopTemporal, err := ensureTemporal(ctx, log, *temporalBin, cfg.Temporal.Address, uiPort, cfg.Temporal.Namespace, devDataDir)
+	if cfg.Codec.Keys == "" {
+		// Local histories are encrypted too, under a key kept in .data.
+		if cfg.Codec.Keys, err = devCodecKeys(); err != nil {
+			return err
+		}
+		// The local UI decodes through the codec without a token.
+		cfg.Codec.EndpointAuth = "none"
+	}
+	codecURL := apiURL(cfg) + "/codec"
+	stopTemporal, err := ensureTemporal(ctx, log, *temporalBin, cfg.Temporal.Address, uiPort, cfg.Temporal.Namespace, devDataDir,
+		"--ui-codec-endpoint", codecURL)
 	if err != nil {
 		return err
 	}
@@ -68,12 +80,9 @@ func dev(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string)
 	if err := migrate(ctx, log, cfg); err != nil {
 		return err
 	}
-	apiURL := "http://localhost" + cfg.HTTP.Addr
-	if host, port, err := net.SplitHostPort(cfg.HTTP.Addr); err == nil && host != "" {
-		apiURL = "http://" + net.JoinHostPort(host, port)
-	}
+	base := apiURL(cfg)
 	fmt.Printf("\ncaseflow is starting:\n  API          %s/api/v1\n  health       %s/readyz\n  Temporal UI  %s\n  Temporal     %s\n  Postgres     %s\n\nCreate a token: ./bin/caseflow token create --email you@example.com --role BANK_ADMIN\nCtrl-C stops everything started here.\n\n",
-		apiURL, apiURL, cfg.Temporal.UIURL, cfg.Temporal.Address, redactURL(pgURL))
+		base, base, cfg.Temporal.UIURL, cfg.Temporal.Address, redactURL(pgURL))
 	return serve(ctx, log, cfg, true, true)
 }
 
@@ -98,6 +107,30 @@ func devExec(ctx context.Context, log *slog.Logger, argv []string) error {
 		return exitCode(exitErr.ExitCode())
 	}
 	return err
+}
+
+// apiURL is where the API answers locally.
+func apiURL(cfg config.Config) string {
+	if host, port, err := net.SplitHostPort(cfg.HTTP.Addr); err == nil && host != "" {
+		return "http://" + net.JoinHostPort(host, port)
+	}
+	return "http://localhost" + cfg.HTTP.Addr
+}
+
+// devCodecKeys reads the local codec key, making it on first use.
+func devCodecKeys() (string, error) {
+	path := filepath.Join(devDataDir, "codec.keys")
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err := os.MkdirAll(devDataDir, 0o755); err != nil {
+		return "", err
+	}
+	keys := api.NewCodecKey("dev1")
+	if err := os.WriteFile(path, []byte(keys+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return keys, nil
 }
 
 func envOr(key, fallback string) string {

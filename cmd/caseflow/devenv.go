@@ -187,7 +187,7 @@ func temporalAnswers(address string, timeout time.Duration) bool {
 
 // ensureTemporal starts the Temporal dev server from bin when nothing answers at address, and returns a
 // stop func (no-op when it was already running).
-func ensureTemporal(ctx context.Context, log *slog.Logger, bin, address string, uiPort int, namespace, dataDir string) (stop func(), err error) {
+func ensureTemporal(ctx context.Context, log *slog.Logger, bin, address string, uiPort int, namespace, dataDir string, extraArgs ...string) (stop func(), err error) {
 	if temporalAnswers(address, time.Second) {
 		return func() {}, nil
 	}
@@ -209,11 +209,12 @@ func ensureTemporal(ctx context.Context, log *slog.Logger, bin, address string, 
 	defer logFile.Close() // the child keeps its own descriptor
 
 	// Not CommandContext: the server must keep running after a startup ctx ends; only stop() ends it.
-	cmd := exec.Command(bin, "server", "start-dev",
+	args := append([]string{"server", "start-dev",
 		"--ip", host, "--port", port, "--ui-port", strconv.Itoa(uiPort),
 		"--db-filename", filepath.Join(dataDir, "temporal.db"),
 		"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=1",
-		"--log-level", "warn", "--namespace", namespace)
+		"--log-level", "warn", "--namespace", namespace}, extraArgs...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Own process group so a Ctrl-C aimed at caseflow does not kill the server before stop() runs.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -12,6 +12,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"golang.org/x/sync/errgroup"
 
@@ -40,10 +41,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 	}
 	defer s.Close()
 
-	opts := client.Options{
-		HostPort:  cfg.Temporal.Address,
-		Namespace: cfg.Temporal.Namespace,
-		Logger:    tlog.NewStructuredLogger(log.With("component", "temporal")),
+	opts, err := temporalOptions(cfg, log)
+	if err != nil {
+		return err
 	}
 	// The API alone starts without Temporal and answers 503 until it is
 	// back; a worker has nothing to do without it, so it dials eagerly.
@@ -108,6 +108,29 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 		return nil
 	}
 	return err
+}
+
+// temporalOptions connect to the configured namespace, encrypting every
+// payload with the configured codec.
+func temporalOptions(cfg config.Config, log *slog.Logger) (client.Options, error) {
+	codec, err := api.CodecFromConfig(cfg.Codec)
+	if err != nil {
+		return client.Options{}, err
+	}
+	if codec == nil {
+		log.Warn("codec.keys is empty: workflow payloads, with clients' personal data, are stored in clear in Temporal")
+	}
+	dc := api.DataConverter(codec)
+	return client.Options{
+		HostPort:      cfg.Temporal.Address,
+		Namespace:     cfg.Temporal.Namespace,
+		Logger:        tlog.NewStructuredLogger(log.With("component", "temporal")),
+		DataConverter: dc,
+		// Failure messages can quote personal data too.
+		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+			DataConverter: dc, EncodeCommonAttributes: codec != nil,
+		}),
+	}, nil
 }
 
 // purgeIdempotencyKeys deletes expired Idempotency-Keys every hour.

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,14 +18,19 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/google/uuid"
 
 	"github.com/caseflow/caseflow/activities"
+	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
@@ -161,4 +170,93 @@ func TestSearchAttributesWithTheTemporalCLI(t *testing.T) {
 func logMailer() activities.Mailer {
 	m, _ := activities.NewMailer(config.Mail{Transport: "log"}, slog.New(slog.DiscardHandler))
 	return m
+}
+
+// TestPayloadsAreEncrypted runs a case through a real dev server with the
+// client caseflow builds, then reads the history as Temporal stores it.
+func TestPayloadsAreEncrypted(t *testing.T) {
+	ctx := context.Background()
+	dev := startDevServer(t)
+	t.Chdir(t.TempDir())
+	t.Setenv("CASEFLOW_CODEC_KEYS", api.NewCodecKey("k1"))
+	t.Setenv("CASEFLOW_TEMPORAL_ADDRESS", dev.FrontendHostPort())
+	cfg, err := config.Load("")
+	require.NoError(t, err)
+	opts, err := temporalOptions(cfg, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	tc, err := client.Dial(opts)
+	require.NoError(t, err)
+	defer tc.Close()
+	require.NoError(t, registerSearchAttributes(ctx, tc, "default"))
+
+	s, _ := storetest.New(t)
+	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleComplianceOfficer, "A", "Uthor")
+	require.NoError(t, err)
+	tok, err := s.CreateToken(ctx, author.ID)
+	require.NoError(t, err)
+	acts, err := activities.New(s, logMailer(), "http://localhost")
+	require.NoError(t, err)
+	queue := "cases-" + uuid.NewString()
+	w := worker.New(tc, queue, worker.Options{})
+	workflows.Register(w)
+	acts.Register(w)
+	require.NoError(t, w.Start())
+	defer w.Stop()
+
+	nc := workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "KYC_REVIEW", Family: workflows.FamilyInvestigation,
+		Priority: "LOW", Title: "Periodic review", Description: "Review of Jane Roe.",
+		Client: &workflows.Client{Name: "Jane Roe", Email: "jane.roe@example.com"}, CreatedBy: author.ID}
+	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: nc.ID, TaskQueue: queue}, workflows.WorkflowName, workflows.Input{New: nc})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { _, err := s.GetCase(ctx, nc.ID); return err == nil }, 10*time.Second, 20*time.Millisecond)
+
+	// Through the codec, the workflow reads its input as given...
+	st, err := tc.QueryWorkflow(ctx, nc.ID, "", workflows.QueryState)
+	require.NoError(t, err)
+	var state workflows.State
+	require.NoError(t, st.Get(&state))
+	require.Equal(t, "jane.roe@example.com", state.Case.Client.Email)
+
+	// ...but what Temporal stores is ciphertext.
+	var first *commonpb.Payload
+	iter := dev.Client().GetWorkflowHistory(ctx, nc.ID, run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(t, err)
+		raw, err := protojson.Marshal(ev)
+		require.NoError(t, err)
+		require.NotContains(t, string(raw), "Jane", "event %s", ev.GetEventType())
+		require.NotContains(t, string(raw), base64.StdEncoding.EncodeToString([]byte(`"Jane`))[:8], "event %s", ev.GetEventType())
+		if a := ev.GetWorkflowExecutionStartedEventAttributes(); a != nil {
+			first = a.GetInput().GetPayloads()[0]
+		}
+	}
+	require.NotNil(t, first)
+	require.Equal(t, "binary/encrypted", string(first.GetMetadata()["encoding"]))
+
+	// The UI decodes through /codec, which wants an officer's token.
+	app := api.New(cfg, s, tc, slog.New(slog.DiscardHandler))
+	body, err := protojson.Marshal(&commonpb.Payloads{Payloads: []*commonpb.Payload{first}})
+	require.NoError(t, err)
+	decode := func(token string) *http.Response {
+		req := httptest.NewRequest(http.MethodPost, "/codec/decode", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Namespace", "default")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := app.Test(req, -1)
+		require.NoError(t, err)
+		return res
+	}
+	require.Equal(t, http.StatusUnauthorized, decode("").StatusCode)
+	res := decode(tok)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	out, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	var decoded commonpb.Payloads
+	require.NoError(t, protojson.Unmarshal(out, &decoded))
+	var input workflows.Input
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayload(decoded.GetPayloads()[0], &input))
+	require.Equal(t, "Jane Roe", input.New.Client.Name)
 }
