@@ -15,6 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
@@ -64,6 +68,9 @@ func TestMain(m *testing.M) {
 
 func runSuite(m *testing.M) (int, error) {
 	ctx := context.Background()
+	if err := loadDocument(ctx); err != nil {
+		return 0, err
+	}
 	// CASEFLOW_TEST_LOG=1 shows the API's and the worker's logs.
 	quiet := slog.New(slog.DiscardHandler)
 	if os.Getenv("CASEFLOW_TEST_LOG") != "" {
@@ -175,6 +182,81 @@ func searchAttributes() temporal.SearchAttributes {
 	return temporal.NewSearchAttributes(updates...)
 }
 
+// The OpenAPI document, api/openapi.yaml, loaded once: every exchange the
+// tests make goes through conform.
+var (
+	apiDoc    *openapi3.T
+	apiRouter routers.Router
+)
+
+var documentOptions = &openapi3filter.Options{
+	// Tokens are the API's business; the tests send good and bad ones.
+	AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+	// An answer whose status the operation does not list fails.
+	IncludeResponseStatus: true,
+	MultiError:            true,
+	SchemaValidationOptions: []openapi3.SchemaValidationOption{
+		openapi3.DisableSchemaErrorDetails(), // the failure names the path and the rule; the body follows
+		openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562)),
+	},
+}
+
+func loadDocument(ctx context.Context) error {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPIDocument())
+	if err != nil {
+		return fmt.Errorf("load api/openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(ctx); err != nil {
+		return fmt.Errorf("api/openapi.yaml is not a valid OpenAPI document: %w", err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return fmt.Errorf("route api/openapi.yaml: %w", err)
+	}
+	// The portal's pages are HTML, checked as text.
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	apiDoc, apiRouter = doc, router
+	return nil
+}
+
+// conform checks one exchange against the document: the answer must be
+// one the document describes for the operation (status, content type,
+// headers, body). The request may break the document, as the bad-input
+// tests' requests do on purpose, but then it must be refused: a 2xx to a
+// request the document calls invalid means the document is wrong.
+func conform(t *testing.T, req *http.Request, reqBody []byte, status int, header http.Header, body []byte) {
+	t.Helper()
+	ctx := context.Background()
+	vreq := req.Clone(ctx)
+	vreq.Body = io.NopCloser(bytes.NewReader(reqBody))
+	what := fmt.Sprintf("%s %s answered %d", req.Method, req.URL.RequestURI(), status)
+
+	route, params, err := apiRouter.FindRoute(vreq)
+	if err != nil {
+		// No such operation in the document: only the router's own refusal may answer.
+		if status != http.StatusNotFound && status != http.StatusMethodNotAllowed {
+			require.Failf(t, "api/openapi.yaml has no such operation",
+				"%s, but the document has no %s %s (%v): add it\nbody: %s", what, req.Method, req.URL.Path, err, body)
+		}
+		var v any
+		require.NoError(t, json.Unmarshal(body, &v), "%s: %s", what, body)
+		require.NoError(t, apiDoc.Components.Schemas["ErrorEnvelope"].Value.VisitJSON(v, openapi3.MultiErrors()),
+			"%s with an answer that is not the error envelope of api/openapi.yaml: %s", what, body)
+		return
+	}
+	in := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route, Options: documentOptions}
+	if err := openapi3filter.ValidateRequest(ctx, in); err != nil && status < 300 {
+		require.Failf(t, "api/openapi.yaml refuses a request the API accepted",
+			"%s, yet the request breaks the document's %s %s:\n%v", what, route.Method, route.Path, err)
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header,
+		Body: io.NopCloser(bytes.NewReader(body)), Options: documentOptions}
+	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+		require.Failf(t, "the answer is not one api/openapi.yaml describes",
+			"%s; the document's %s %s does not allow it:\n%v\nbody: %s", what, route.Method, route.Path, err, body)
+	}
+}
+
 func temporalBinary() (string, error) {
 	bin := os.Getenv("CASEFLOW_TEMPORAL_BIN")
 	if bin == "" {
@@ -233,16 +315,20 @@ func jsonEncoder(w io.Writer) *json.Encoder { return json.NewEncoder(w) }
 // callWithHeader is call with extra request headers.
 func callWithHeader(t *testing.T, baseURL, method, path, token string, body any, headers map[string]string) response {
 	t.Helper()
-	var rd io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		raw = b
 	default:
-		raw, err := json.Marshal(b)
+		var err error
+		raw, err = json.Marshal(b)
 		require.NoError(t, err)
+	}
+	var rd io.Reader
+	if body != nil {
 		rd = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, baseURL+path, rd)
@@ -260,6 +346,7 @@ func callWithHeader(t *testing.T, baseURL, method, path, token string, body any,
 	r := response{status: res.StatusCode, header: res.Header}
 	r.body, err = io.ReadAll(res.Body)
 	require.NoError(t, err)
+	conform(t, req, raw, res.StatusCode, res.Header, r.body)
 	require.NoError(t, json.Unmarshal(r.body, &r.env), "every answer is a JSON envelope: %s", r.body)
 	// 503 is the one honest 5xx: a dependency is down, not the input bad.
 	require.True(t, r.status < 500 || r.status == http.StatusServiceUnavailable, "%s %s answered %d: %s", method, path, r.status, r.body)

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
@@ -39,8 +40,10 @@ func linkIn(t *testing.T, m mailtest.Message) string {
 func (h *harness) page(t *testing.T, method, path string, form url.Values) (int, http.Header, string) {
 	t.Helper()
 	var body io.Reader
+	var raw []byte
 	if form != nil {
-		body = strings.NewReader(form.Encode())
+		raw = []byte(form.Encode())
+		body = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, h.baseURL+path, body)
 	require.NoError(t, err)
@@ -52,6 +55,7 @@ func (h *harness) page(t *testing.T, method, path string, form url.Values) (int,
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
+	conform(t, req, raw, res.StatusCode, res.Header, b)
 	require.Equal(t, "no-referrer", res.Header.Get("Referrer-Policy"), "every portal answer")
 	require.Equal(t, "no-store", res.Header.Get("Cache-Control"), "every portal answer")
 	return res.StatusCode, res.Header, string(b)

@@ -19,6 +19,7 @@ import (
 func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
+	app.Get("/api/v1/openapi.json", s.openAPI()) // before the group: no token needed
 
 	var (
 		anyone   = allow(workflows.RoleBankAdmin, workflows.RoleComplianceOfficer, workflows.RoleAnalyst)
