@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
@@ -123,6 +125,7 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 		AutoApprove:             autoApprove,
 		FourEyes:                s.cfg.Cases.FourEyes,
 		Reminders:               s.reminderPolicy(),
+		HistoryLimit:            s.cfg.Temporal.HistoryLimit,
 	}
 	if err := workflows.ValidateNewCase(nc); err != nil {
 		return asInvalid(err)
@@ -284,7 +287,7 @@ func (s *Server) caseState(c *fiber.Ctx) error {
 	if err := v.Get(&st); err != nil {
 		return fmt.Errorf("decode case state: %w", err)
 	}
-	return ok(c, http.StatusOK, st)
+	return ok(c, http.StatusOK, toStateJSON(st))
 }
 
 type statusRequest struct {
@@ -396,15 +399,12 @@ func (s *Server) update(c *fiber.Ctx, row store.Case, name string, arg, result a
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	err := SendUpdate(ctx, s.temporal, client.UpdateWorkflowOptions{
 		WorkflowID:   row.ID,
 		UpdateName:   name,
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = handle.Get(ctx, result)
-	}
+	}, result)
 	if err != nil && workflowGone(err) {
 		return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case accepts no more changes; its workflow has completed")
 	}
@@ -412,6 +412,27 @@ func (s *Server) update(c *fiber.Ctx, row store.Case, name string, arg, result a
 		return fmt.Errorf("update %s on case %s: %w", name, row.ID, err)
 	}
 	return nil
+}
+
+// SendUpdate sends a case an update and waits for its outcome, sending it
+// again while the case is moving to a fresh run (the workflow answers
+// RETRY), until ctx's deadline. Every caller of case updates should.
+func SendUpdate(ctx context.Context, tc client.Client, opts client.UpdateWorkflowOptions, result any) error {
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		handle, err := tc.UpdateWorkflow(ctx, opts)
+		if err == nil {
+			err = handle.Get(ctx, result)
+		}
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || appErr.Type() != workflows.CodeRetry {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
 }
 
 func caseID(c *fiber.Ctx) (string, error) {

@@ -25,7 +25,7 @@ func (s *Server) screening(c *fiber.Ctx) error {
 		return asInvalid(err)
 	}
 	caseType, opens := workflows.CaseTypeFor(s.cfg.Screening.Rules, v)
-	answer := fiber.Map{"transactionId": v.TransactionID, "outcome": v.Outcome, "caseId": nil, "caseType": nil}
+	answer := fiber.Map{"transactionId": v.TransactionID, "outcome": v.Outcome, "caseId": nil, "caseType": nil, "caseClosed": false}
 	if !opens {
 		if err := s.store.RecordVerdict(c.UserContext(), v, nil); err != nil {
 			return err
@@ -33,7 +33,7 @@ func (s *Server) screening(c *fiber.Ctx) error {
 		return ok(c, http.StatusAccepted, answer)
 	}
 	nc := workflows.ScreeningCase(caseType, workflows.Family(s.cfg.Cases.Types[caseType]), v)
-	nc.Reminders = s.reminderPolicy()
+	nc.Reminders, nc.HistoryLimit = s.reminderPolicy(), s.cfg.Temporal.HistoryLimit
 	if err := workflows.ValidateNewCase(nc); err != nil {
 		return fmt.Errorf("screening case: %w", err) // our rules made a bad case: a bug, not the caller's
 	}

@@ -114,6 +114,10 @@ type Temporal struct {
 	// CallTimeout bounds every call the API makes to Temporal, so an outage
 	// answers 503 instead of hanging the client.
 	CallTimeout time.Duration `mapstructure:"callTimeout"`
+	// HistoryLimit is the history length past which a case's workflow
+	// continues as new (sooner if Temporal suggests it). A case keeps the
+	// limit it opened with.
+	HistoryLimit int `mapstructure:"historyLimit"`
 }
 
 type Mail struct {
@@ -220,6 +224,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("temporal.taskQueue", "cases")
 	v.SetDefault("temporal.uiUrl", "http://localhost:8233")
 	v.SetDefault("temporal.callTimeout", 10*time.Second)
+	v.SetDefault("temporal.historyLimit", 10_000)
 	v.SetDefault("mail.transport", "log")
 	v.SetDefault("mail.smtp.host", "localhost")
 	v.SetDefault("mail.smtp.port", 25)
@@ -330,6 +335,9 @@ func (c Config) Validate() error {
 	}
 	if c.Temporal.TaskQueue == "" {
 		bad("temporal.taskQueue", "missing")
+	}
+	if c.Temporal.HistoryLimit < 1_000 || c.Temporal.HistoryLimit > 40_000 {
+		bad("temporal.historyLimit", "must be from 1000 to 40000 events (Temporal refuses past 51200), got %d", c.Temporal.HistoryLimit)
 	}
 	if c.Temporal.CallTimeout <= 0 {
 		bad("temporal.callTimeout", "must be positive")

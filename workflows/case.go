@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -16,13 +15,30 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Input starts a case workflow.
+// Input starts a case workflow: a new case, or (after Continue-As-New) a
+// running one resumed.
 type Input struct {
-	New NewCase `json:"new"`
+	New    NewCase `json:"new"`
+	Resume *Resume `json:"resume,omitempty"`
 }
+
+// Resume is what one run hands the next: the whole case, timers and all,
+// and the e-mails not yet confirmed sent (their keys make a resend safe).
+type Resume struct {
+	Case    Case      `json:"case"`
+	Outbox  []Notify  `json:"outbox,omitempty"`
+	Applied []Applied `json:"applied,omitempty"`
+}
+
+// DefaultHistoryLimit is the history length past which a case continues
+// as new when the case names none.
+const DefaultHistoryLimit = 10_000
 
 // CaseWorkflow runs one case from creation to its terminal status.
 func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
+	if in.Resume != nil {
+		return resume(ctx, in.Resume)
+	}
 	if err := ValidateNewCase(in.New); err != nil {
 		return Case{}, temporal.NewNonRetryableApplicationError(err.Error(), CodeValidation, err)
 	}
@@ -65,6 +81,27 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 		return Case{}, err
 	}
 	r.created = true
+	return r.live(ctx)
+}
+
+// resume picks a case up where the previous run left it: its timers are
+// re-armed from the stored plan, its unsent e-mails queued again.
+func resume(ctx workflow.Context, from *Resume) (Case, error) {
+	life, _ := LifecycleFor(from.Case.Family)
+	r := &caseRun{life: life, c: from.Case, created: true, outbox: from.Outbox}
+	r.restoreApplied(from.Applied)
+	if err := r.register(ctx); err != nil {
+		return Case{}, err
+	}
+	if err := r.upsertSearch(ctx); err != nil {
+		return Case{}, err
+	}
+	return r.live(ctx)
+}
+
+// live runs the case until it ends or its history is long enough to
+// continue as new.
+func (r *caseRun) live(ctx workflow.Context) (Case, error) {
 	workflow.Go(ctx, r.sendMail)
 
 	// The main loop sleeps until the next due-date timer, a provider's
@@ -74,7 +111,7 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	for !r.life.IsTerminal(r.c.Status) {
 		r.planChanged = false
 		wake := func() bool {
-			return r.life.IsTerminal(r.c.Status) || results.Len() > 0 || verdicts.Len() > 0 || r.planChanged
+			return r.life.IsTerminal(r.c.Status) || results.Len() > 0 || verdicts.Len() > 0 || r.planChanged || r.historyFull(ctx)
 		}
 		if len(r.c.Plan) > 0 {
 			if wait := r.c.Plan[0].At.Sub(workflow.Now(ctx)); wait > 0 {
@@ -100,6 +137,9 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 				return Case{}, err
 			}
 		}
+		if !r.life.IsTerminal(r.c.Status) && r.historyFull(ctx) {
+			return r.continueAsNew(ctx, results, verdicts)
+		}
 	}
 	// Let in-flight handlers finish and reply, and the last e-mails (the
 	// revocation notice) go out, before the run completes.
@@ -111,8 +151,16 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 
 // projectionOptions retry a projection write until Postgres takes it: the
 // change is already decided, so giving up would lose it.
-func projectionOptions() workflow.LocalActivityOptions {
-	return workflow.LocalActivityOptions{
+//
+// The writes are regular activities, not local ones, on purpose. A local
+// activity runs inside the workflow task, before the task is committed;
+// under concurrent updates the SDK fails and retries tasks (48 times in
+// 3,000 updates, measured), and a retried task may apply the updates in
+// another order, so the writes of the failed attempt would disagree with
+// the history that commits: a note recorded twice, another lost. A regular
+// activity runs only once the task that scheduled it is history.
+func projectionOptions() workflow.ActivityOptions {
+	return workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    100 * time.Millisecond,
@@ -135,30 +183,42 @@ type caseRun struct {
 	planChanged bool
 	// search is what the search attributes last showed.
 	search *searchValues
+	// applied are the updates applied lately (once.go), in order and by ID.
+	applied      []Applied
+	appliedIndex map[string]string
+	// handingOver refuses new updates while the run continues as new.
+	handingOver bool
 }
 
 func (r *caseRun) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, r.state); err != nil {
 		return err
 	}
+	// Every update but create (idempotent by itself) goes through once, so
+	// one retried after Continue-As-New aborted it is not applied twice.
+	sameCase := func(Case) string { return "" }
+	theCase := func(string) Case { return r.c }
 	updates := []struct {
 		name      string
 		handler   any
 		validator any
 	}{
 		{UpdateCreate, r.onCreate, nil},
-		{UpdateStatus, r.onStatus, r.validateStatus},
-		{UpdateAssign, r.onAssign, r.validateAssign},
-		{UpdateNote, r.onNote, r.validateNote},
-		{UpdateSend, r.onSend, r.validateSend},
-		{UpdateEntity, r.onAddEntity, r.validateAddEntity},
-		{UpdateCheck, r.onCheck, r.validateCheck},
-		{UpdateSubmit, r.onSubmit, r.validateSubmit},
-		{UpdateDueDate, r.onDueDate, r.validateDueDate},
-		{UpdateRevoke, r.onRevoke, r.validateRevoke},
+		{UpdateStatus, once(r, r.onStatus, sameCase, theCase), unlessApplied(r, r.validateStatus)},
+		{UpdateAssign, once(r, r.onAssign, sameCase, theCase), unlessApplied(r, r.validateAssign)},
+		{UpdateNote, once(r, r.onNote, func(e Event) string { return e.ID }, r.noteEvent), unlessApplied(r, r.validateNote)},
+		{UpdateSend, once(r, r.onSend, sameCase, theCase), unlessApplied(r, r.validateSend)},
+		{UpdateEntity, once(r, r.onAddEntity, func(e Entity) string { return e.ID }, r.entityByID), unlessApplied(r, r.validateAddEntity)},
+		{UpdateCheck, once(r, r.onCheck, func(c Check) string { return c.ID }, r.checkByID), unlessApplied(r, r.validateCheck)},
+		{UpdateSubmit, once(r, r.onSubmit, sameCase, theCase), unlessApplied(r, r.validateSubmit)},
+		{UpdateDueDate, once(r, r.onDueDate, sameCase, theCase), func(ctx workflow.Context, d DueDateChange) error {
+			return r.admit(ctx, func() error { return r.validateDueDate(ctx, d) })
+		}},
+		{UpdateRevoke, once(r, r.onRevoke, sameCase, theCase), unlessApplied(r, r.validateRevoke)},
 	}
 	for _, u := range updates {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+		opts := workflow.UpdateHandlerOptions{Validator: u.validator}
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, opts); err != nil {
 			return fmt.Errorf("register update %s: %w", u.name, err)
 		}
 	}
@@ -486,6 +546,45 @@ func (r *caseRun) onCheckResult(ctx workflow.Context, res CheckResult) error {
 	return r.commit(ctx, events, r.recollect(ctx, ev, r.c.Entities[i].Checks[j])...)
 }
 
+// historyFull says the run's history should end: Temporal suggests it, or
+// it reached three quarters of the case's limit. The last quarter is
+// headroom: until every handler has finished, updates keep arriving (about
+// 220 events' worth from 16 busy callers, measured), and no run may pass
+// the limit itself.
+func (r *caseRun) historyFull(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	limit := r.c.HistoryLimit
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit*3/4
+}
+
+// continueAsNew hands the case to a fresh run once every handler has
+// finished and every signal is taken in, so nothing is lost between runs.
+// New updates are refused meanwhile (admit), or the handlers would never
+// all be finished under steady load; callers send them again.
+func (r *caseRun) continueAsNew(ctx workflow.Context, results, verdicts workflow.ReceiveChannel) (Case, error) {
+	r.handingOver = true
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return Case{}, err
+	}
+	var res CheckResult
+	for results.ReceiveAsync(&res) {
+		if err := r.onCheckResult(ctx, res); err != nil {
+			return Case{}, err
+		}
+	}
+	var v VerdictLink
+	for verdicts.ReceiveAsync(&v) {
+		if err := r.onVerdict(ctx, v); err != nil {
+			return Case{}, err
+		}
+	}
+	return Case{}, workflow.NewContinueAsNewError(ctx, WorkflowName,
+		Input{Resume: &Resume{Case: r.c, Outbox: r.outbox, Applied: r.recentApplied()}})
+}
+
 // onVerdict links a screening verdict to the case, once however often it
 // is delivered.
 func (r *caseRun) onVerdict(ctx workflow.Context, v VerdictLink) error {
@@ -595,8 +694,8 @@ func (r *caseRun) persist(ctx workflow.Context, events ...Event) error {
 		events[i].CreatedAt = now
 	}
 	var number string
-	ctx = workflow.WithLocalActivityOptions(ctx, projectionOptions())
-	err := workflow.ExecuteLocalActivity(ctx, ProjectActivity, Projection{Case: r.snapshot(), Events: events}).Get(ctx, &number)
+	ctx = workflow.WithActivityOptions(ctx, projectionOptions())
+	err := workflow.ExecuteActivity(ctx, ProjectActivity, Projection{Case: r.c, Events: events}).Get(ctx, &number)
 	if err != nil {
 		return fmt.Errorf("project case %s: %w", r.c.ID, err)
 	}
@@ -604,22 +703,6 @@ func (r *caseRun) persist(ctx workflow.Context, events ...Event) error {
 		r.c.CaseNumber = number
 	}
 	return r.upsertSearch(ctx)
-}
-
-// snapshot copies the case deeply enough that the local activity, which
-// gets its arguments without serialisation, never shares memory the
-// workflow goes on changing.
-func (r *caseRun) snapshot() Case {
-	c := r.c
-	c.Tags = slices.Clone(r.c.Tags)
-	c.Properties = maps.Clone(r.c.Properties)
-	c.Metadata = slices.Clone(r.c.Metadata)
-	c.Entities = make([]Entity, len(r.c.Entities))
-	for i, e := range r.c.Entities {
-		e.Checks = slices.Clone(e.Checks)
-		c.Entities[i] = e
-	}
-	return c
 }
 
 // reject builds the error a validator or handler refuses with. Its one

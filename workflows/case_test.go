@@ -46,19 +46,8 @@ func newHarness(t *testing.T, wrap func(activities.Projector) activities.Project
 	analyst, _, err := s.EnsureUser(ctx, "analyst@example.com", workflows.RoleAnalyst, "Andy", "Analyst")
 	require.NoError(t, err)
 
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
-	env := suite.NewTestWorkflowEnvironment()
 	smtp := mailtest.Start(t)
-	mailer, err := activities.NewMailer(config.Mail{Transport: "smtp", From: "caseflow <no-reply@bank.example>",
-		SMTP: config.SMTP{Host: smtp.Host, Port: smtp.Port, TLS: "none"}}, slog.New(slog.DiscardHandler))
-	require.NoError(t, err)
-	acts, err := activities.New(s, mailer, "https://portal.bank.example")
-	require.NoError(t, err)
-	if wrap != nil {
-		acts.Projection = wrap(s)
-	}
-	acts.Register(env)
+	env := newEnv(t, s, smtp, wrap)
 
 	return &harness{
 		t: t, env: env, store: s, smtp: smtp, officer: officer, analyst: analyst, start: env.Now(),
@@ -74,6 +63,24 @@ func newHarness(t *testing.T, wrap func(activities.Projector) activities.Project
 			CreatedBy:   analyst.ID,
 		},
 	}
+}
+
+// newEnv is a test environment whose activities are the real ones, on
+// this database and mail server.
+func newEnv(t *testing.T, s *store.Store, smtp *mailtest.Server, wrap func(activities.Projector) activities.Projector) *testsuite.TestWorkflowEnvironment {
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
+	env := suite.NewTestWorkflowEnvironment()
+	mailer, err := activities.NewMailer(config.Mail{Transport: "smtp", From: "caseflow <no-reply@bank.example>",
+		SMTP: config.SMTP{Host: smtp.Host, Port: smtp.Port, TLS: "none"}}, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	acts, err := activities.New(s, mailer, "https://portal.bank.example")
+	require.NoError(t, err)
+	if wrap != nil {
+		acts.Projection = wrap(s)
+	}
+	acts.Register(env)
+	return env
 }
 
 // outcome is what an update came back with.

@@ -44,6 +44,9 @@ const (
 	CodeInvalidAssignee   = "INVALID_ASSIGNEE"
 	CodeFourEyes          = "FOUR_EYES_REQUIRED"
 	CodeNotFound          = "NOT_FOUND"
+	// CodeRetry refuses an update while the case moves to a fresh run
+	// (Continue-As-New); sent again a moment later, it lands on that run.
+	CodeRetry = "RETRY"
 )
 
 // Role is what a user may do. The workflow needs it to check assignees.
@@ -248,6 +251,9 @@ type NewCase struct {
 	// FromScreening cases were opened by a transaction verdict, by the
 	// system (CreatedBy is empty); officers are told of each.
 	FromScreening bool `json:"fromScreening,omitempty"`
+	// HistoryLimit is the history length past which the case's workflow
+	// continues as new (DefaultHistoryLimit when zero).
+	HistoryLimit int `json:"historyLimit,omitempty"`
 }
 
 // Case is the workflow's state: the single authority on the case. The

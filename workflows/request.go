@@ -275,8 +275,8 @@ func (r *caseRun) onRevoke(ctx workflow.Context, v Revocation) (Case, error) {
 	if err := r.persist(ctx, ev); err != nil {
 		return Case{}, err
 	}
-	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions())
-	if err := workflow.ExecuteLocalActivity(lctx, RevokePortalActivity, r.c.ID, now).Get(ctx, nil); err != nil {
+	actx := workflow.WithActivityOptions(ctx, projectionOptions())
+	if err := workflow.ExecuteActivity(actx, RevokePortalActivity, r.c.ID, now).Get(ctx, nil); err != nil {
 		return Case{}, fmt.Errorf("revoke links of case %s: %w", r.c.ID, err)
 	}
 	r.outbox = append(r.outbox, r.mail(MailRevoked, RecipientClient, ev.Seq, reason))

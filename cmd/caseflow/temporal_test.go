@@ -13,13 +13,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
@@ -51,6 +54,7 @@ func startDevServer(t *testing.T) *testsuite.DevServer {
 		ClientOptions: &client.Options{Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))},
 		LogLevel:      "error",
 		Stdout:        io.Discard,
+		ExtraArgs:     devServerArgs(),
 	})
 	require.NoError(t, err, "the temporal CLI at %s (make test builds it)", temporalCLI())
 	t.Cleanup(func() { _ = dev.Stop() })
@@ -259,4 +263,111 @@ func TestPayloadsAreEncrypted(t *testing.T) {
 	var input workflows.Input
 	require.NoError(t, converter.GetDefaultDataConverter().FromPayload(decoded.GetPayloads()[0], &input))
 	require.Equal(t, "Jane Roe", input.New.Client.Name)
+}
+
+// TestLongLivedCaseContinuesAsNew sends one case 10,000 notes and
+// assignments from 16 callers at once, on a real dev server, with a small
+// history limit: every update answers, every note lands, and no run's
+// history passes the limit.
+func TestLongLivedCaseContinuesAsNew(t *testing.T) {
+	updates, limit := 10_000, 2_000
+	// CASEFLOW_TEST_LONG_UPDATES makes a shorter run while working on this.
+	if n, err := strconv.Atoi(os.Getenv("CASEFLOW_TEST_LONG_UPDATES")); err == nil {
+		updates = n
+	}
+	const callers = 16
+	ctx := context.Background()
+	dev := startDevServer(t)
+	tc := dev.Client()
+	require.NoError(t, registerSearchAttributes(ctx, tc, "default"))
+	s, _ := storetest.New(t)
+	officer, _, err := s.EnsureUser(ctx, "officer@bank.example", workflows.RoleComplianceOfficer, "O", "Fficer")
+	require.NoError(t, err)
+	acts, err := activities.New(s, logMailer(), "http://localhost")
+	require.NoError(t, err)
+	queue := "cases-" + uuid.NewString()
+	w := worker.New(tc, queue, worker.Options{})
+	workflows.Register(w)
+	acts.Register(w)
+	require.NoError(t, w.Start())
+	defer w.Stop()
+
+	nc := workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+		Priority: "HIGH", Title: "Busy case", Description: "A case with a long life.", CreatedBy: officer.ID, HistoryLimit: limit}
+	_, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: nc.ID, TaskQueue: queue}, workflows.WorkflowName, workflows.Input{New: nc})
+	require.NoError(t, err)
+
+	start := time.Now()
+	var (
+		mu     sync.Mutex
+		failed []error
+		notes  int
+	)
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			for i := range work {
+				name, arg := workflows.UpdateNote, any(workflows.Note{ActorID: officer.ID, Content: fmt.Sprintf("note %d", i)})
+				if i%10 == 9 { // every tenth update moves the case instead
+					var to *string
+					if i%20 == 9 {
+						to = &officer.ID
+					}
+					name, arg = workflows.UpdateAssign, workflows.Assignment{ActorID: officer.ID, AssigneeID: to, AssigneeRole: officer.Role}
+				}
+				err := api.SendUpdate(ctx, tc, client.UpdateWorkflowOptions{WorkflowID: nc.ID, UpdateName: name, Args: []any{arg},
+					WaitForStage: client.WorkflowUpdateStageCompleted}, nil)
+				mu.Lock()
+				if err != nil {
+					failed = append(failed, fmt.Errorf("update %d: %w", i, err))
+				} else if name == workflows.UpdateNote {
+					notes++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range updates {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	elapsed := time.Since(start)
+	t.Logf("%d updates from %d callers in %s (%.0f/s)", updates, callers, elapsed.Round(time.Millisecond), float64(updates)/elapsed.Seconds())
+	require.Empty(t, failed, "every update answers")
+
+	// Every note is in the timeline once.
+	var recorded int
+	require.NoError(t, s.DB().Get(&recorded, `SELECT count(*) FROM case_events WHERE case_id = $1 AND event_type = 'NOTE_ADDED'`, nc.ID))
+	require.Equal(t, notes, recorded)
+
+	// The case went through several runs, none past the limit.
+	runs := 0
+	var next []byte
+	for {
+		resp, err := tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: "default", Query: fmt.Sprintf("WorkflowId = %q", nc.ID), NextPageToken: next})
+		require.NoError(t, err)
+		for _, e := range resp.GetExecutions() {
+			runs++
+			require.LessOrEqual(t, e.GetHistoryLength(), int64(limit), "run %s", e.GetExecution().GetRunId())
+		}
+		if next = resp.GetNextPageToken(); len(next) == 0 {
+			break
+		}
+	}
+	require.Greater(t, runs, 2, "the case continued as new along the way")
+	t.Logf("%d runs", runs)
+
+	// And it still answers.
+	v, err := tc.QueryWorkflow(ctx, nc.ID, "", workflows.QueryState)
+	require.NoError(t, err)
+	var st workflows.State
+	require.NoError(t, v.Get(&st))
+	require.Equal(t, workflows.StatusOpen, st.Case.Status)
+	var events, maxSeq int64
+	require.NoError(t, s.DB().QueryRow(`SELECT count(*), max(seq) FROM case_events WHERE case_id = $1`, nc.ID).Scan(&events, &maxSeq))
+	require.Equal(t, maxSeq, st.Case.Version, "the workflow and the projection agree")
+	require.Equal(t, maxSeq, events, "no sequence number skipped or reused")
 }

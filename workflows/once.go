@@ -1,0 +1,117 @@
+package workflows
+
+import "go.temporal.io/sdk/workflow"
+
+// Temporal recognises a repeated update ID within one run only. A client
+// whose answer was lost retries with the same ID, and when the case has
+// continued as new meanwhile the retry lands on a run that never saw it.
+// The runs therefore hand on the IDs of the updates they applied, and an
+// update seen before is answered again rather than applied twice.
+
+// maxApplied bounds the IDs handed on: a retry comes within seconds.
+const maxApplied = 1_000
+
+// Applied is one update a case has applied, and what it produced (an
+// event, entity or check ID) to answer a retry with.
+type Applied struct {
+	UpdateID string `json:"updateId"`
+	Ref      string `json:"ref,omitempty"`
+}
+
+func (r *caseRun) appliedRef(ctx workflow.Context) (string, bool) {
+	info := workflow.GetCurrentUpdateInfo(ctx)
+	if info == nil {
+		return "", false
+	}
+	ref, ok := r.appliedIndex[info.ID]
+	return ref, ok
+}
+
+func (r *caseRun) isApplied(ctx workflow.Context) bool {
+	_, ok := r.appliedRef(ctx)
+	return ok
+}
+
+func (r *caseRun) markApplied(ctx workflow.Context, ref string) {
+	info := workflow.GetCurrentUpdateInfo(ctx)
+	if info == nil {
+		return
+	}
+	if r.appliedIndex == nil {
+		r.appliedIndex = map[string]string{}
+	}
+	r.applied = append(r.applied, Applied{UpdateID: info.ID, Ref: ref})
+	r.appliedIndex[info.ID] = ref
+}
+
+// recentApplied is what a run hands on.
+func (r *caseRun) recentApplied() []Applied {
+	if len(r.applied) > maxApplied {
+		return append([]Applied(nil), r.applied[len(r.applied)-maxApplied:]...)
+	}
+	return append([]Applied(nil), r.applied...)
+}
+
+func (r *caseRun) restoreApplied(applied []Applied) {
+	r.applied = applied
+	r.appliedIndex = make(map[string]string, len(applied))
+	for _, a := range applied {
+		r.appliedIndex[a.UpdateID] = a.Ref
+	}
+}
+
+// once applies an update the first time its ID is seen; a repeat gets the
+// answer replay builds from what the first produced.
+func once[A, R any](r *caseRun, handler func(workflow.Context, A) (R, error), ref func(R) string, replay func(string) R) func(workflow.Context, A) (R, error) {
+	return func(ctx workflow.Context, a A) (R, error) {
+		if prev, ok := r.appliedRef(ctx); ok {
+			return replay(prev), nil
+		}
+		res, err := handler(ctx, a)
+		if err == nil {
+			r.markApplied(ctx, ref(res))
+		}
+		return res, err
+	}
+}
+
+// unlessApplied validates an update unless its ID was applied before: the
+// retry of a status change already made must not be refused as a move to
+// the status the case is now in.
+func unlessApplied[A any](r *caseRun, validate func(A) error) func(workflow.Context, A) error {
+	return func(ctx workflow.Context, a A) error {
+		return r.admit(ctx, func() error { return validate(a) })
+	}
+}
+
+// admit runs a validator, answering an update seen before without one,
+// and refusing every new one while the run hands over: refused before it
+// is accepted, it leaves no trace, and the caller sends it again to the
+// fresh run (the API does so by itself).
+func (r *caseRun) admit(ctx workflow.Context, validate func() error) error {
+	if r.isApplied(ctx) {
+		return nil
+	}
+	if r.handingOver {
+		return reject(CodeRetry, "the case is moving to a fresh run; send the update again")
+	}
+	return validate()
+}
+
+func (r *caseRun) noteEvent(id string) Event { return Event{ID: id, CaseID: r.c.ID} }
+
+func (r *caseRun) entityByID(id string) Entity {
+	for _, e := range r.c.Entities {
+		if e.ID == id {
+			return e
+		}
+	}
+	return Entity{ID: id}
+}
+
+func (r *caseRun) checkByID(id string) Check {
+	if i, j, err := r.findCheck(id); err == nil {
+		return r.c.Entities[i].Checks[j]
+	}
+	return Check{ID: id}
+}
