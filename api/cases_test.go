@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"testing"
@@ -127,15 +128,19 @@ func TestCaseStateQuery(t *testing.T) {
 	r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+c.ID+"/state", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	st := decode[struct {
-		Case struct {
-			Status     string `json:"status"`
-			CaseNumber string `json:"caseNumber"`
-		} `json:"case"`
+		Status             string   `json:"status"`
+		CaseNumber         string   `json:"caseNumber"`
 		AllowedTransitions []string `json:"allowedTransitions"`
+		Version            int      `json:"version"`
+		NextTimer          *struct {
+			Kind string `json:"kind"`
+		} `json:"nextTimer"`
 	}](t, r)
-	require.Equal(t, "IN_PROGRESS", st.Case.Status)
-	require.Equal(t, c.CaseNumber, st.Case.CaseNumber)
+	require.Equal(t, "IN_PROGRESS", st.Status)
+	require.Equal(t, c.CaseNumber, st.CaseNumber)
 	require.Equal(t, []string{"PENDING_REVIEW"}, st.AllowedTransitions)
+	require.Equal(t, 2, st.Version)
+	require.Nil(t, st.NextTimer, "no due date, no timers")
 }
 
 func TestResolveFromReviewAndUnassign(t *testing.T) {
@@ -322,4 +327,36 @@ func TestTimelineValuesAreJSON(t *testing.T) {
 		require.Contains(t, raw, key)
 	}
 	require.Regexp(t, `^"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"$`, string(raw["createdAt"]), "RFC 3339 UTC")
+}
+
+func TestMetrics(t *testing.T) {
+	h := e2e
+	c := h.createCase(t, workflows.RoleAnalyst, investigation("Metric Person"))
+	h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)
+	res, err := http.Get(h.baseURL + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	body := string(b)
+	require.Contains(t, body, `caseflow_http_request_duration_seconds_count{method="GET",route="/api/v1/cases/:id",status="200"}`)
+	require.Contains(t, body, `caseflow_http_request_duration_seconds_count{method="POST",route="/api/v1/cases",status="201"}`)
+	require.NotContains(t, body, c.ID, "route templates, never raw paths")
+	require.Contains(t, body, "go_goroutines")
+}
+
+func TestRequestIDIsEchoed(t *testing.T) {
+	h := e2e
+	req, err := http.NewRequest(http.MethodGet, h.baseURL+"/healthz", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Request-ID", "trace-me-42")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, "trace-me-42", res.Header.Get("X-Request-ID"))
+	res, err = http.Get(h.baseURL + "/healthz")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.NotEmpty(t, res.Header.Get("X-Request-ID"), "one is made when none is given")
 }

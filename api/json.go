@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/workflows"
 )
 
 // The response shapes: camelCase, times in RFC 3339 UTC, absent values null.
@@ -182,6 +183,50 @@ func toTransactionJSON(t store.Transaction) *transactionJSON {
 		FirstSeenAt: t.FirstSeenAt.UTC(), LastSeenAt: t.LastSeenAt.UTC(), Verdicts: make([]verdictJSON, len(t.Verdicts))}
 	for i, v := range t.Verdicts {
 		out.Verdicts[i] = verdictJSON{VerdictID: v.VerdictID, Verdict: v.Payload, Deliveries: v.Deliveries, ReceivedAt: v.ReceivedAt.UTC()}
+	}
+	return out
+}
+
+// stateJSON is the live state of a case, as its workflow holds it.
+type stateJSON struct {
+	CaseID             string      `json:"caseId"`
+	CaseNumber         string      `json:"caseNumber"`
+	Status             string      `json:"status"`
+	Flag               *string     `json:"flag"`
+	AllowedTransitions []string    `json:"allowedTransitions"`
+	DueDate            *time.Time  `json:"dueDate"`
+	Overdue            bool        `json:"overdue"`
+	AwaitingClient     bool        `json:"awaitingClient"`
+	NextTimer          *timerJSON  `json:"nextTimer"`
+	Timers             []timerJSON `json:"timers"`
+	Version            int64       `json:"version"`
+}
+
+type timerJSON struct {
+	At   time.Time `json:"at"`
+	Kind string    `json:"kind"`
+}
+
+func toStateJSON(st workflows.State) stateJSON {
+	c := st.Case
+	out := stateJSON{CaseID: c.ID, CaseNumber: c.CaseNumber, Status: string(c.Status), Overdue: c.Overdue,
+		AwaitingClient: c.AwaitingClient, Version: c.Version, AllowedTransitions: []string{}, Timers: []timerJSON{}}
+	if c.Flag != "" {
+		f := string(c.Flag)
+		out.Flag = &f
+	}
+	if c.DueDate != nil {
+		d := c.DueDate.UTC()
+		out.DueDate = &d
+	}
+	for _, s := range st.AllowedTransitions {
+		out.AllowedTransitions = append(out.AllowedTransitions, string(s))
+	}
+	for _, t := range c.Plan {
+		out.Timers = append(out.Timers, timerJSON{At: t.At.UTC(), Kind: t.Kind})
+	}
+	if len(out.Timers) > 0 {
+		out.NextTimer = &out.Timers[0]
 	}
 	return out
 }

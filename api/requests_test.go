@@ -216,6 +216,15 @@ func TestOverdueForReal(t *testing.T) {
 	r := h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/due-date", map[string]any{"dueDate": due.Format(time.RFC3339Nano)})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 
+	st := decode[struct {
+		NextTimer struct {
+			Kind string    `json:"kind"`
+			At   time.Time `json:"at"`
+		} `json:"nextTimer"`
+	}](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+c.ID+"/state", nil))
+	require.Equal(t, "OVERDUE", st.NextTimer.Kind, "an SLA's one timer")
+	require.WithinDuration(t, due, st.NextTimer.At, time.Millisecond)
+
 	overdue := func() bool {
 		r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"overdue": {"true"}, "q": {c.CaseNumber}}.Encode(), nil)
 		return decode[pageOut](t, r).Total == 1

@@ -19,6 +19,7 @@ import (
 func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metrics.handler())
 	app.Get("/api/v1/openapi.json", s.openAPI()) // before the group: no token needed
 
 	var (
@@ -59,7 +60,7 @@ func (s *Server) routes(app *fiber.App) {
 	}
 
 	// The client portal: no account, the link's token is the credential.
-	portal := app.Group("/portal", portalHeaders, s.portalRateLimit())
+	portal := app.Group("/portal", s.portalRateLimit())
 	portal.Get("/r/:token", s.portalPage)
 	portal.Post("/r/:token", s.portalSubmitForm)
 	portal.Get("/api/r/:token", s.portalJSON)

@@ -26,16 +26,30 @@ type Server struct {
 	log      *slog.Logger
 	portal   *template.Template
 	codec    *Codec
+	metrics  *Metrics
 }
 
+// Option adjusts the server New builds.
+type Option func(*Server)
+
+// WithMetrics shares a metrics registry (the one the Temporal client
+// reports into) with the API's /metrics.
+func WithMetrics(m *Metrics) Option { return func(s *Server) { s.metrics = m } }
+
 // New builds the Fiber app with every route.
-func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger) *fiber.App {
+func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, opts ...Option) *fiber.App {
 	codec, err := CodecFromConfig(cfg.Codec)
 	if err != nil {
 		// Start-up parses the same keys first and stops on this error.
 		log.Error("codec keys unusable; /codec disabled", "err", err)
 	}
 	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, portal: portalTemplate(), codec: codec}
+	for _, o := range opts {
+		o(srv)
+	}
+	if srv.metrics == nil {
+		srv.metrics = NewMetrics()
+	}
 	app := fiber.New(fiber.Config{
 		AppName: "caseflow",
 		// fasthttp answers a body over its limit by closing the connection
@@ -52,6 +66,10 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger) 
 	app.Use(recover.New())
 	app.Use(requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}))
 	app.Use(srv.accessLog)
+	app.Use(srv.metrics.observe)
+	// Before the body limit, so that even a refused portal request is
+	// never cached.
+	app.Use("/portal", portalHeaders)
 	app.Use(limitBody(cfg.HTTP.BodyLimit))
 	srv.routes(app)
 	return app
@@ -66,6 +84,18 @@ func limitBody(limit int) fiber.Handler {
 		}
 		return c.Next()
 	}
+}
+
+// NewOps builds the app a worker-only process serves: health, readiness
+// and metrics, nothing else.
+func NewOps(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, m *Metrics) *fiber.App {
+	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, metrics: m}
+	app := fiber.New(fiber.Config{AppName: "caseflow worker", ErrorHandler: errorHandler(log), DisableStartupMessage: true})
+	app.Use(recover.New(), requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}))
+	app.Get("/healthz", srv.healthz)
+	app.Get("/readyz", srv.readyz)
+	app.Get("/metrics", m.handler())
+	return app
 }
 
 func (s *Server) accessLog(c *fiber.Ctx) error {

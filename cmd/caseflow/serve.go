@@ -45,6 +45,10 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 	if err != nil {
 		return err
 	}
+	metrics := api.NewMetrics()
+	if opts.MetricsHandler, err = metrics.TemporalHandler(log); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
 	// The API alone starts without Temporal and answers 503 until it is
 	// back; a worker has nothing to do without it, so it dials eagerly.
 	var tc client.Client
@@ -85,19 +89,23 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 			return nil
 		})
 	}
+	app := api.NewOps(cfg, s, tc, log, metrics)
 	if withAPI {
-		app := api.New(cfg, s, tc, log)
-		g.Go(func() error {
-			log.Info("api listening", "addr", cfg.HTTP.Addr)
-			if err := app.Listen(cfg.HTTP.Addr); err != nil {
-				return fmt.Errorf("http: %w", err)
-			}
-			return nil
-		})
-		g.Go(func() error {
-			<-ctx.Done()
-			return app.ShutdownWithTimeout(20 * time.Second)
-		})
+		app = api.New(cfg, s, tc, log, api.WithMetrics(metrics))
+	}
+	g.Go(func() error {
+		log.Info("http listening", "addr", cfg.HTTP.Addr, "api", withAPI)
+		if err := app.Listen(cfg.HTTP.Addr); err != nil {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		// Drain requests in flight; the worker finishes its tasks in Stop.
+		return app.ShutdownWithTimeout(20 * time.Second)
+	})
+	if withAPI {
 		g.Go(func() error {
 			purgeIdempotencyKeys(ctx, log, s)
 			return nil
