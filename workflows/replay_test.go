@@ -1,0 +1,342 @@
+package workflows_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/caseflow/caseflow/activities"
+	"github.com/caseflow/caseflow/api"
+	"github.com/caseflow/caseflow/config"
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// Replay tests guard determinism: a change to the workflow that would
+// break a case already running fails here, in CI, not in production.
+//
+// testdata/histories holds histories recorded from every lifecycle path.
+// TestReplayRecordedHistories replays them with the current code.
+// TestHistories runs the same paths on a real dev server now and replays
+// what they write; with -update it also replaces the recorded files:
+//
+//	go test ./workflows -run TestHistories -update
+//
+// Record anew only when a change is meant to leave old histories behind
+// (see README: versioning a workflow change); otherwise a failing replay
+// is the bug.
+
+var update = flag.Bool("update", false, "record the histories in testdata/histories anew")
+
+const historyDir = "testdata/histories"
+
+func replayer(t *testing.T) worker.WorkflowReplayer {
+	r := worker.NewWorkflowReplayer()
+	workflows.Register(r)
+	return r
+}
+
+func TestReplayRecordedHistories(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(historyDir, "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "recorded histories are part of the repository")
+	r := replayer(t)
+	quiet := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(quiet, f))
+		})
+	}
+}
+
+// scenario drives one lifecycle path against a real server and returns
+// the workflow IDs whose histories to keep.
+type scenario struct {
+	name string
+	run  func(t *testing.T, s *live) []string
+}
+
+// live is a dev server with a worker on real activities.
+type live struct {
+	ctx     context.Context
+	tc      client.Client
+	store   *store.Store
+	queue   string
+	officer store.User
+	analyst store.User
+}
+
+func TestHistories(t *testing.T) {
+	s := startLive(t)
+	scenarios := []scenario{
+		{"investigation-lifecycle", func(t *testing.T, s *live) []string {
+			id := s.start(t, s.investigation(0))
+			s.update(t, id, workflows.UpdateAssign, workflows.Assignment{ActorID: s.officer.ID, AssigneeID: &s.officer.ID, AssigneeRole: s.officer.Role})
+			s.update(t, id, workflows.UpdateNote, workflows.Note{ActorID: s.analyst.ID, Content: "Called the branch."})
+			for _, st := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview, workflows.StatusEscalated} {
+				s.status(t, id, st, "")
+			}
+			s.status(t, id, workflows.StatusResolvedTruePositive, "SAR filed.")
+			s.status(t, id, workflows.StatusClosed, "Done.")
+			return []string{id}
+		}},
+		{"investigation-sent-back", func(t *testing.T, s *live) []string {
+			id := s.start(t, s.investigation(0))
+			for _, st := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview, workflows.StatusInProgress, workflows.StatusPendingReview} {
+				s.status(t, id, st, "")
+			}
+			s.status(t, id, workflows.StatusResolvedFalsePositive, "Salary.")
+			s.status(t, id, workflows.StatusClosed, "Done.")
+			return []string{id}
+		}},
+		{"onboarding-auto-approve", func(t *testing.T, s *live) []string {
+			nc := s.onboarding()
+			id := s.start(t, nc)
+			idDoc, sanctions := s.checkIDs(nc)
+			s.update(t, id, workflows.UpdateSend, workflows.Send{ActorID: s.analyst.ID})
+			s.check(t, id, idDoc, workflows.CheckSubmitted, "")
+			require.NoError(t, s.tc.SignalWorkflow(s.ctx, id, "", workflows.SignalCheckResult,
+				workflows.CheckResult{CheckID: sanctions, Result: workflows.CheckApproved, Provider: "ScreenCo", Reference: "SC-1"}))
+			s.check(t, id, idDoc, workflows.CheckRejected, "Unreadable.")
+			s.update(t, id, workflows.UpdateSubmit, workflows.Submission{Message: "Again."})
+			s.waitFor(t, id, func(c workflows.Case) bool { return c.Entities[0].Checks[1].Status == workflows.CheckApproved })
+			s.check(t, id, idDoc, workflows.CheckApproved, "")
+			s.waitFor(t, id, func(c workflows.Case) bool { return c.Status == workflows.StatusApproved })
+			s.status(t, id, workflows.StatusClosed, "")
+			return []string{id}
+		}},
+		{"client-request-timers", func(t *testing.T, s *live) []string {
+			nc := s.onboarding()
+			due := time.Now().Add(3 * time.Second)
+			nc.DueDate = &due
+			nc.AssignedTo = &s.officer.ID
+			nc.Reminders = workflows.ReminderPolicy{Before: []time.Duration{2 * time.Second}, OverdueEvery: time.Second, OverdueMax: 1}
+			id := s.start(t, nc)
+			s.update(t, id, workflows.UpdateSend, workflows.Send{ActorID: s.analyst.ID})
+			s.waitFor(t, id, func(c workflows.Case) bool { return c.Overdue && len(c.Plan) == 0 })
+			later := time.Now().Add(time.Hour)
+			s.update(t, id, workflows.UpdateDueDate, workflows.DueDateChange{ActorID: s.officer.ID, DueDate: &later})
+			s.update(t, id, workflows.UpdateSubmit, workflows.Submission{Message: "Here."})
+			s.status(t, id, workflows.StatusClosed, "")
+			return []string{id}
+		}},
+		{"request-revoked", func(t *testing.T, s *live) []string {
+			id := s.start(t, s.onboarding())
+			s.update(t, id, workflows.UpdateSend, workflows.Send{ActorID: s.analyst.ID})
+			s.update(t, id, workflows.UpdateRevoke, workflows.Revocation{ActorID: s.officer.ID, Reason: "Account closed."})
+			return []string{id}
+		}},
+		{"screening", func(t *testing.T, s *live) []string {
+			v := workflows.Verdict{TransactionID: uuid.NewString(), ExternalID: "TX-9", Amount: "100.00", Currency: "EUR",
+				Sender: &workflows.Party{Name: "A"}, Receiver: &workflows.Party{Name: "B"}, Outcome: workflows.OutcomeBlock,
+				RiskLevel: "HIGH", AggregateScore: 90, Hits: []workflows.Hit{{Type: "SANCTIONS"}}}
+			nc := workflows.ScreeningCase("SANCTIONS_HIT", workflows.FamilyInvestigation, v)
+			_, err := s.tc.SignalWithStartWorkflow(s.ctx, nc.ID, workflows.SignalVerdict, v.Link(),
+				client.StartWorkflowOptions{ID: nc.ID, TaskQueue: s.queue}, workflows.WorkflowName, workflows.Input{New: nc})
+			require.NoError(t, err)
+			v.AggregateScore = 95
+			require.NoError(t, s.tc.SignalWorkflow(s.ctx, nc.ID, "", workflows.SignalVerdict, v.Link()))
+			s.waitFor(t, nc.ID, func(c workflows.Case) bool { return len(c.Verdicts) == 2 })
+			for _, st := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview} {
+				s.status(t, nc.ID, st, "")
+			}
+			s.status(t, nc.ID, workflows.StatusResolvedFalsePositive, "Known payee.")
+			s.status(t, nc.ID, workflows.StatusClosed, "Done.")
+			return []string{nc.ID}
+		}},
+		{"continue-as-new", func(t *testing.T, s *live) []string {
+			nc := s.investigation(200)
+			id := s.start(t, nc)
+			for i := range 60 {
+				s.update(t, id, workflows.UpdateNote, workflows.Note{ActorID: s.officer.ID, Content: fmt.Sprintf("note %d", i)})
+			}
+			for _, st := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview} {
+				s.status(t, id, st, "")
+			}
+			s.status(t, id, workflows.StatusResolvedFalsePositive, "Nothing found.")
+			s.status(t, id, workflows.StatusClosed, "Done.")
+			return []string{id}
+		}},
+		{"overdue-digest", func(t *testing.T, s *live) []string {
+			id := "digest-" + uuid.NewString()
+			run, err := s.tc.ExecuteWorkflow(s.ctx, client.StartWorkflowOptions{ID: id, TaskQueue: s.queue}, workflows.DigestWorkflowName)
+			require.NoError(t, err)
+			require.NoError(t, run.Get(s.ctx, nil))
+			return []string{id}
+		}},
+	}
+	r := replayer(t)
+	quiet := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			for _, id := range sc.run(t, s) {
+				for i, h := range s.histories(t, id) {
+					require.NoError(t, r.ReplayWorkflowHistory(quiet, h), "run %d", i+1)
+					if *update {
+						writeHistory(t, fmt.Sprintf("%s-%d.json", sc.name, i+1), h)
+					}
+				}
+			}
+		})
+	}
+}
+
+func startLive(t *testing.T) *live {
+	t.Helper()
+	bin := os.Getenv("CASEFLOW_TEMPORAL_BIN")
+	if bin == "" {
+		bin = filepath.Join("..", "bin", "temporal")
+	}
+	ctx := context.Background()
+	quiet := slog.New(slog.DiscardHandler)
+	var sa []temporal.SearchAttributeUpdate
+	for _, k := range workflows.SearchAttributeKeys() {
+		switch k := k.(type) {
+		case temporal.SearchAttributeKeyKeyword:
+			sa = append(sa, k.ValueSet("x"))
+		case temporal.SearchAttributeKeyTime:
+			sa = append(sa, k.ValueSet(time.Unix(0, 0)))
+		case temporal.SearchAttributeKeyBool:
+			sa = append(sa, k.ValueSet(false))
+		}
+	}
+	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath: bin, LogLevel: "error", Stdout: io.Discard,
+		ClientOptions:    &client.Options{Logger: log.NewStructuredLogger(quiet)},
+		SearchAttributes: temporal.NewSearchAttributes(sa...),
+		ExtraArgs:        []string{"--dynamic-config-value", "system.enableActivityEagerExecution=true"},
+	})
+	require.NoError(t, err, "the temporal CLI at %s (make test builds it)", bin)
+	t.Cleanup(func() { _ = dev.Stop() })
+
+	s, _ := storetest.New(t)
+	officer, _, err := s.EnsureUser(ctx, "officer@bank.example", workflows.RoleComplianceOfficer, "Olivia", "Officer")
+	require.NoError(t, err)
+	analyst, _, err := s.EnsureUser(ctx, "analyst@bank.example", workflows.RoleAnalyst, "Andy", "Analyst")
+	require.NoError(t, err)
+	mailer, err := activities.NewMailer(config.Mail{Transport: "log"}, quiet)
+	require.NoError(t, err)
+	acts, err := activities.New(s, mailer, "https://portal.bank.example")
+	require.NoError(t, err)
+	queue := "replay-" + uuid.NewString()
+	w := worker.New(dev.Client(), queue, worker.Options{})
+	workflows.Register(w)
+	acts.Register(w)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	return &live{ctx: ctx, tc: dev.Client(), store: s, queue: queue, officer: officer, analyst: analyst}
+}
+
+func (s *live) investigation(historyLimit int) workflows.NewCase {
+	return workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+		Priority: "HIGH", Title: "Alert", Description: "Unusual activity.", CreatedBy: s.analyst.ID, HistoryLimit: historyLimit}
+}
+
+func (s *live) onboarding() workflows.NewCase {
+	return workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "IDENTITY_VERIFICATION", Family: workflows.FamilyOnboarding,
+		Priority: "MEDIUM", Title: "Identity verification: Jane Roe", AutoApprove: true, CreatedBy: s.analyst.ID,
+		Client: &workflows.Client{Name: "Jane Roe", Email: "jane@example.com"},
+		Entities: []workflows.NewEntity{{Kind: workflows.KindIndividual, Name: "Jane Roe", Role: "applicant",
+			Checks: []string{"IDENTITY_DOCUMENT", "SANCTIONS_SCREENING"}, ProviderChecks: []string{"SANCTIONS_SCREENING"}}}}
+}
+
+func (s *live) checkIDs(nc workflows.NewCase) (idDoc, sanctions string) {
+	e := workflows.EntityID(nc.ID, 0)
+	return workflows.CheckID(e, "IDENTITY_DOCUMENT"), workflows.CheckID(e, "SANCTIONS_SCREENING")
+}
+
+func (s *live) start(t *testing.T, nc workflows.NewCase) string {
+	t.Helper()
+	_, err := s.tc.ExecuteWorkflow(s.ctx, client.StartWorkflowOptions{ID: nc.ID, TaskQueue: s.queue}, workflows.WorkflowName, workflows.Input{New: nc})
+	require.NoError(t, err)
+	return nc.ID
+}
+
+func (s *live) update(t *testing.T, id, name string, arg any) {
+	t.Helper()
+	// Through the API's sender: it sends again while a case hands over.
+	require.NoError(t, api.SendUpdate(s.ctx, s.tc, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted}, nil), name)
+}
+
+func (s *live) status(t *testing.T, id string, to workflows.Status, note string) {
+	t.Helper()
+	s.update(t, id, workflows.UpdateStatus, workflows.StatusChange{ActorID: s.officer.ID, Status: to, ResolutionNote: note})
+}
+
+func (s *live) check(t *testing.T, id, check string, to workflows.CheckStatus, reason string) {
+	t.Helper()
+	s.update(t, id, workflows.UpdateCheck, workflows.CheckChange{ActorID: s.officer.ID, CheckID: check, Status: to, Reason: reason})
+}
+
+func (s *live) waitFor(t *testing.T, id string, cond func(workflows.Case) bool) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		v, err := s.tc.QueryWorkflow(s.ctx, id, "", workflows.QueryState)
+		if err != nil {
+			return false
+		}
+		var st workflows.State
+		return v.Get(&st) == nil && cond(st.Case)
+	}, 30*time.Second, 50*time.Millisecond)
+}
+
+// histories fetches every run of a workflow, oldest first, once the last
+// has closed.
+func (s *live) histories(t *testing.T, id string) []*historypb.History {
+	t.Helper()
+	var runs []string
+	require.Eventually(t, func() bool {
+		resp, err := s.tc.ListWorkflow(s.ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("WorkflowId = %q", id)})
+		require.NoError(t, err)
+		runs = runs[:0]
+		for _, e := range resp.GetExecutions() {
+			if e.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+				return false
+			}
+			runs = append([]string{e.GetExecution().GetRunId()}, runs...) // the list is newest first
+		}
+		return len(runs) > 0
+	}, 30*time.Second, 50*time.Millisecond, "every run of %s closes", id)
+	var out []*historypb.History
+	for _, run := range runs {
+		h := &historypb.History{}
+		it := s.tc.GetWorkflowHistory(s.ctx, id, run, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			require.NoError(t, err)
+			h.Events = append(h.Events, ev)
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func writeHistory(t *testing.T, name string, h *historypb.History) {
+	t.Helper()
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(historyDir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(historyDir, name), append(b, '\n'), 0o644))
+	t.Logf("recorded %s (%d events)", name, len(h.Events))
+}
