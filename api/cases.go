@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -193,13 +194,42 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 	for i, r := range rows {
 		items[i] = toCaseJSON(r)
 	}
-	return ok(c, http.StatusOK, fiber.Map{
-		"items":      items,
-		"total":      total,
-		"page":       f.Page,
-		"limit":      f.Limit,
-		"totalPages": int(math.Ceil(float64(total) / float64(f.Limit))),
-	})
+	out := fiber.Map{"items": items, "limit": f.Limit, "nextCursor": nil,
+		"total": nil, "page": nil, "totalPages": nil}
+	if len(rows) == f.Limit {
+		last := rows[len(rows)-1]
+		out["nextCursor"] = encodeCursor(store.Position{CreatedAt: last.CreatedAt, ID: last.ID})
+	}
+	if f.After == nil {
+		out["total"], out["page"] = total, f.Page
+		out["totalPages"] = int(math.Ceil(float64(total) / float64(f.Limit)))
+	}
+	return ok(c, http.StatusOK, out)
+}
+
+// A cursor is a case's place in the list, opaque to clients.
+func encodeCursor(p store.Position) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(p.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + p.ID))
+}
+
+func decodeCursor(s string) (store.Position, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return store.Position{}, false
+	}
+	at, id, ok := strings.Cut(string(raw), "|")
+	if !ok {
+		return store.Position{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return store.Position{}, false
+	}
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return store.Position{}, false
+	}
+	return store.Position{CreatedAt: t, ID: u.String()}, true
 }
 
 const (
@@ -250,6 +280,17 @@ func (s *Server) caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
 			bad("page", "must be a whole number from 1")
 		}
 		f.Page = n
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		pos, ok := decodeCursor(cur)
+		switch {
+		case !ok:
+			bad("cursor", "is not a cursor this API gave out")
+		case c.Query("page") != "":
+			bad("cursor", "goes without page: a cursor pages by itself")
+		default:
+			f.After = &pos
+		}
 	}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)

@@ -217,6 +217,38 @@ func TestListFiltersAndPages(t *testing.T) {
 	require.Equal(t, 3, p3.Limit)
 	require.Empty(t, list(url.Values{"limit": {"3"}, "page": {"9"}}).Items)
 
+	// The cursor walks the same list, newest first, without counting.
+	var walked []string
+	cursor := ""
+	for {
+		q := url.Values{"limit": {"3"}, "q": {prefix}}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?"+q.Encode(), nil)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		page := decode[struct {
+			Items      []caseOut `json:"items"`
+			Total      *int      `json:"total"`
+			NextCursor *string   `json:"nextCursor"`
+		}](t, r)
+		for _, it := range page.Items {
+			walked = append(walked, it.ID)
+		}
+		if cursor != "" {
+			require.Nil(t, page.Total, "a cursor page does not count")
+		}
+		if page.NextCursor == nil {
+			break
+		}
+		cursor = *page.NextCursor
+	}
+	require.Len(t, walked, 7)
+	require.Equal(t, ids[6], walked[0])
+	require.Equal(t, ids[0], walked[6])
+	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?cursor=nonsense", nil), http.StatusUnprocessableEntity, workflows.CodeValidation)
+	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?page=2&cursor="+cursor, nil), http.StatusUnprocessableEntity, workflows.CodeValidation)
+
 	// q matches the case number, client name or e-mail, and the author.
 	search := func(q string) int {
 		r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"q": {q}, "limit": {"100"}}.Encode(), nil)

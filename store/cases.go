@@ -324,9 +324,19 @@ type CaseFilter struct {
 	Q     string
 	Page  int
 	Limit int
+	// After, when set, pages by keyset instead of Page: the cases that
+	// come after this one in the list's order (newest first).
+	After *Position
 }
 
-// ListCases returns one page of cases, newest first, and how many match.
+// Position is a case's place in the list's order.
+type Position struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// ListCases returns one page of cases, newest first, and how many match
+// (-1 when paging by keyset, which does not count).
 func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error) {
 	var where []string
 	var args []any
@@ -351,18 +361,29 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 			` OR EXISTS (SELECT 1 FROM users a WHERE a.id = c.created_by AND
 				(a.email ILIKE `+p+` OR (a.first_name || ' ' || a.last_name) ILIKE `+p+`)))`)
 	}
+	total := -1
+	if f.After == nil {
+		cond := ""
+		if len(where) > 0 {
+			cond = " WHERE " + strings.Join(where, " AND ")
+		}
+		if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM cases c`+cond, args...); err != nil {
+			return nil, 0, fmt.Errorf("count cases: %w", err)
+		}
+	} else {
+		// A row comparison the (…, created_at DESC, id DESC) indexes seek to.
+		where = append(where, "(c.created_at, c.id) < ("+arg(f.After.CreatedAt)+", "+arg(f.After.ID)+"::uuid)")
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM cases c`+cond, args...); err != nil {
-		return nil, 0, fmt.Errorf("count cases: %w", err)
+	page := ` LIMIT ` + arg(f.Limit)
+	if f.After == nil {
+		page += ` OFFSET ` + arg((f.Page-1)*f.Limit)
 	}
 	items := []Case{}
-	query := `SELECT ` + caseColumns + ` FROM cases c` + cond +
-		` ORDER BY c.created_at DESC, c.id DESC LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg((f.Page-1)*f.Limit)
+	query := `SELECT ` + caseColumns + ` FROM cases c` + cond + ` ORDER BY c.created_at DESC, c.id DESC` + page
 	if err := s.db.SelectContext(ctx, &items, query, args...); err != nil {
 		return nil, 0, fmt.Errorf("list cases: %w", err)
 	}
