@@ -12,7 +12,7 @@ TEMPORAL_VERSION := v1.5.1
 
 export CASEFLOW_TEMPORAL_BIN := $(TEMPORAL)
 
-.PHONY: run test build lint clean
+.PHONY: run test build lint clean bench
 
 build:
 	$(GO) build -o $(CASEFLOW) ./cmd/caseflow
@@ -28,6 +28,11 @@ run: build $(TEMPORAL)
 # ports; `dev exec` hands them a Postgres server in CASEFLOW_TEST_DATABASE_URL.
 test: build $(TEMPORAL)
 	$(CASEFLOW) dev exec -- $(GO) test -count=1 -timeout 20m ./...
+
+# Load: the API against the raw Temporal SDK, 1M cases seeded for lists.
+# Bounded (see caseflow bench --help); BENCH_ARGS adds flags.
+bench: build $(TEMPORAL)
+	$(CASEFLOW) bench --json bench.json $(BENCH_ARGS)
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

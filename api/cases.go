@@ -198,7 +198,7 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 		"total": nil, "page": nil, "totalPages": nil}
 	if len(rows) == f.Limit {
 		last := rows[len(rows)-1]
-		out["nextCursor"] = encodeCursor(store.Position{CreatedAt: last.CreatedAt, ID: last.ID})
+		out["nextCursor"] = EncodeCursor(store.Position{CreatedAt: last.CreatedAt, ID: last.ID})
 	}
 	if f.After == nil {
 		out["total"], out["page"] = total, f.Page
@@ -207,8 +207,8 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 	return ok(c, http.StatusOK, out)
 }
 
-// A cursor is a case's place in the list, opaque to clients.
-func encodeCursor(p store.Position) string {
+// EncodeCursor writes a case's place in the list as a cursor, opaque to clients.
+func EncodeCursor(p store.Position) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(p.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + p.ID))
 }
 

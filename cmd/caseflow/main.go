@@ -29,6 +29,10 @@ Usage:
                       CASEFLOW_TEST_DATABASE_URL set, then stop what was started
   caseflow token create --email E --role R [--first-name F --last-name L]
                       create the user when missing and print a new bearer token
+  caseflow bench [--concurrency 1,8,32,64] [--duration 5s] [--ops 500]
+                 [--seed 1000000] [--open 0] [--scenarios …] [--json FILE]
+                      measure caseflow against the raw Temporal SDK, on
+                      loopback, with a dev server and a database of its own
 
 Every command reads caseflow.yaml (or --config FILE) and CASEFLOW_* variables.
 `
@@ -78,6 +82,8 @@ func run(ctx context.Context, log *slog.Logger, args []string, stdout io.Writer)
 		return dev(ctx, log, fs, args)
 	case "token":
 		return token(ctx, log, fs, args, stdout)
+	case "bench":
+		return bench(ctx, log, fs, args)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }

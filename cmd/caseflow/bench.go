@@ -1,0 +1,797 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/caseflow/caseflow/api"
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// bench measures caseflow on this machine, end to end and on loopback
+// only: a Temporal dev server and a database of its own, the API and the
+// worker as child processes (so each one's CPU and memory can be read),
+// and, on the same server, the same operations done straight with the
+// Temporal SDK on a minimal workflow, the baseline every figure is
+// compared with. Every step is bounded in operations and in time.
+func bench(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string) error {
+	concurrency := fs.String("concurrency", "1,8,32,64", "concurrency levels")
+	duration := fs.Duration("duration", 5*time.Second, "most time per step")
+	ops := fs.Int("ops", 500, "most operations per step")
+	seed := fs.Int("seed", 1_000_000, "cases seeded by COPY for the list steps (0: no list steps)")
+	open := fs.Int("open", 0, "open cases to hold while reading the worker's memory (0: skip)")
+	only := fs.String("scenarios", "", "comma-separated scenarios to run (default all)")
+	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
+	temporalBin := fs.String("temporal", envOr("CASEFLOW_TEMPORAL_BIN", filepath.Join("bin", "temporal")), "the temporal CLI")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var levels []int
+	for _, s := range strings.Split(*concurrency, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("--concurrency: %q", s)
+		}
+		levels = append(levels, n)
+	}
+	want := func(name string) bool {
+		return *only == "" || slices.Contains(strings.Split(*only, ","), name)
+	}
+
+	env, err := startBenchEnv(ctx, log, *temporalBin)
+	if err != nil {
+		return err
+	}
+	defer env.stop()
+	b := &bencher{env: env, duration: *duration, ops: *ops}
+
+	var results []benchResult
+	record := func(r benchResult) {
+		results = append(results, r)
+		fmt.Fprintf(os.Stderr, "%-26s c=%-3d %8.1f/s  p50 %-8s p99 %-8s errors %d\n", r.Scenario, r.Concurrency, r.Throughput,
+			ms(r.P50), ms(r.P99), r.Errors)
+	}
+	for _, c := range levels {
+		if want("raw") || want("create") || want("update") || want("state") {
+			raw := b.rawBaseline(ctx, c)
+			for _, r := range raw {
+				record(r)
+			}
+			if want("create") {
+				record(b.compare(b.step(ctx, "api create", c, b.apiCreate), raw[0]))
+			}
+			if want("update") {
+				record(b.compare(b.step(ctx, "api update (note)", c, b.apiNote(ctx, c)), raw[1]))
+			}
+			if want("state") {
+				record(b.compare(b.step(ctx, "api state (query)", c, b.apiState(ctx, c)), raw[2]))
+			}
+		}
+		if want("lifecycle") {
+			record(b.step(ctx, "investigation lifecycle", c, b.apiLifecycle))
+		}
+		if want("onboarding") {
+			record(b.step(ctx, "onboarding to approval", c, b.apiOnboarding))
+		}
+		if want("detail") {
+			record(b.step(ctx, "api detail", c, b.apiDetail(ctx)))
+		}
+	}
+	if *seed > 0 && want("list") {
+		lists, err := b.listSteps(ctx, log, *seed, levels)
+		if err != nil {
+			return err
+		}
+		for _, r := range lists {
+			record(r)
+		}
+	}
+	if *open > 0 {
+		r, err := b.openCases(ctx, *open)
+		if err != nil {
+			return err
+		}
+		record(r)
+	}
+
+	printBench(os.Stdout, results)
+	if *jsonOut != "" {
+		data, err := json.MarshalIndent(results, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*jsonOut, append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// benchEnv is everything a run stands on.
+type benchEnv struct {
+	dir          string
+	store        *store.Store
+	tc           client.Client
+	apiURL       string
+	officer      string
+	analyst      string
+	officerID    string
+	api, worker  *exec.Cmd
+	stopTemporal func()
+	stopPostgres func()
+	dropDatabase func()
+	rawQueue     string
+	rawWorker    worker.Worker
+	temporalAddr string
+}
+
+func startBenchEnv(ctx context.Context, log *slog.Logger, temporalBin string) (*benchEnv, error) {
+	dir, err := os.MkdirTemp("", "caseflow-bench-")
+	if err != nil {
+		return nil, err
+	}
+	e := &benchEnv{dir: dir, rawQueue: "bench-raw"}
+	ok := false
+	defer func() {
+		if !ok {
+			e.stop()
+		}
+	}()
+
+	server, stopPG, err := ensurePostgres(ctx, log, storetest.ServerURL(), filepath.Join(dir, "postgres"))
+	if err != nil {
+		return nil, err
+	}
+	e.stopPostgres = stopPG
+	dbURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+	name := "caseflow_bench_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	dbURL.Path = "/" + name
+	if err := ensureDatabase(ctx, dbURL.String()); err != nil {
+		return nil, err
+	}
+	e.dropDatabase = func() {
+		if admin, err := store.Open(context.Background(), server, 1); err == nil {
+			_, _ = admin.DB().Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+			admin.Close()
+		}
+	}
+	if e.store, err = store.Open(ctx, dbURL.String(), 20); err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx, e.store, slog.New(slog.DiscardHandler)); err != nil {
+		return nil, err
+	}
+
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	uiPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	e.temporalAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	if e.stopTemporal, err = ensureTemporal(ctx, log, temporalBin, e.temporalAddr, uiPort, "default", dir); err != nil {
+		return nil, err
+	}
+	e.tc, err = dialTemporal(ctx, log, client.Options{HostPort: e.temporalAddr, Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		return nil, err
+	}
+	if err := registerSearchAttributes(ctx, e.tc, "default"); err != nil {
+		return nil, err
+	}
+
+	officer, _, err := e.store.EnsureUser(ctx, "bench.officer@bank.example", workflows.RoleComplianceOfficer, "Bench", "Officer")
+	if err != nil {
+		return nil, err
+	}
+	analyst, _, err := e.store.EnsureUser(ctx, "bench.analyst@bank.example", workflows.RoleAnalyst, "Bench", "Analyst")
+	if err != nil {
+		return nil, err
+	}
+	e.officerID = officer.ID
+	if e.officer, err = e.store.CreateToken(ctx, officer.ID); err != nil {
+		return nil, err
+	}
+	if e.analyst, err = e.store.CreateToken(ctx, analyst.ID); err != nil {
+		return nil, err
+	}
+
+	// The API and the worker as production runs them: separate processes.
+	apiPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	workerPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	common := append(os.Environ(),
+		"CASEFLOW_DATABASE_URL="+dbURL.String(),
+		"CASEFLOW_TEMPORAL_ADDRESS="+e.temporalAddr,
+		"CASEFLOW_TEMPORAL_TASKQUEUE=bench",
+		"CASEFLOW_CODEC_KEYS="+api.NewCodecKey("bench"),
+		"CASEFLOW_MAIL_TRANSPORT=log",
+		"CASEFLOW_DATABASE_MAXOPENCONNS=40",
+	)
+	start := func(role string, port int) (*exec.Cmd, error) {
+		out, err := os.Create(filepath.Join(dir, role+".log"))
+		if err != nil {
+			return nil, err
+		}
+		cmd := exec.Command(self, role)
+		cmd.Env = append(slices.Clone(common), fmt.Sprintf("CASEFLOW_HTTP_ADDR=127.0.0.1:%d", port))
+		cmd.Stdout, cmd.Stderr = out, out
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		return cmd, cmd.Start()
+	}
+	if e.worker, err = start("worker", workerPort); err != nil {
+		return nil, err
+	}
+	if e.api, err = start("api", apiPort); err != nil {
+		return nil, err
+	}
+	e.apiURL = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	for _, u := range []string{e.apiURL, fmt.Sprintf("http://127.0.0.1:%d", workerPort)} {
+		if err := waitReady(ctx, u+"/readyz", time.Minute); err != nil {
+			return nil, fmt.Errorf("%s: %w (logs in %s)", u, err, dir)
+		}
+	}
+
+	// The baseline: a minimal workflow, worked in this process.
+	e.rawWorker = worker.New(e.tc, e.rawQueue, worker.Options{})
+	e.rawWorker.RegisterWorkflowWithOptions(rawWorkflow, workflow.RegisterOptions{Name: "BenchRaw"})
+	if err := e.rawWorker.Start(); err != nil {
+		return nil, err
+	}
+	ok = true
+	return e, nil
+}
+
+func (e *benchEnv) stop() {
+	if e.rawWorker != nil {
+		e.rawWorker.Stop()
+	}
+	for _, cmd := range []*exec.Cmd{e.api, e.worker} {
+		if cmd != nil && cmd.Process != nil {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = cmd.Wait()
+		}
+	}
+	if e.tc != nil {
+		e.tc.Close()
+	}
+	if e.store != nil {
+		e.store.Close()
+	}
+	if e.stopTemporal != nil {
+		e.stopTemporal()
+	}
+	if e.dropDatabase != nil {
+		e.dropDatabase()
+	}
+	if e.stopPostgres != nil {
+		e.stopPostgres()
+	}
+	_ = os.RemoveAll(e.dir)
+}
+
+func waitReady(ctx context.Context, u string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		res, err := http.Get(u)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not ready after %s", limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// rawWorkflow is the smallest workflow with an update and a query: what
+// Temporal alone costs.
+func rawWorkflow(ctx workflow.Context) error {
+	n := 0
+	if err := workflow.SetUpdateHandler(ctx, "touch", func(ctx workflow.Context, by int) (int, error) {
+		n += by
+		return n, nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, "get", func() (int, error) { return n, nil }); err != nil {
+		return err
+	}
+	return workflow.Await(ctx, func() bool { return n < 0 })
+}
+
+// benchResult is one step's figures.
+type benchResult struct {
+	Scenario    string        `json:"scenario"`
+	Concurrency int           `json:"concurrency"`
+	Ops         int           `json:"ops"`
+	Errors      int           `json:"errors"`
+	Throughput  float64       `json:"throughputPerSec"`
+	P50         time.Duration `json:"p50"`
+	P95         time.Duration `json:"p95"`
+	P99         time.Duration `json:"p99"`
+	// Ratio is the throughput over the raw SDK baseline's; P50Added the
+	// p50 it adds to the raw call's.
+	Ratio     float64       `json:"ratioToBaseline,omitempty"`
+	P50Added  time.Duration `json:"p50AddedToBaseline,omitempty"`
+	APIMB     float64       `json:"apiPeakMB"`
+	APICPU    float64       `json:"apiCPUPercent"`
+	WorkerMB  float64       `json:"workerPeakMB"`
+	WorkerCPU float64       `json:"workerCPUPercent"`
+	FirstErr  string        `json:"firstError,omitempty"`
+}
+
+type bencher struct {
+	env      *benchEnv
+	duration time.Duration
+	ops      int
+}
+
+// step runs op from c goroutines until the step's operations or time
+// run out, and measures it and the two processes.
+func (b *bencher) step(ctx context.Context, name string, c int, op func(ctx context.Context, worker int) error) benchResult {
+	apiSampler, workerSampler := sampleProcess(b.env.api.Process.Pid), sampleProcess(b.env.worker.Process.Pid)
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		errs      int
+		firstErr  string
+		issued    atomic.Int64
+	)
+	deadline := time.Now().Add(b.duration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range c {
+		wg.Go(func() {
+			for issued.Add(1) <= int64(b.ops) && time.Now().Before(deadline) {
+				t0 := time.Now()
+				err := op(ctx, w)
+				d := time.Since(t0)
+				mu.Lock()
+				if err != nil {
+					errs++
+					if firstErr == "" {
+						firstErr = err.Error()
+					}
+				} else {
+					latencies = append(latencies, d)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	r := benchResult{Scenario: name, Concurrency: c, Ops: len(latencies), Errors: errs, FirstErr: firstErr,
+		Throughput: float64(len(latencies)) / elapsed.Seconds()}
+	r.P50, r.P95, r.P99 = percentile(latencies, 50), percentile(latencies, 95), percentile(latencies, 99)
+	r.APIMB, r.APICPU = apiSampler()
+	r.WorkerMB, r.WorkerCPU = workerSampler()
+	return r
+}
+
+// compare sets an API step's ratio to its raw baseline.
+func (b *bencher) compare(r, raw benchResult) benchResult {
+	if raw.Throughput > 0 {
+		r.Ratio = r.Throughput / raw.Throughput
+	}
+	r.P50Added = r.P50 - raw.P50
+	return r
+}
+
+// rawBaseline measures update-with-start, update and query straight with
+// the SDK on the minimal workflow, at concurrency c.
+func (b *bencher) rawBaseline(ctx context.Context, c int) []benchResult {
+	ids := make([]string, c)
+	start := b.step(ctx, "raw update-with-start", c, func(ctx context.Context, w int) error {
+		id := "raw-" + uuid.NewString()
+		op := b.env.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: b.env.rawQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, "BenchRaw")
+		h, err := b.env.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
+			UpdateOptions: client.UpdateWorkflowOptions{UpdateName: "touch", Args: []any{1}, WaitForStage: client.WorkflowUpdateStageCompleted}})
+		if err == nil {
+			err = h.Get(ctx, nil)
+			ids[w] = id
+		}
+		return err
+	})
+	update := b.step(ctx, "raw update", c, func(ctx context.Context, w int) error {
+		h, err := b.env.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: ids[w], UpdateName: "touch", Args: []any{1},
+			WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		return err
+	})
+	query := b.step(ctx, "raw query", c, func(ctx context.Context, w int) error {
+		_, err := b.env.tc.QueryWorkflow(ctx, ids[w], "", "get")
+		return err
+	})
+	return []benchResult{start, update, query}
+}
+
+// call sends one API request and wants the given status.
+func (b *bencher) call(ctx context.Context, method, path, token string, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, b.env.apiURL+"/api/v1"+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != want {
+		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, bytes.TrimSpace(data))
+	}
+	if out != nil {
+		var env struct {
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(data, &env); err != nil {
+			return err
+		}
+		return json.Unmarshal(env.Data, out)
+	}
+	return nil
+}
+
+func benchInvestigation() map[string]any {
+	return map[string]any{"type": "AML_ALERT", "priority": "HIGH", "title": "Bench alert",
+		"description": "Generated by caseflow bench.", "client": map[string]string{"name": "Bench Client", "email": "bench@example.com"}}
+}
+
+type benchCase struct {
+	ID       string `json:"id"`
+	Status   string `json:"status"`
+	Entities []struct {
+		Checks []struct {
+			ID           string `json:"id"`
+			FromProvider bool   `json:"fromProvider"`
+		} `json:"checks"`
+	} `json:"entities"`
+}
+
+func (b *bencher) create(ctx context.Context) (string, error) {
+	var c benchCase
+	err := b.call(ctx, http.MethodPost, "/cases", b.env.analyst, benchInvestigation(), http.StatusCreated, &c)
+	return c.ID, err
+}
+
+func (b *bencher) apiCreate(ctx context.Context, _ int) error {
+	_, err := b.create(ctx)
+	return err
+}
+
+// perWorker gives each of c goroutines a case of its own to write to.
+func (b *bencher) perWorker(ctx context.Context, c int) []string {
+	ids := make([]string, c)
+	for i := range ids {
+		ids[i], _ = b.create(ctx)
+	}
+	return ids
+}
+
+func (b *bencher) apiNote(ctx context.Context, c int) func(context.Context, int) error {
+	ids := b.perWorker(ctx, c)
+	return func(ctx context.Context, w int) error {
+		return b.call(ctx, http.MethodPost, "/cases/"+ids[w]+"/notes", b.env.analyst, map[string]string{"content": "bench note"}, http.StatusCreated, nil)
+	}
+}
+
+func (b *bencher) apiState(ctx context.Context, c int) func(context.Context, int) error {
+	ids := b.perWorker(ctx, c)
+	return func(ctx context.Context, w int) error {
+		return b.call(ctx, http.MethodGet, "/cases/"+ids[w]+"/state", b.env.analyst, nil, http.StatusOK, nil)
+	}
+}
+
+func (b *bencher) apiDetail(ctx context.Context) func(context.Context, int) error {
+	ids := b.perWorker(ctx, 64)
+	return func(ctx context.Context, w int) error {
+		return b.call(ctx, http.MethodGet, "/cases/"+ids[w%len(ids)], b.env.analyst, nil, http.StatusOK, nil)
+	}
+}
+
+// apiLifecycle is an investigation from creation to CLOSED: create,
+// assign, three notes, five moves.
+func (b *bencher) apiLifecycle(ctx context.Context, _ int) error {
+	id, err := b.create(ctx)
+	if err != nil {
+		return err
+	}
+	steps := []struct {
+		method, path string
+		token        string
+		body         any
+		want         int
+	}{
+		{http.MethodPatch, "/assign", b.env.officer, map[string]string{"assigneeId": b.env.officerID}, http.StatusOK},
+		{http.MethodPost, "/notes", b.env.analyst, map[string]string{"content": "first"}, http.StatusCreated},
+		{http.MethodPost, "/notes", b.env.analyst, map[string]string{"content": "second"}, http.StatusCreated},
+		{http.MethodPost, "/notes", b.env.analyst, map[string]string{"content": "third"}, http.StatusCreated},
+		{http.MethodPatch, "/status", b.env.officer, map[string]string{"status": "IN_PROGRESS"}, http.StatusOK},
+		{http.MethodPatch, "/status", b.env.officer, map[string]string{"status": "PENDING_REVIEW"}, http.StatusOK},
+		{http.MethodPatch, "/status", b.env.officer, map[string]string{"status": "ESCALATED"}, http.StatusOK},
+		{http.MethodPatch, "/status", b.env.officer, map[string]string{"status": "RESOLVED_TRUE_POSITIVE", "resolutionNote": "Filed."}, http.StatusOK},
+		{http.MethodPatch, "/status", b.env.officer, map[string]string{"status": "CLOSED", "resolutionNote": "Done."}, http.StatusOK},
+	}
+	for _, s := range steps {
+		if err := b.call(ctx, s.method, "/cases/"+id+s.path, s.token, s.body, s.want, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apiOnboarding takes an identity verification from creation to its
+// automatic approval: send, the client's two documents submitted and
+// approved, the two screenings answered by a provider.
+func (b *bencher) apiOnboarding(ctx context.Context, _ int) error {
+	var c benchCase
+	body := map[string]any{"type": "IDENTITY_VERIFICATION", "autoApprove": true,
+		"client":   map[string]string{"name": "Bench Client", "email": "bench@example.com"},
+		"entities": []map[string]string{{"kind": "INDIVIDUAL", "name": "Bench Client", "role": "applicant"}}}
+	if err := b.call(ctx, http.MethodPost, "/cases", b.env.analyst, body, http.StatusCreated, &c); err != nil {
+		return err
+	}
+	if err := b.call(ctx, http.MethodPost, "/cases/"+c.ID+"/send", b.env.analyst, nil, http.StatusOK, nil); err != nil {
+		return err
+	}
+	for _, ch := range c.Entities[0].Checks {
+		path := "/cases/" + c.ID + "/checks/" + ch.ID
+		if ch.FromProvider {
+			if err := b.call(ctx, http.MethodPost, path+"/result", b.env.officer, map[string]string{"result": "APPROVED", "provider": "bench"}, http.StatusAccepted, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, to := range []string{"SUBMITTED", "APPROVED"} {
+			if err := b.call(ctx, http.MethodPatch, path, b.env.officer, map[string]string{"status": to}, http.StatusOK, nil); err != nil {
+				return err
+			}
+		}
+	}
+	// The provider results are signals: wait for the approval they bring.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		var st benchCase
+		if err := b.call(ctx, http.MethodGet, "/cases/"+c.ID, b.env.analyst, nil, http.StatusOK, &st); err != nil {
+			return err
+		}
+		if st.Status == string(workflows.StatusApproved) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return errors.New("onboarding case not approved within 30s")
+}
+
+// listSteps seeds the projection and measures each list filter through
+// the API and as the raw SQL the store runs, and the deep page.
+func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels []int) ([]benchResult, error) {
+	var have int
+	if err := b.env.store.DB().GetContext(ctx, &have, `SELECT count(*) FROM cases`); err != nil {
+		return nil, err
+	}
+	if have < n {
+		log.Info("seeding the projection by COPY", "cases", n-have)
+		t0 := time.Now()
+		if err := b.env.store.SeedCases(ctx, n-have, []string{b.env.officerID}, b.env.officerID, func(done int) {
+			log.Info("seeded", "cases", done)
+		}); err != nil {
+			return nil, err
+		}
+		if _, err := b.env.store.DB().ExecContext(ctx, `ANALYZE cases`); err != nil {
+			return nil, err
+		}
+		log.Info("seeded", "cases", n-have, "in", time.Since(t0).Round(time.Millisecond))
+	}
+	var deep struct {
+		CreatedAt time.Time `db:"created_at"`
+		ID        string    `db:"id"`
+	}
+	// The cursor of page 50,000 (20 a page) of a million: the row before it.
+	offset := max(n-21, 0)
+	if err := b.env.store.DB().GetContext(ctx, &deep, `SELECT created_at, id FROM cases ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`, offset); err != nil {
+		return nil, err
+	}
+	cursor := api.EncodeCursor(store.Position{CreatedAt: deep.CreatedAt, ID: deep.ID})
+	yes := true
+	filters := []struct {
+		name  string
+		query url.Values
+		f     store.CaseFilter
+	}{
+		{"unfiltered", url.Values{}, store.CaseFilter{}},
+		{"status", url.Values{"status": {"OPEN"}}, store.CaseFilter{Status: "OPEN"}},
+		{"type", url.Values{"type": {"AML_ALERT"}}, store.CaseFilter{Type: "AML_ALERT"}},
+		{"priority", url.Values{"priority": {"CRITICAL"}}, store.CaseFilter{Priority: "CRITICAL"}},
+		{"assignee", url.Values{"assigneeId": {b.env.officerID}}, store.CaseFilter{AssigneeID: b.env.officerID}},
+		{"flag", url.Values{"flag": {"REVIEWING"}}, store.CaseFilter{Flag: "REVIEWING"}},
+		{"overdue", url.Values{"overdue": {"true"}}, store.CaseFilter{Overdue: &yes}},
+		{"status+priority", url.Values{"status": {"OPEN"}, "priority": {"HIGH"}}, store.CaseFilter{Status: "OPEN", Priority: "HIGH"}},
+		{"deep page (cursor)", url.Values{"cursor": {cursor}}, store.CaseFilter{After: &store.Position{CreatedAt: deep.CreatedAt, ID: deep.ID}}},
+	}
+	var out []benchResult
+	for _, c := range levels {
+		for _, f := range filters {
+			q := f.query
+			q.Set("limit", "20")
+			out = append(out, b.step(ctx, "list "+f.name, c, func(ctx context.Context, _ int) error {
+				return b.call(ctx, http.MethodGet, "/cases?"+q.Encode(), b.env.analyst, nil, http.StatusOK, nil)
+			}))
+			sf := f.f
+			sf.Page, sf.Limit = 1, 20
+			out = append(out, b.step(ctx, "sql "+f.name, c, func(ctx context.Context, _ int) error {
+				_, _, err := b.env.store.ListCases(ctx, sf)
+				return err
+			}))
+		}
+	}
+	return out, nil
+}
+
+// openCases opens n cases and reads the worker's memory holding them.
+func (b *bencher) openCases(ctx context.Context, n int) (benchResult, error) {
+	saved := b.ops
+	b.ops = n
+	defer func() { b.ops = saved }()
+	d := b.duration
+	b.duration = time.Hour
+	defer func() { b.duration = d }()
+	r := b.step(ctx, fmt.Sprintf("hold %d open cases", n), 32, b.apiCreate)
+	if r.Errors > 0 {
+		return r, fmt.Errorf("opening cases: %s", r.FirstErr)
+	}
+	return r, nil
+}
+
+// sampleProcess samples a process's resident memory every 50 ms until the
+// returned function is called, which gives the peak (MB) and the CPU it
+// used meanwhile (percent of one core).
+func sampleProcess(pid int) func() (float64, float64) {
+	cpu0, t0 := cpuTicks(pid), time.Now()
+	var peak atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if kb := rssKB(pid); kb > peak.Load() {
+				peak.Store(kb)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() (float64, float64) {
+		close(done)
+		const ticksPerSecond = 100 // USER_HZ on Linux
+		cpu := float64(cpuTicks(pid)-cpu0) / ticksPerSecond / time.Since(t0).Seconds() * 100
+		return float64(peak.Load()) / 1024, cpu
+	}
+}
+
+func rssKB(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb
+		}
+	}
+	return 0
+}
+
+func cpuTicks(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return utime + stime
+}
+
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+func printBench(w io.Writer, results []benchResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
+	fmt.Fprintln(tw, "scenario\tc\tops\tper s\tp50\tp95\tp99\terrors\tvs raw\t+p50\tAPI MB\tAPI CPU%\tworker MB\tworker CPU%\t")
+	for _, r := range results {
+		ratio, added := "", ""
+		if r.Ratio > 0 {
+			ratio, added = fmt.Sprintf("%.0f%%", r.Ratio*100), ms(r.P50Added)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t\n", r.Scenario, r.Concurrency, r.Ops,
+			r.Throughput, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors, ratio, added, r.APIMB, r.APICPU, r.WorkerMB, r.WorkerCPU)
+	}
+	tw.Flush()
+}
