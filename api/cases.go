@@ -195,13 +195,15 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 		items[i] = toCaseJSON(r)
 	}
 	out := fiber.Map{"items": items, "limit": f.Limit, "nextCursor": nil,
-		"total": nil, "page": nil, "totalPages": nil}
+		"total": nil, "totalCapped": nil, "page": nil, "totalPages": nil}
 	if len(rows) == f.Limit {
 		last := rows[len(rows)-1]
 		out["nextCursor"] = EncodeCursor(store.Position{CreatedAt: last.CreatedAt, ID: last.ID})
 	}
 	if f.After == nil {
-		out["total"], out["page"] = total, f.Page
+		capped := total > listCountLimit
+		total = min(total, listCountLimit)
+		out["total"], out["totalCapped"], out["page"] = total, capped, f.Page
 		out["totalPages"] = int(math.Ceil(float64(total) / float64(f.Limit)))
 	}
 	return ok(c, http.StatusOK, out)
@@ -236,13 +238,16 @@ const (
 	defaultLimit = 20
 	maxLimit     = 100
 	maxQuery     = 200
+	// listCountLimit caps a list's total: past it the answer says "at
+	// least" (totalCapped), and deep pages go by cursor.
+	listCountLimit = 10_000
 )
 
 func (s *Server) caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
 	f := store.CaseFilter{
 		Status: c.Query("status"), Type: c.Query("type"), Priority: c.Query("priority"),
 		AssigneeID: c.Query("assigneeId"), Flag: c.Query("flag"), Q: c.Query("q"),
-		Page: 1, Limit: defaultLimit,
+		Page: 1, Limit: defaultLimit, CountLimit: listCountLimit,
 	}
 	var errs []workflows.FieldError
 	bad := func(field, msg string) { errs = append(errs, workflows.FieldError{Field: field, Message: msg}) }

@@ -193,6 +193,7 @@ func TestListFiltersAndPages(t *testing.T) {
 
 	all := list(url.Values{})
 	require.Equal(t, 7, all.Total)
+	require.False(t, *all.Capped, "an exact count below the cap")
 	require.Equal(t, 1, all.TotalPages)
 	require.Equal(t, ids[6], all.Items[0].ID, "newest first")
 

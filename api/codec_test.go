@@ -75,3 +75,24 @@ func TestCodecKeysAreChecked(t *testing.T) {
 	_, err := api.ParseCodecKeys(api.NewCodecKey("a"), "b")
 	require.ErrorContains(t, err, "active codec key b is not among the keys")
 }
+
+func BenchmarkCodecRoundTrip(b *testing.B) {
+	c, err := api.ParseCodecKeys(api.NewCodecKey("k1"), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := converter.GetDefaultDataConverter().ToPayload(map[string]string{"client": "Jane Roe", "description": "A case of a typical size, a few hundred bytes of text about what happened."})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := []*commonpb.Payload{p}
+	for b.Loop() {
+		enc, err := c.Encode(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Decode(enc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -431,6 +431,7 @@ type pageOut struct {
 	Page       int       `json:"page"`
 	Limit      int       `json:"limit"`
 	TotalPages int       `json:"totalPages"`
+	Capped     *bool     `json:"totalCapped"`
 }
 
 // investigation is a valid create body; edit the copy it returns.

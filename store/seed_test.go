@@ -222,3 +222,23 @@ func (n planNode) walk(visit func(planNode)) {
 		c.walk(visit)
 	}
 }
+
+// TestCappedCount counts no further than asked: a million rows must not
+// cost a full count on every page.
+func TestCappedCount(t *testing.T) {
+	s, _ := storetest.New(t)
+	ctx := context.Background()
+	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleAnalyst, "A", "Uthor")
+	require.NoError(t, err)
+	require.NoError(t, s.SeedCases(ctx, 500, nil, author.ID, nil))
+
+	_, total, err := s.ListCases(ctx, store.CaseFilter{Page: 1, Limit: 10})
+	require.NoError(t, err)
+	require.Equal(t, 500, total, "exact without a limit")
+	_, total, err = s.ListCases(ctx, store.CaseFilter{Page: 1, Limit: 10, CountLimit: 100})
+	require.NoError(t, err)
+	require.Equal(t, 101, total, "one past the limit means more than it")
+	_, total, err = s.ListCases(ctx, store.CaseFilter{Page: 1, Limit: 10, CountLimit: 1_000})
+	require.NoError(t, err)
+	require.Equal(t, 500, total, "exact below the limit")
+}

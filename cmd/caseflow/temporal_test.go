@@ -35,6 +35,7 @@ import (
 	"github.com/caseflow/caseflow/activities"
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/config"
+	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
 )
@@ -370,4 +371,65 @@ func TestLongLivedCaseContinuesAsNew(t *testing.T) {
 	require.NoError(t, s.DB().QueryRow(`SELECT count(*), max(seq) FROM case_events WHERE case_id = $1`, nc.ID).Scan(&events, &maxSeq))
 	require.Equal(t, maxSeq, st.Case.Version, "the workflow and the projection agree")
 	require.Equal(t, maxSeq, events, "no sequence number skipped or reused")
+}
+
+// TestGracefulShutdown stops an API process while a request is in flight:
+// the request still gets its answer, and serve returns cleanly.
+func TestGracefulShutdown(t *testing.T) {
+	dev := startDevServer(t)
+	_, dbURL := storetest.New(t)
+	port, err := freePort()
+	require.NoError(t, err)
+	t.Chdir(t.TempDir())
+	t.Setenv("CASEFLOW_DATABASE_URL", dbURL)
+	t.Setenv("CASEFLOW_TEMPORAL_ADDRESS", dev.FrontendHostPort())
+	t.Setenv("CASEFLOW_HTTP_ADDR", fmt.Sprintf("127.0.0.1:%d", port))
+	t.Setenv("CASEFLOW_TEMPORAL_CALLTIMEOUT", "2s")
+	t.Setenv("CASEFLOW_TEMPORAL_TASKQUEUE", "nobody-polls-"+uuid.NewString())
+	cfg, err := config.Load("")
+	require.NoError(t, err)
+
+	s, err := store.Open(context.Background(), dbURL, 2)
+	require.NoError(t, err)
+	defer s.Close()
+	u, _, err := s.EnsureUser(context.Background(), "a@bank.example", workflows.RoleAnalyst, "A", "B")
+	require.NoError(t, err)
+	tok, err := s.CreateToken(context.Background(), u.ID)
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serve(ctx, slog.New(slog.DiscardHandler), cfg, true, false) }()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+		}
+		return err == nil
+	}, 10*time.Second, 20*time.Millisecond)
+
+	// With no worker on its queue, a create waits for its call deadline.
+	answered := make(chan int, 1)
+	go func() {
+		body := `{"type":"AML_ALERT","priority":"LOW","title":"t","description":"d"}`
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/cases", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		res.Body.Close()
+		answered <- res.StatusCode
+	}()
+	// In flight: its workflow has started and the API waits on its update.
+	require.Eventually(t, func() bool {
+		resp, err := dev.Client().ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: `WorkflowType = "CaseWorkflow"`})
+		return err == nil && len(resp.GetExecutions()) == 1
+	}, 5*time.Second, 10*time.Millisecond)
+	cancel() // SIGTERM
+	require.Equal(t, http.StatusServiceUnavailable, <-answered, "the request in flight is answered, not cut")
+	require.NoError(t, <-served, "serve returns cleanly")
 }
