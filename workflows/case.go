@@ -194,27 +194,21 @@ func (r *caseRun) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, r.state); err != nil {
 		return err
 	}
-	// Every update but create (idempotent by itself) goes through once, so
-	// one retried after Continue-As-New aborted it is not applied twice.
+	// Every update but create (idempotent by itself) is guarded: applied
+	// once per update ID, across Continue-As-New too (once.go).
 	sameCase := func(Case) string { return "" }
 	theCase := func(string) Case { return r.c }
-	updates := []struct {
-		name      string
-		handler   any
-		validator any
-	}{
-		{UpdateCreate, r.onCreate, nil},
-		{UpdateStatus, once(r, r.onStatus, sameCase, theCase), unlessApplied(r, r.validateStatus)},
-		{UpdateAssign, once(r, r.onAssign, sameCase, theCase), unlessApplied(r, r.validateAssign)},
-		{UpdateNote, once(r, r.onNote, func(e Event) string { return e.ID }, r.noteEvent), unlessApplied(r, r.validateNote)},
-		{UpdateSend, once(r, r.onSend, sameCase, theCase), unlessApplied(r, r.validateSend)},
-		{UpdateEntity, once(r, r.onAddEntity, func(e Entity) string { return e.ID }, r.entityByID), unlessApplied(r, r.validateAddEntity)},
-		{UpdateCheck, once(r, r.onCheck, func(c Check) string { return c.ID }, r.checkByID), unlessApplied(r, r.validateCheck)},
-		{UpdateSubmit, once(r, r.onSubmit, sameCase, theCase), unlessApplied(r, r.validateSubmit)},
-		{UpdateDueDate, once(r, r.onDueDate, sameCase, theCase), func(ctx workflow.Context, d DueDateChange) error {
-			return r.admit(ctx, func() error { return r.validateDueDate(ctx, d) })
-		}},
-		{UpdateRevoke, once(r, r.onRevoke, sameCase, theCase), unlessApplied(r, r.validateRevoke)},
+	updates := []update{
+		{name: UpdateCreate, handler: r.onCreate},
+		guarded(r, UpdateStatus, plain(r.validateStatus), r.onStatus, sameCase, theCase),
+		guarded(r, UpdateAssign, plain(r.validateAssign), r.onAssign, sameCase, theCase),
+		guarded(r, UpdateNote, plain(r.validateNote), r.onNote, func(e Event) string { return e.ID }, r.noteEvent),
+		guarded(r, UpdateSend, plain(r.validateSend), r.onSend, sameCase, theCase),
+		guarded(r, UpdateEntity, plain(r.validateAddEntity), r.onAddEntity, func(e Entity) string { return e.ID }, r.entityByID),
+		guarded(r, UpdateCheck, plain(r.validateCheck), r.onCheck, func(c Check) string { return c.ID }, r.checkByID),
+		guarded(r, UpdateSubmit, plain(r.validateSubmit), r.onSubmit, sameCase, theCase),
+		guarded(r, UpdateDueDate, r.validateDueDate, r.onDueDate, sameCase, theCase),
+		guarded(r, UpdateRevoke, plain(r.validateRevoke), r.onRevoke, sameCase, theCase),
 	}
 	for _, u := range updates {
 		opts := workflow.UpdateHandlerOptions{Validator: u.validator}
@@ -277,13 +271,6 @@ func (r *caseRun) validateStatus(ch StatusChange) error {
 }
 
 func (r *caseRun) onStatus(ctx workflow.Context, ch StatusChange) (Case, error) {
-	if err := r.ready(ctx); err != nil {
-		return Case{}, err
-	}
-	// Another handler may have moved the case while this one waited.
-	if err := r.validateStatus(ch); err != nil {
-		return Case{}, err
-	}
 	from := r.c.Status
 	r.c.Status = ch.Status
 	if r.life.Resolves(ch.Status) {
@@ -323,12 +310,6 @@ func (r *caseRun) validateAssign(a Assignment) error {
 }
 
 func (r *caseRun) onAssign(ctx workflow.Context, a Assignment) (Case, error) {
-	if err := r.ready(ctx); err != nil {
-		return Case{}, err
-	}
-	if err := r.validateAssign(a); err != nil {
-		return Case{}, err
-	}
 	if equalIDs(r.c.AssignedTo, a.AssigneeID) {
 		return r.c, nil // already so: nothing to record
 	}
@@ -353,12 +334,6 @@ func (r *caseRun) validateNote(n Note) error {
 }
 
 func (r *caseRun) onNote(ctx workflow.Context, n Note) (Event, error) {
-	if err := r.ready(ctx); err != nil {
-		return Event{}, err
-	}
-	if err := r.validateNote(n); err != nil {
-		return Event{}, err
-	}
 	ev := r.event(EventNoteAdded, &n.ActorID, strings.TrimSpace(n.Content), nil, nil)
 	if err := r.persist(ctx, ev); err != nil {
 		return Event{}, err
@@ -389,12 +364,6 @@ func (r *caseRun) validateSend(Send) error {
 
 // onSend opens a draft: the client request goes out.
 func (r *caseRun) onSend(ctx workflow.Context, s Send) (Case, error) {
-	if err := r.ready(ctx); err != nil {
-		return Case{}, err
-	}
-	if err := r.validateSend(s); err != nil {
-		return Case{}, err
-	}
 	r.c.Status = StatusOpen
 	actor := s.ActorID
 	r.c.SubmittedBy = &actor
@@ -423,12 +392,6 @@ func (r *caseRun) validateAddEntity(a AddEntity) error {
 }
 
 func (r *caseRun) onAddEntity(ctx workflow.Context, a AddEntity) (Entity, error) {
-	if err := r.ready(ctx); err != nil {
-		return Entity{}, err
-	}
-	if err := r.validateAddEntity(a); err != nil {
-		return Entity{}, err
-	}
 	e := r.addEntity(a.Entity, workflow.Now(ctx).UTC())
 	ev := r.event(EventEntityAdded, &a.ActorID, fmt.Sprintf("%s %s added as %s", strings.ToLower(e.Kind), e.Name, orDash(e.Role)), nil, jsonValue(e))
 	events := append([]Event{ev}, r.afterChecks(ctx)...)
@@ -498,12 +461,6 @@ func (r *caseRun) validateCheck(ch CheckChange) error {
 }
 
 func (r *caseRun) onCheck(ctx workflow.Context, ch CheckChange) (Check, error) {
-	if err := r.ready(ctx); err != nil {
-		return Check{}, err
-	}
-	if err := r.validateCheck(ch); err != nil {
-		return Check{}, err
-	}
 	i, j, _ := r.findCheck(ch.CheckID)
 	ev := r.moveCheck(ctx, i, j, &ch.ActorID, ch.Status, strings.TrimSpace(ch.Reason), "", "")
 	events := append([]Event{ev}, r.afterChecks(ctx)...)

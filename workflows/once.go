@@ -60,12 +60,31 @@ func (r *caseRun) restoreApplied(applied []Applied) {
 	}
 }
 
-// once applies an update the first time its ID is seen; a repeat gets the
-// answer replay builds from what the first produced.
-func once[A, R any](r *caseRun, handler func(workflow.Context, A) (R, error), ref func(R) string, replay func(string) R) func(workflow.Context, A) (R, error) {
-	return func(ctx workflow.Context, a A) (R, error) {
+// update is one update as registered: its name, handler and validator.
+type update struct {
+	name      string
+	handler   any
+	validator any
+}
+
+// guarded makes an update's handler and validator. The validator refuses
+// new updates while the run hands over (admit). The handler applies an
+// update ID once: a repeat gets the answer replay builds from what the
+// first produced. Before applying, it waits until the case itself is
+// persisted and validates again, since another handler may have changed
+// the case while this one waited.
+func guarded[A, R any](r *caseRun, name string, validate func(workflow.Context, A) error,
+	handler func(workflow.Context, A) (R, error), ref func(R) string, replay func(string) R) update {
+	h := func(ctx workflow.Context, a A) (R, error) {
 		if prev, ok := r.appliedRef(ctx); ok {
 			return replay(prev), nil
+		}
+		var zero R
+		if err := r.ready(ctx); err != nil {
+			return zero, err
+		}
+		if err := validate(ctx, a); err != nil {
+			return zero, err
 		}
 		res, err := handler(ctx, a)
 		if err == nil {
@@ -73,21 +92,22 @@ func once[A, R any](r *caseRun, handler func(workflow.Context, A) (R, error), re
 		}
 		return res, err
 	}
-}
-
-// unlessApplied validates an update unless its ID was applied before: the
-// retry of a status change already made must not be refused as a move to
-// the status the case is now in.
-func unlessApplied[A any](r *caseRun, validate func(A) error) func(workflow.Context, A) error {
-	return func(ctx workflow.Context, a A) error {
-		return r.admit(ctx, func() error { return validate(a) })
+	v := func(ctx workflow.Context, a A) error {
+		return r.admit(ctx, func() error { return validate(ctx, a) })
 	}
+	return update{name: name, handler: h, validator: v}
 }
 
-// admit runs a validator, answering an update seen before without one,
-// and refusing every new one while the run hands over: refused before it
-// is accepted, it leaves no trace, and the caller sends it again to the
-// fresh run (the API does so by itself).
+// plain adapts a validator that needs no workflow context.
+func plain[A any](validate func(A) error) func(workflow.Context, A) error {
+	return func(_ workflow.Context, a A) error { return validate(a) }
+}
+
+// admit answers an update seen before without validating it (the retry of
+// a status change already made must not be refused as a move to the
+// status the case is now in), and refuses every new one while the run
+// hands over: refused before it is accepted, it leaves no trace, and the
+// caller sends it again to the fresh run (api.SendUpdate does).
 func (r *caseRun) admit(ctx workflow.Context, validate func() error) error {
 	if r.isApplied(ctx) {
 		return nil

@@ -172,12 +172,6 @@ func (r *caseRun) validateSubmit(s Submission) error {
 // onSubmit records the client's answer from the portal: the checks it
 // provides become SUBMITTED. Once nothing is asked any more the timers stop.
 func (r *caseRun) onSubmit(ctx workflow.Context, s Submission) (Case, error) {
-	if err := r.ready(ctx); err != nil {
-		return Case{}, err
-	}
-	if err := r.validateSubmit(s); err != nil {
-		return Case{}, err
-	}
 	var provided []string
 	for _, e := range r.c.Entities {
 		for _, c := range e.Checks {
@@ -216,12 +210,6 @@ func (r *caseRun) validateDueDate(ctx workflow.Context, d DueDateChange) error {
 
 // onDueDate moves or clears the due date and re-arms the timers.
 func (r *caseRun) onDueDate(ctx workflow.Context, d DueDateChange) (Case, error) {
-	if err := r.ready(ctx); err != nil {
-		return Case{}, err
-	}
-	if err := r.validateDueDate(ctx, d); err != nil {
-		return Case{}, err
-	}
 	prev := r.c.DueDate
 	var next *time.Time
 	if d.DueDate != nil {
@@ -260,12 +248,6 @@ func (r *caseRun) validateRevoke(v Revocation) error {
 // onRevoke withdraws the request: the case ends REVOKED, every link stops
 // working, and the client is told.
 func (r *caseRun) onRevoke(ctx workflow.Context, v Revocation) (Case, error) {
-	if err := r.ready(ctx); err != nil {
-		return Case{}, err
-	}
-	if err := r.validateRevoke(v); err != nil {
-		return Case{}, err
-	}
 	reason := strings.TrimSpace(v.Reason)
 	r.c.Status, r.c.AwaitingClient, r.c.Overdue = StatusRevoked, false, false
 	now := workflow.Now(ctx).UTC()
