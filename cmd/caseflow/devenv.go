@@ -134,7 +134,7 @@ func ensurePostgres(ctx context.Context, log *slog.Logger, url, dataDir string) 
 			stop()
 			return "", nil, fmt.Errorf("postgres: local cluster on port %d does not answer\nserver log:\n%s", port, tailFile(logFile))
 		}
-		time.Sleep(200 * time.Millisecond)
+		pause(ctx, 200*time.Millisecond)
 	}
 	log.Info("postgres: local cluster ready", "port", port)
 	return pgURL, stop, nil
@@ -245,7 +245,7 @@ func ensureTemporal(ctx context.Context, log *slog.Logger, bin, address string, 
 			stop()
 			return nil, fmt.Errorf("temporal: dev server does not answer at %s\nlog:\n%s", address, tailFile(logPath))
 		}
-		time.Sleep(200 * time.Millisecond)
+		pause(ctx, 200*time.Millisecond)
 	}
 	log.Info("temporal: dev server ready", "address", net.JoinHostPort(host, port))
 	return stop, nil
@@ -297,6 +297,14 @@ func chownToPostgres(dir string) error {
 		return fmt.Errorf("postgres: chown %s: %w", dir, err)
 	}
 	return nil
+}
+
+// pause waits between polls, or less when ctx ends (Ctrl-C at start-up).
+func pause(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
 }
 
 // devServerArgs tune the dev server as caseflow runs it: SQLite in WAL

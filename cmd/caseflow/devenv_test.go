@@ -108,12 +108,10 @@ func TestEnsurePostgresKeepsAnsweringURL(t *testing.T) {
 }
 
 func TestEnsureTemporal(t *testing.T) {
-	bin, err := filepath.Abs("../../bin/temporal")
+	bin, err := filepath.Abs(temporalCLI())
 	require.NoError(t, err)
-	if _, err := os.Stat(bin); err != nil {
-		// `make test` always builds bin/temporal first; only a bare `go test` can get here.
-		t.Skipf("temporal CLI not built: %v", err)
-	}
+	_, err = os.Stat(bin)
+	require.NoError(t, err, "the temporal CLI (make test builds it)")
 	port, err := freePort()
 	require.NoError(t, err)
 	uiPort, err := freePort()
