@@ -120,14 +120,7 @@ func TestSearchAttributesWithTheTemporalCLI(t *testing.T) {
 	s, _ := storetest.New(t)
 	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleAnalyst, "A", "Uthor")
 	require.NoError(t, err)
-	acts, err := activities.New(s, logMailer(), "http://localhost")
-	require.NoError(t, err)
-	queue := "cases-" + uuid.NewString()
-	w := worker.New(tc, queue, worker.Options{})
-	workflows.Register(w)
-	acts.Register(w)
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	queue := startCaseWorker(t, tc, s)
 
 	open := func(priority string) string {
 		nc := workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
@@ -172,6 +165,21 @@ func TestSearchAttributesWithTheTemporalCLI(t *testing.T) {
 	}
 }
 
+// startCaseWorker runs caseflow's worker (real activities on s, e-mails
+// to the log) on a task queue of its own until the test ends.
+func startCaseWorker(t *testing.T, tc client.Client, s *store.Store) string {
+	t.Helper()
+	acts, err := activities.New(s, logMailer(), "http://localhost")
+	require.NoError(t, err)
+	queue := "cases-" + uuid.NewString()
+	w := worker.New(tc, queue, worker.Options{})
+	workflows.Register(w)
+	acts.Register(w)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	return queue
+}
+
 func logMailer() activities.Mailer {
 	m, _ := activities.NewMailer(config.Mail{Transport: "log"}, slog.New(slog.DiscardHandler))
 	return m
@@ -199,14 +207,7 @@ func TestPayloadsAreEncrypted(t *testing.T) {
 	require.NoError(t, err)
 	tok, err := s.CreateToken(ctx, author.ID)
 	require.NoError(t, err)
-	acts, err := activities.New(s, logMailer(), "http://localhost")
-	require.NoError(t, err)
-	queue := "cases-" + uuid.NewString()
-	w := worker.New(tc, queue, worker.Options{})
-	workflows.Register(w)
-	acts.Register(w)
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	queue := startCaseWorker(t, tc, s)
 
 	nc := workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "KYC_REVIEW", Family: workflows.FamilyInvestigation,
 		Priority: "LOW", Title: "Periodic review", Description: "Review of Jane Roe.",
@@ -284,14 +285,7 @@ func TestLongLivedCaseContinuesAsNew(t *testing.T) {
 	s, _ := storetest.New(t)
 	officer, _, err := s.EnsureUser(ctx, "officer@bank.example", workflows.RoleComplianceOfficer, "O", "Fficer")
 	require.NoError(t, err)
-	acts, err := activities.New(s, logMailer(), "http://localhost")
-	require.NoError(t, err)
-	queue := "cases-" + uuid.NewString()
-	w := worker.New(tc, queue, worker.Options{})
-	workflows.Register(w)
-	acts.Register(w)
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	queue := startCaseWorker(t, tc, s)
 
 	nc := workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
 		Priority: "HIGH", Title: "Busy case", Description: "A case with a long life.", CreatedBy: officer.ID, HistoryLimit: limit}
