@@ -193,7 +193,7 @@ type Check struct {
 // Requested reports whether the client still has to provide this check:
 // the same rule as the workflow's, over the projection.
 func (c Check) Requested() bool {
-	return !c.FromProvider && (c.Status == "PENDING" || c.Status == "REJECTED")
+	return workflows.ClientOwes(workflows.CheckStatus(c.Status), c.FromProvider)
 }
 
 const checkColumns = `id, case_id, entity_id, type, status, reason, provider, reference, from_provider, updated_at`

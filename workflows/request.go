@@ -134,8 +134,13 @@ func (r *caseRun) sendMail(ctx workflow.Context) {
 }
 
 // requested reports whether the client still has to provide a check.
-func requested(c Check) bool {
-	return !c.FromProvider && (c.Status == CheckPending || c.Status == CheckRejected)
+func requested(c Check) bool { return ClientOwes(c.Status, c.FromProvider) }
+
+// ClientOwes is the one rule for what the client still has to provide: a
+// check of theirs (not a provider's) not yet provided, or rejected. The
+// e-mails and the portal read it from the projection through store.Check.
+func ClientOwes(status CheckStatus, fromProvider bool) bool {
+	return !fromProvider && (status == CheckPending || status == CheckRejected)
 }
 
 func (r *caseRun) anythingRequested() bool {
