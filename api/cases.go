@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -430,7 +431,7 @@ func (s *Server) addNote(c *fiber.Ctx) error {
 	if err := s.update(c, row, workflows.UpdateNote, workflows.Note{ActorID: currentUser(c).ID, Content: req.Content}, &ev); err != nil {
 		return err
 	}
-	stored, err := s.store.GetEvent(c.UserContext(), ev.ID)
+	stored, err := s.store.GetEvent(c.UserContext(), row.ID, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -461,16 +462,24 @@ func (s *Server) update(c *fiber.Ctx, row store.Case, name string, arg, result a
 }
 
 // SendUpdate sends a case an update and waits for its outcome, sending it
-// again while the case is moving to a fresh run (the workflow answers
-// RETRY), until ctx's deadline. Every caller of case updates should.
+// again, under the same update ID, until ctx's deadline while the update
+// was not applied and may be sent again: the case is moving to a fresh run
+// (the workflow answers RETRY), or the workflow task that carried it
+// failed (Temporal answers WorkflowNotReady). Every caller of case updates
+// should use it.
 func SendUpdate(ctx context.Context, tc client.Client, opts client.UpdateWorkflowOptions, result any) error {
+	if opts.UpdateID == "" {
+		opts.UpdateID = uuid.NewString()
+	}
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
 		handle, err := tc.UpdateWorkflow(ctx, opts)
 		if err == nil {
 			err = handle.Get(ctx, result)
 		}
 		var appErr *temporal.ApplicationError
-		if !errors.As(err, &appErr) || appErr.Type() != workflows.CodeRetry {
+		var notReady *serviceerror.WorkflowNotReady
+		retry := errors.As(err, &appErr) && appErr.Type() == workflows.CodeRetry || errors.As(err, &notReady)
+		if !retry {
 			return err
 		}
 		select {

@@ -70,15 +70,26 @@ type Event struct {
 	CreatedAt     time.Time      `db:"created_at"`
 }
 
-// Project writes a case workflow's state and new events, and returns the
-// case number. It is idempotent and order-proof: events are keyed by the
-// IDs the workflow chose, and the case row only moves to a higher version,
-// so a retry or a late write from a concurrent handler changes nothing.
+// Project writes a case workflow's state and events, and returns the case
+// number. It is idempotent and order-proof:
+//   - committed events go to the append-only timeline, keyed by the IDs the
+//     workflow chose, so a retried write adds nothing;
+//   - the case row, its pending events and its entities move only forward
+//     in (Fence, Version): a write from a workflow task that was retried, or
+//     a late one, leaves a newer row as it is.
 func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, error) {
 	c := p.Case
-	args := caseArgs(c)
+	pending := p.Pending
+	if pending == nil {
+		pending = []workflows.Event{}
+	}
+	pendingJSON, err := json.Marshal(pending)
+	if err != nil {
+		return "", fmt.Errorf("project case %s: %w", c.ID, err)
+	}
+	args := append(caseArgs(c), p.Fence, pendingJSON)
 	var number string
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		// Update first: the insert's numbering trigger would spend a case
 		// number on every write that conflicts.
 		err := tx.GetContext(ctx, &number, `
@@ -88,8 +99,9 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 				properties = $15, tags = $16, related_transaction_id = $17,
 				related_kyc_application_id = $18, due_date = $19, created_by = $20,
 				resolved_at = $21, resolution_note = $22, created_at = $23, updated_at = $24,
-				version = $25, flag = $26, auto_approve = $27, overdue = $28
-			WHERE id = $1 AND version < $25
+				version = $25, flag = $26, auto_approve = $27, overdue = $28,
+				projection_fence = $29, pending_events = $30
+			WHERE id = $1 AND (projection_fence, version) <= ($29, $25)
 			RETURNING case_number`, args...)
 		if errors.Is(err, sql.ErrNoRows) {
 			err = tx.GetContext(ctx, &number, `
@@ -97,15 +109,16 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 					assigned_to, client_name, client_email, client_external_id, risk_level,
 					external_id, metadata, properties, tags, related_transaction_id,
 					related_kyc_application_id, due_date, created_by, resolved_at,
-					resolution_note, created_at, updated_at, version, flag, auto_approve, overdue)
+					resolution_note, created_at, updated_at, version, flag, auto_approve, overdue,
+					projection_fence, pending_events)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-					$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
+					$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
 				ON CONFLICT (id) DO NOTHING
 				RETURNING case_number`, args...)
 		}
 		newest := true
 		if errors.Is(err, sql.ErrNoRows) {
-			// The row is already at this version or newer.
+			// The row is already newer than this write.
 			newest = false
 			err = tx.GetContext(ctx, &number, `SELECT case_number FROM cases WHERE id = $1`, c.ID)
 		}
@@ -137,6 +150,25 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 // projectEntities writes the entities and checks as they stand. Entities
 // are never removed, so upserting every one is the whole state.
 func projectEntities(ctx context.Context, tx *sqlx.Tx, c workflows.Case) error {
+	if c.Family == workflows.FamilyOnboarding {
+		// A workflow task that failed after its write may have added an
+		// entity its retry did not: the state written now is the whole truth.
+		var entityIDs, checkIDs []string
+		for _, e := range c.Entities {
+			entityIDs = append(entityIDs, e.ID)
+			for _, ch := range e.Checks {
+				checkIDs = append(checkIDs, ch.ID)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_checks WHERE case_id = $1 AND NOT (id = ANY($2::uuid[]))`,
+			c.ID, pq.StringArray(checkIDs)); err != nil {
+			return fmt.Errorf("project checks of case %s: %w", c.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_entities WHERE case_id = $1 AND NOT (id = ANY($2::uuid[]))`,
+			c.ID, pq.StringArray(entityIDs)); err != nil {
+			return fmt.Errorf("project entities of case %s: %w", c.ID, err)
+		}
+	}
 	for i, e := range c.Entities {
 		details := []byte(e.Details)
 		if len(details) == 0 || string(details) == "null" {
@@ -282,20 +314,21 @@ func (s *Store) GetCase(ctx context.Context, id string) (Case, error) {
 }
 
 // Timeline reads a case's events in the order they happened, with the name
-// of each actor.
+// of each actor: the audit timeline's committed events, then the events of
+// the workflow task being committed now (pending on the case row).
 func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
 	events := []Event{}
-	err := s.db.SelectContext(ctx, &events, eventSelect+` WHERE e.case_id = $1 ORDER BY e.seq`, caseID)
+	err := s.db.SelectContext(ctx, &events, timelineSelect+` ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("timeline: %w", err)
 	}
 	return events, nil
 }
 
-// GetEvent reads one timeline event.
-func (s *Store) GetEvent(ctx context.Context, id string) (Event, error) {
+// GetEvent reads one event of a case's timeline.
+func (s *Store) GetEvent(ctx context.Context, caseID, id string) (Event, error) {
 	var e Event
-	err := s.db.GetContext(ctx, &e, eventSelect+` WHERE e.id = $1`, id)
+	err := s.db.GetContext(ctx, &e, timelineSelect+` WHERE ev.id = $2`, caseID, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Event{}, ErrNotFound
 	}
@@ -305,11 +338,24 @@ func (s *Store) GetEvent(ctx context.Context, id string) (Event, error) {
 	return e, nil
 }
 
-const eventSelect = `
-	SELECT e.id, e.case_id, e.seq, e.event_type, e.actor_id, e.description, e.previous_value,
-		e.new_value, e.metadata, e.created_at,
-		coalesce(NULLIF(trim(u.first_name || ' ' || u.last_name), ''), u.email) AS actor_name
-	FROM case_events e LEFT JOIN users u ON u.id = e.actor_id`
+// timelineSelect is the timeline of case $1: committed events and, after
+// them, the pending ones not committed yet (a write confirms an event in
+// the same transaction that drops it from pending, so the two overlap at
+// most while a stale row waits to be overwritten).
+const timelineSelect = `
+	SELECT ev.*, coalesce(NULLIF(trim(u.first_name || ' ' || u.last_name), ''), u.email) AS actor_name
+	FROM (
+		SELECT e.id, e.case_id, e.seq, e.event_type, e.actor_id, e.description, e.previous_value,
+			e.new_value, e.metadata, e.created_at
+		FROM case_events e WHERE e.case_id = $1
+		UNION ALL
+		SELECT p.id, c.id, p.seq, p."eventType", p."actorId", p.description, p."previousValue",
+			p."newValue", p.metadata, p."createdAt"
+		FROM cases c, jsonb_to_recordset(c.pending_events) AS p(id uuid, seq bigint, "eventType" text,
+			"actorId" uuid, description text, "previousValue" jsonb, "newValue" jsonb, metadata jsonb,
+			"createdAt" timestamptz)
+		WHERE c.id = $1 AND p.seq > (SELECT coalesce(max(seq), 0) FROM case_events WHERE case_id = $1)
+	) ev LEFT JOIN users u ON u.id = ev.actor_id`
 
 // CaseFilter selects cases for a list. Empty fields do not filter.
 type CaseFilter struct {

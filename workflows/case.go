@@ -28,6 +28,10 @@ type Resume struct {
 	Case    Case      `json:"case"`
 	Outbox  []Notify  `json:"outbox,omitempty"`
 	Applied []Applied `json:"applied,omitempty"`
+	// Unconfirmed are events the audit timeline has yet to take, and
+	// HistoryBase the history events of the runs so far (projection.go).
+	Unconfirmed []Event `json:"unconfirmed,omitempty"`
+	HistoryBase int64   `json:"historyBase,omitempty"`
 }
 
 // DefaultHistoryLimit is the history length past which a case continues
@@ -59,6 +63,7 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	r.c.NewCase.Entities = nil // the state keeps one copy: c.Entities
 	r.c.Flag = r.flag()
 	r.replan(now)
+	r.startProjection(ctx, nil)
 	// Handlers are registered before the first blocking call so the create
 	// update that came with the start is never refused as unknown.
 	if err := r.register(ctx); err != nil {
@@ -90,6 +95,7 @@ func resume(ctx workflow.Context, from *Resume) (Case, error) {
 	life, _ := LifecycleFor(from.Case.Family)
 	r := &caseRun{life: life, c: from.Case, created: true, outbox: from.Outbox}
 	r.restoreApplied(from.Applied)
+	r.startProjection(ctx, from)
 	if err := r.register(ctx); err != nil {
 		return Case{}, err
 	}
@@ -141,33 +147,15 @@ func (r *caseRun) live(ctx workflow.Context) (Case, error) {
 			return r.continueAsNew(ctx, results, verdicts)
 		}
 	}
-	// Let in-flight handlers finish and reply, and the last e-mails (the
-	// revocation notice) go out, before the run completes.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && len(r.outbox) == 0 }); err != nil {
+	// Let in-flight handlers finish and reply, the last e-mails (the
+	// revocation notice) go out and the timeline be complete, before the
+	// run completes.
+	if err := workflow.Await(ctx, func() bool {
+		return workflow.AllHandlersFinished(ctx) && len(r.outbox) == 0 && r.projected()
+	}); err != nil {
 		return Case{}, err
 	}
 	return r.c, nil
-}
-
-// projectionOptions retry a projection write until Postgres takes it: the
-// change is already decided, so giving up would lose it.
-//
-// The writes are regular activities, not local ones, on purpose. A local
-// activity runs inside the workflow task, before the task is committed;
-// under concurrent updates the SDK fails and retries tasks (48 times in
-// 3,000 updates, measured), and a retried task may apply the updates in
-// another order, so the writes of the failed attempt would disagree with
-// the history that commits: a note recorded twice, another lost. A regular
-// activity runs only once the task that scheduled it is history.
-func projectionOptions() workflow.ActivityOptions {
-	return workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    100 * time.Millisecond,
-			BackoffCoefficient: 2,
-			MaximumInterval:    10 * time.Second,
-		},
-	}
 }
 
 // caseRun is the state of one run of the workflow.
@@ -188,6 +176,8 @@ type caseRun struct {
 	appliedIndex map[string]string
 	// handingOver refuses new updates while the run continues as new.
 	handingOver bool
+	// p is how the run writes to Postgres (projection.go).
+	p projection
 }
 
 func (r *caseRun) register(ctx workflow.Context) error {
@@ -523,7 +513,9 @@ func (r *caseRun) historyFull(ctx workflow.Context) bool {
 // all be finished under steady load; callers send them again.
 func (r *caseRun) continueAsNew(ctx workflow.Context, results, verdicts workflow.ReceiveChannel) (Case, error) {
 	r.handingOver = true
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool {
+		return workflow.AllHandlersFinished(ctx) && (r.p.written >= r.p.wanted || r.p.err != nil)
+	}); err != nil {
 		return Case{}, err
 	}
 	var res CheckResult
@@ -538,8 +530,9 @@ func (r *caseRun) continueAsNew(ctx workflow.Context, results, verdicts workflow
 			return Case{}, err
 		}
 	}
-	return Case{}, workflow.NewContinueAsNewError(ctx, WorkflowName,
-		Input{Resume: &Resume{Case: r.c, Outbox: r.outbox, Applied: r.recentApplied()}})
+	next := &Resume{Case: r.c, Outbox: r.outbox, Applied: r.recentApplied()}
+	r.handOver(ctx, next)
+	return Case{}, workflow.NewContinueAsNewError(ctx, WorkflowName, Input{Resume: next})
 }
 
 // onVerdict links a screening verdict to the case, once however often it
@@ -640,26 +633,6 @@ func (r *caseRun) event(typ string, actor *string, desc string, prev, next json.
 		PreviousValue: prev,
 		NewValue:      next,
 	}
-}
-
-// persist writes the case as it stands now with the given events, and
-// stamps them with the workflow's clock.
-func (r *caseRun) persist(ctx workflow.Context, events ...Event) error {
-	now := workflow.Now(ctx).UTC()
-	r.c.UpdatedAt = now
-	for i := range events {
-		events[i].CreatedAt = now
-	}
-	var number string
-	ctx = workflow.WithActivityOptions(ctx, projectionOptions())
-	err := workflow.ExecuteActivity(ctx, ProjectActivity, Projection{Case: r.c, Events: events}).Get(ctx, &number)
-	if err != nil {
-		return fmt.Errorf("project case %s: %w", r.c.ID, err)
-	}
-	if r.c.CaseNumber == "" {
-		r.c.CaseNumber = number
-	}
-	return r.upsertSearch(ctx)
 }
 
 // reject builds the error a validator or handler refuses with. Its one

@@ -306,11 +306,20 @@ func EventID(caseID string, seq int64) string {
 	return uuid.NewSHA1(uuid.NameSpaceURL, fmt.Appendf(nil, "caseflow:case/%s/event/%d", caseID, seq)).String()
 }
 
-// Projection is what ProjectActivity writes: the case as it now stands and
-// the events that brought it there.
+// Projection is what ProjectActivity writes: the case as it now stands,
+// the events that brought it there and are committed to the workflow's
+// history (the audit timeline takes them), and the events of the workflow
+// task still in progress (Pending: shown with the case, replaced by the
+// next write, never in the audit timeline until committed).
+//
+// Fence orders the writes of one case: a write with a lower (Fence,
+// Version) than the row's is stale, from a workflow task that was retried
+// or from an earlier run, and leaves the case row as it is.
 type Projection struct {
-	Case   Case    `json:"case"`
-	Events []Event `json:"events"`
+	Case    Case    `json:"case"`
+	Events  []Event `json:"events"`
+	Pending []Event `json:"pending,omitempty"`
+	Fence   int64   `json:"fence,omitempty"`
 }
 
 // StatusChange asks to move a case to another status.

@@ -262,7 +262,7 @@ func (r *caseRun) onRevoke(ctx workflow.Context, v Revocation) (Case, error) {
 	if err := r.persist(ctx, ev); err != nil {
 		return Case{}, err
 	}
-	actx := workflow.WithActivityOptions(ctx, projectionOptions())
+	actx := workflow.WithActivityOptions(ctx, writeOptions())
 	if err := workflow.ExecuteActivity(actx, RevokePortalActivity, r.c.ID, now).Get(ctx, nil); err != nil {
 		return Case{}, fmt.Errorf("revoke links of case %s: %w", r.c.ID, err)
 	}

@@ -1,0 +1,139 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// A workflow task writes its case before it is committed. When it fails
+// and is retried with another outcome, the retry's write (higher fence)
+// replaces the failed attempt's, a late write of the failed attempt
+// changes nothing, and only committed events reach the audit timeline.
+func TestProjectRetriedTaskReplacesFailedAttempt(t *testing.T) {
+	s, _ := storetest.New(t)
+	ctx := context.Background()
+	officer, _, err := s.EnsureUser(ctx, "ada@bank.example", workflows.RoleComplianceOfficer, "Ada", "Officer")
+	require.NoError(t, err)
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	c := workflows.Case{
+		NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+			Priority: "HIGH", Title: "Alert", Description: "Unusual activity.", CreatedBy: officer.ID},
+		Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at,
+	}
+	event := func(seq int64, typ, desc string) workflows.Event {
+		return workflows.Event{ID: workflows.EventID(c.ID, seq), CaseID: c.ID, Seq: seq, Type: typ,
+			ActorID: &officer.ID, Description: desc, CreatedAt: at}
+	}
+	project := func(fence int64, version int64, status workflows.Status, committed, pending []workflows.Event) {
+		t.Helper()
+		w := c
+		w.Version, w.Status = version, status
+		_, err := s.Project(ctx, workflows.Projection{Case: w, Events: committed, Pending: pending, Fence: fence})
+		require.NoError(t, err)
+	}
+	timeline := func() []string {
+		t.Helper()
+		events, err := s.Timeline(ctx, c.ID)
+		require.NoError(t, err)
+		var out []string
+		for _, e := range events {
+			out = append(out, e.Description)
+			require.Equal(t, "Ada Officer", e.ActorName.String, "pending events have their actor's name too")
+		}
+		return out
+	}
+	audit := func() int {
+		t.Helper()
+		var n int
+		require.NoError(t, s.DB().Get(&n, `SELECT count(*) FROM case_events WHERE case_id = $1`, c.ID))
+		return n
+	}
+	status := func() string {
+		t.Helper()
+		row, err := s.GetCase(ctx, c.ID)
+		require.NoError(t, err)
+		return row.Status
+	}
+
+	created := event(1, workflows.EventCaseCreated, "Case created")
+	project(3, 1, workflows.StatusOpen, nil, []workflows.Event{created})
+	require.Equal(t, []string{"Case created"}, timeline(), "pending events show at once")
+	require.Zero(t, audit(), "the audit timeline waits for the commit")
+
+	// Task at history length 9: a note and a closing, then the task fails.
+	note := event(2, workflows.EventNoteAdded, "first attempt's note")
+	closing := event(3, workflows.EventStatusChanged, "first attempt's closing")
+	project(9, 3, workflows.StatusClosed, []workflows.Event{created}, []workflows.Event{note, closing})
+	require.Equal(t, "CLOSED", status())
+	require.Equal(t, 1, audit())
+
+	// Its retry (history length 12) applied another note only.
+	other := event(2, workflows.EventNoteAdded, "the retry's note")
+	project(12, 2, workflows.StatusOpen, nil, []workflows.Event{other})
+	require.Equal(t, "OPEN", status(), "the retry's lower version still wins: its fence is higher")
+	require.Equal(t, []string{"Case created", "the retry's note"}, timeline())
+
+	// A late write of the failed attempt is stale.
+	project(9, 3, workflows.StatusClosed, nil, []workflows.Event{note, closing})
+	require.Equal(t, "OPEN", status())
+	require.Equal(t, []string{"Case created", "the retry's note"}, timeline())
+
+	// The next task commits the retry's note to the audit timeline.
+	project(15, 2, workflows.StatusOpen, []workflows.Event{other}, nil)
+	require.Equal(t, 2, audit())
+	require.Equal(t, []string{"Case created", "the retry's note"}, timeline())
+	e, err := s.GetEvent(ctx, c.ID, other.ID)
+	require.NoError(t, err)
+	require.Equal(t, "the retry's note", e.Description)
+	_, err = s.GetEvent(ctx, c.ID, uuid.NewString())
+	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+// Entities written by a failed attempt that its retry did not add are
+// dropped with their checks: the newest write is the whole state.
+func TestProjectDropsEntitiesOfAFailedAttempt(t *testing.T) {
+	s, _ := storetest.New(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	c := workflows.Case{
+		NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "KYC_UPDATE_REQUEST", Family: workflows.FamilyOnboarding,
+			Priority: "MEDIUM", Title: "Onboarding"},
+		Status: workflows.StatusDraft, CreatedAt: at, UpdatedAt: at, Version: 1,
+	}
+	entity := func(i int, name string) workflows.Entity {
+		id := workflows.EntityID(c.ID, i)
+		return workflows.Entity{ID: id, Kind: "PERSON", Name: name, Checks: []workflows.Check{
+			{ID: workflows.CheckID(id, "ID_DOCUMENT"), EntityID: id, Type: "ID_DOCUMENT", Status: workflows.CheckPending, UpdatedAt: at},
+		}}
+	}
+	c.Entities = []workflows.Entity{entity(0, "Ada")}
+	_, err := s.Project(ctx, workflows.Projection{Case: c, Fence: 3})
+	require.NoError(t, err)
+
+	failed := c
+	failed.Version = 2
+	failed.Entities = []workflows.Entity{entity(0, "Ada"), entity(1, "Bo")}
+	_, err = s.Project(ctx, workflows.Projection{Case: failed, Fence: 8})
+	require.NoError(t, err)
+	entities, err := s.Entities(ctx, c.ID)
+	require.NoError(t, err)
+	require.Len(t, entities, 2)
+
+	retried := c
+	retried.Version = 1
+	_, err = s.Project(ctx, workflows.Projection{Case: retried, Fence: 11})
+	require.NoError(t, err)
+	entities, err = s.Entities(ctx, c.ID)
+	require.NoError(t, err)
+	require.Len(t, entities, 1)
+	require.Equal(t, "Ada", entities[0].Name)
+	require.Len(t, entities[0].Checks, 1)
+}
