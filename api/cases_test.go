@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -52,6 +53,12 @@ func TestInvestigationLifecycleEndToEnd(t *testing.T) {
 	require.Equal(t, "Customer called back.", note.Description)
 	require.Equal(t, analyst.ID, *note.ActorID)
 	require.Equal(t, created.ID, note.CaseID)
+	// The detail shows the note at once, as the answer gave it.
+	r = h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+created.ID, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	shown := decode[caseOut](t, r).Timeline
+	require.NotEmpty(t, shown)
+	require.Equal(t, note, shown[len(shown)-1])
 
 	for _, step := range []struct{ status, note string }{
 		{"IN_PROGRESS", ""}, {"PENDING_REVIEW", ""}, {"ESCALATED", ""},
@@ -258,6 +265,9 @@ func TestListFiltersAndPages(t *testing.T) {
 	}
 	byNumber := all.Items[3].CaseNumber
 	require.Equal(t, 1, search(byNumber))
+	require.Equal(t, 1, search(strings.ToLower(byNumber)), "a case number, case-insensitive")
+	require.GreaterOrEqual(t, search(byNumber[:len(byNumber)-1]), 1, "the start of a case number")
+	require.Equal(t, 1, search(byNumber[len("CASE-"):]), "a fragment of a case number")
 	require.Equal(t, 1, search(fmt.Sprintf("%s 4", prefix)))
 	require.Equal(t, 1, search(fmt.Sprintf("%s.4@EXAMPLE.com", prefix)), "e-mail, case-insensitive")
 	require.GreaterOrEqual(t, search("Andy Example"), 7, "by author name")

@@ -81,6 +81,7 @@ func TestValidationNamesEveryBadKey(t *testing.T) {
 		{"CASEFLOW_MAIL_TRANSPORT", "pigeon", `mail.transport: want smtp or log, got "pigeon"`},
 		{"CASEFLOW_PORTAL_BASEURL", "portal", `portal.baseUrl: want an absolute URL`},
 		{"CASEFLOW_TEMPORAL_CALLTIMEOUT", "0s", `temporal.callTimeout: must be positive`},
+		{"CASEFLOW_TEMPORAL_GRPCCOMPRESSION", "brotli", `temporal.grpcCompression: must be none or gzip, got "brotli"`},
 		{"CASEFLOW_IDEMPOTENCY_TTL", "1h", `idempotency.ttl: must be at least 24h`},
 		{"CASEFLOW_IDEMPOTENCY_LEASE", "5s", `idempotency.lease: must exceed temporal.callTimeout`},
 	}

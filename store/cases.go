@@ -408,10 +408,27 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 		where = append(where, "c.overdue = "+arg(*f.Overdue))
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		p := arg("%" + escapeLike(q) + "%")
-		where = append(where, `(c.case_number ILIKE `+p+` OR c.client_name ILIKE `+p+` OR c.client_email ILIKE `+p+
-			` OR EXISTS (SELECT 1 FROM users a WHERE a.id = c.created_by AND
-				(a.email ILIKE `+p+` OR (a.first_name || ' ' || a.last_name) ILIKE `+p+`)))`)
+		pattern := "%" + escapeLike(q) + "%"
+		// Authors are few: matched first, they become a list the planner
+		// can weigh, where a subquery per case made it walk the table.
+		var authors []string
+		if err := s.db.SelectContext(ctx, &authors, `SELECT id FROM users
+			WHERE email ILIKE $1 OR (first_name || ' ' || last_name) ILIKE $1`, pattern); err != nil {
+			return nil, 0, fmt.Errorf("search authors: %w", err)
+		}
+		var number string
+		if strings.HasPrefix(strings.ToUpper(q), "CASE-") {
+			// Every case number starts so: this q can match one only at
+			// its start, a seek in the prefix index.
+			number = `c.case_number LIKE upper(` + arg(escapeLike(q)+"%") + `::text)`
+		} else {
+			number = `c.case_number ILIKE ` + arg(pattern)
+		}
+		match := `(` + number + ` OR client_search_text(c.client_name, c.client_email) LIKE lower(` + arg(pattern) + `::text)`
+		if len(authors) > 0 {
+			match += ` OR c.created_by = ANY(` + arg(pq.StringArray(authors)) + `::uuid[])`
+		}
+		where = append(where, match+`)`)
 	}
 	total := -1
 	if f.After == nil {

@@ -159,8 +159,24 @@ func TestKeysetPageIsIndexSeek(t *testing.T) {
 	s, _ := seeded(t, 20_000)
 	ctx := context.Background()
 	db := s.DB()
-	_, err := db.ExecContext(ctx, `ANALYZE cases`)
+	_, err := db.ExecContext(ctx, `VACUUM ANALYZE cases`)
 	require.NoError(t, err)
+
+	// Two filters count from one filter's index, never the table.
+	var out string
+	require.NoError(t, db.GetContext(ctx, &out, `EXPLAIN (FORMAT JSON) SELECT count(*) FROM (SELECT 1 FROM cases c
+		WHERE c.status = $1 AND c.priority = $2 LIMIT 10001) capped`, "OPEN", "HIGH"))
+	require.Contains(t, out, `"Index Only Scan"`)
+	require.NotContains(t, out, `"Seq Scan"`)
+
+	// A search reads the trigram index, which names the same expression,
+	// and a case number's start seeks the pattern index.
+	require.NoError(t, db.GetContext(ctx, &out, `EXPLAIN (FORMAT JSON) SELECT 1 FROM cases c
+		WHERE client_search_text(c.client_name, c.client_email) LIKE lower($1)`, "%garcia%"))
+	require.Contains(t, out, `"cases_client_trgm"`)
+	require.NoError(t, db.GetContext(ctx, &out, `EXPLAIN (FORMAT JSON) SELECT 1 FROM cases c
+		WHERE c.case_number LIKE upper($1)`, "case-2026-0001%"))
+	require.Contains(t, out, `"cases_case_number_prefix"`)
 
 	// A deep position: three quarters of the way down the list.
 	var deep struct {
@@ -178,7 +194,7 @@ func TestKeysetPageIsIndexSeek(t *testing.T) {
 			ORDER BY c.created_at DESC, c.id DESC LIMIT $3`, "cases_created_idx",
 			[]any{deep.CreatedAt, deep.ID, 20}},
 		{"by status", `SELECT ` + keysetColumns + ` FROM cases c WHERE c.status = $1 AND (c.created_at, c.id) < ($2, $3::uuid)
-			ORDER BY c.created_at DESC, c.id DESC LIMIT $4`, "cases_status_idx",
+			ORDER BY c.created_at DESC, c.id DESC LIMIT $4`, "cases_status_cover_idx",
 			[]any{"OPEN", deep.CreatedAt, deep.ID, 20}},
 	} {
 		t.Run(q.name, func(t *testing.T) {

@@ -324,11 +324,11 @@ func (r *caseRun) validateNote(n Note) error {
 }
 
 func (r *caseRun) onNote(ctx workflow.Context, n Note) (Event, error) {
-	ev := r.event(EventNoteAdded, &n.ActorID, strings.TrimSpace(n.Content), nil, nil)
-	if err := r.persist(ctx, ev); err != nil {
+	events := []Event{r.event(EventNoteAdded, &n.ActorID, strings.TrimSpace(n.Content), nil, nil)}
+	if err := r.persist(ctx, events...); err != nil { // stamps the event's time
 		return Event{}, err
 	}
-	return ev, nil
+	return events[0], nil
 }
 
 func (r *caseRun) validateOnboarding() error {

@@ -26,9 +26,9 @@ import (
 //
 // An event is known committed once a later workflow task runs: the history
 // has grown past the task that made it, or a timer started with it has
-// fired. A case that falls quiet sets such a timer (confirmAfter), so its
-// timeline is complete within that time; the API shows pending events
-// meanwhile, from the case row.
+// fired. A case with events to confirm keeps such a timer (confirmAfter),
+// so its timeline is complete within seconds of falling quiet; the API
+// shows pending events meanwhile, from the case row.
 //
 // Histories from before this design wrote with a regular activity after
 // each change (projectionByActivity); they replay as they were recorded.
@@ -36,9 +36,11 @@ import (
 // localProjectionChange names the change for workflow.GetVersion.
 const localProjectionChange = "local-projection"
 
-// confirmAfter is how long a quiet case waits to move the events of its
-// last workflow task to the audit timeline.
-const confirmAfter = time.Second
+// confirmAfter is how long a case waits at most to prove its workflow
+// tasks committed by a timer, when no later task came to prove it sooner;
+// the last events of a case that falls quiet reach the audit timeline
+// within twice this.
+const confirmAfter = 5 * time.Second
 
 // pendingEvent is an event of a workflow task that may not be committed
 // yet, with the history length when it was decided.
@@ -125,40 +127,64 @@ func (r *caseRun) projector(ctx workflow.Context) {
 		StartToCloseTimeout: 10 * time.Second,
 		RetryPolicy:         projectionRetry(),
 	})
+	// One timer at a time, left to fire rather than cancelled and started
+	// again on every change: a busy case pays one extra task per
+	// confirmAfter, not two timer commands per update.
+	var t *confirmTimer
 	for {
+		if t != nil && !t.short && r.life.IsTerminal(r.c.Status) {
+			t.cancel() // the run ends once its timeline is complete: no waiting
+			t = nil
+		}
+		if t == nil && len(r.p.uncommitted) > 0 {
+			t = r.armConfirm(ctx)
+		}
+		fired := func() bool { return t != nil && t.fired.IsReady() }
 		work := func() bool {
 			return r.p.wanted > r.p.written || len(r.p.committed) > 0 || r.promotable(ctx) > 0
 		}
-		if n := len(r.p.uncommitted); n > 0 && !work() {
-			wait := confirmAfter
-			if r.life.IsTerminal(r.c.Status) {
-				wait = time.Millisecond // the run ends once its timeline is complete
-			}
-			// A timer of its own, cancelled when work comes first, so that
-			// a busy case never has a stale one fire.
-			tctx, cancel := workflow.WithCancel(ctx)
-			timer := workflow.NewTimer(tctx, wait)
-			if err := workflow.Await(ctx, func() bool { return timer.IsReady() || work() }); err != nil {
-				cancel()
-				return
-			}
-			if timer.IsReady() {
-				// The timer fired, so this is a later task: what was
-				// decided before the timer started is committed.
-				r.commitFirst(n)
-			} else {
-				cancel()
-			}
-		} else if err := workflow.Await(ctx, work); err != nil {
+		if err := workflow.Await(ctx, func() bool { return work() || fired() }); err != nil {
 			return
 		}
+		if fired() {
+			// The timer fired, so this is a later task: what was decided
+			// before the timer started is committed.
+			n := 0
+			for n < len(r.p.uncommitted) && r.p.uncommitted[n].Seq <= t.upTo {
+				n++
+			}
+			r.commitFirst(n)
+			t = nil
+		}
 		r.commitFirst(r.promotable(ctx))
+		if !work() {
+			continue
+		}
 		if err := r.write(lctx); err != nil {
 			workflow.GetLogger(ctx).Error("projection write failed", "error", err)
 			r.p.err = fmt.Errorf("project case %s: %w", r.c.ID, err)
 			return
 		}
 	}
+}
+
+// confirmTimer proves, once fired, that the events up to upTo are in
+// committed workflow tasks.
+type confirmTimer struct {
+	fired  workflow.Future
+	cancel workflow.CancelFunc
+	upTo   int64
+	short  bool
+}
+
+func (r *caseRun) armConfirm(ctx workflow.Context) *confirmTimer {
+	wait, short := confirmAfter, r.life.IsTerminal(r.c.Status)
+	if short {
+		wait = time.Millisecond
+	}
+	tctx, cancel := workflow.WithCancel(ctx)
+	return &confirmTimer{fired: workflow.NewTimer(tctx, wait), cancel: cancel,
+		upTo: r.p.uncommitted[len(r.p.uncommitted)-1].Seq, short: short}
 }
 
 // promotable counts the uncommitted events decided in earlier workflow

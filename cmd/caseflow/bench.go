@@ -205,7 +205,10 @@ func startBenchEnv(ctx context.Context, log *slog.Logger, temporalBin string) (*
 	if e.stopTemporal, err = ensureTemporal(ctx, log, temporalBin, e.temporalAddr, uiPort, "default", dir); err != nil {
 		return nil, err
 	}
-	e.tc, err = dialTemporal(ctx, log, client.Options{HostPort: e.temporalAddr, Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	// The baseline connects as the API and the worker do (uncompressed, set
+	// below), so the ratios measure caseflow, not a transport setting.
+	e.tc, err = dialTemporal(ctx, log, client.Options{HostPort: e.temporalAddr, Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}})
 	if err != nil {
 		return nil, err
 	}
@@ -249,6 +252,7 @@ func startBenchEnv(ctx context.Context, log *slog.Logger, temporalBin string) (*
 		"CASEFLOW_CODEC_KEYS="+api.NewCodecKey("bench"),
 		"CASEFLOW_MAIL_TRANSPORT=log",
 		"CASEFLOW_DATABASE_MAXOPENCONNS=40",
+		"CASEFLOW_TEMPORAL_GRPCCOMPRESSION=none",
 	)
 	start := func(role string, port int) (*exec.Cmd, error) {
 		out, err := os.Create(filepath.Join(dir, role+".log"))
@@ -665,6 +669,10 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 		return nil, err
 	}
 	cursor := api.EncodeCursor(store.Position{CreatedAt: deep.CreatedAt, ID: deep.ID})
+	var number string
+	if err := b.env.store.DB().GetContext(ctx, &number, `SELECT case_number FROM cases ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`, n/2); err != nil {
+		return nil, err
+	}
 	yes := true
 	filters := []struct {
 		name  string
@@ -679,6 +687,11 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 		{"flag", url.Values{"flag": {"REVIEWING"}}, store.CaseFilter{Flag: "REVIEWING"}},
 		{"overdue", url.Values{"overdue": {"true"}}, store.CaseFilter{Overdue: &yes}},
 		{"status+priority", url.Values{"status": {"OPEN"}, "priority": {"HIGH"}}, store.CaseFilter{Status: "OPEN", Priority: "HIGH"}},
+		{"type+flag+assignee", url.Values{"type": {"KYC_UPDATE_REQUEST"}, "flag": {"COLLECTING"}, "assigneeId": {b.env.officerID}},
+			store.CaseFilter{Type: "KYC_UPDATE_REQUEST", Flag: "COLLECTING", AssigneeID: b.env.officerID}},
+		// A common surname (about 0.6% of the cases), and one case number.
+		{"q surname", url.Values{"q": {"Garcia"}}, store.CaseFilter{Q: "Garcia"}},
+		{"q case number", url.Values{"q": {number}}, store.CaseFilter{Q: number}},
 		{"deep page (cursor)", url.Values{"cursor": {cursor}}, store.CaseFilter{After: &store.Position{CreatedAt: deep.CreatedAt, ID: deep.ID}}},
 	}
 	var out []benchResult
@@ -691,6 +704,9 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 			}))
 			sf := f.f
 			sf.Page, sf.Limit, sf.CountLimit = 1, 20, 10_000
+			if sf.Q != "" {
+				sf.CountLimit = 1_000 // as the API counts a search
+			}
 			out = append(out, b.step(ctx, "sql "+f.name, c, func(ctx context.Context, _ int) error {
 				_, _, err := b.env.store.ListCases(ctx, sf)
 				return err

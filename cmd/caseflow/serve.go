@@ -129,11 +129,16 @@ func temporalOptions(cfg config.Config, log *slog.Logger) (client.Options, error
 		log.Warn("codec.keys is empty: workflow payloads, with clients' personal data, are stored in clear in Temporal")
 	}
 	dc := api.DataConverter(codec)
+	var conn client.ConnectionOptions
+	if cfg.Temporal.GRPCCompression == "none" {
+		conn.GrpcCompression = &client.GrpcCompressionNone{}
+	}
 	return client.Options{
-		HostPort:      cfg.Temporal.Address,
-		Namespace:     cfg.Temporal.Namespace,
-		Logger:        tlog.NewStructuredLogger(log.With("component", "temporal")),
-		DataConverter: dc,
+		ConnectionOptions: conn,
+		HostPort:          cfg.Temporal.Address,
+		Namespace:         cfg.Temporal.Namespace,
+		Logger:            tlog.NewStructuredLogger(log.With("component", "temporal")),
+		DataConverter:     dc,
 		// Failure messages can quote personal data too.
 		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
 			DataConverter: dc, EncodeCommonAttributes: codec != nil,
