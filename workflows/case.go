@@ -51,9 +51,11 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	r := &caseRun{
 		life: life,
 		c: Case{
-			NewCase:   in.New,
-			Status:    life.Initial,
-			CreatedAt: now,
+			NewCase: in.New,
+			Status:  life.Initial,
+			// When the case was asked for; every attempt of the first
+			// workflow task agrees on it (projection.go).
+			CreatedAt: workflow.GetInfo(ctx).WorkflowStartTime.UTC(),
 			UpdatedAt: now,
 		},
 	}
@@ -82,9 +84,10 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	if r.c.FromScreening {
 		mails = append(mails, r.mail(MailNewCase, RecipientOfficers, created.Seq, ""))
 	}
-	if err := r.commit(ctx, []Event{created}, mails...); err != nil {
+	if err := r.persistStarted(ctx, created); err != nil {
 		return Case{}, err
 	}
+	r.outbox = append(r.outbox, mails...)
 	r.created = true
 	return r.live(ctx)
 }

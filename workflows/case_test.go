@@ -363,7 +363,9 @@ func TestCaseWorkflowCommitsEventsToTheAuditTimeline(t *testing.T) {
 		require.NoError(t, h.store.DB().Select(&types, `SELECT event_type FROM case_events WHERE case_id = $1 ORDER BY seq`, h.newCase.ID))
 		return types
 	}
-	h.send(workflows.UpdateCreate, nil)
+	h.send(workflows.UpdateCreate, nil) // at 1 s
+	var atCreate []string
+	h.at(1100*time.Millisecond, func() { atCreate = audited() })
 	h.updateAt(time.Hour, workflows.UpdateNote, workflows.Note{ActorID: h.officer.ID, Content: "Called the branch."})
 	var shown, auditedSoon, auditedLater []string
 	h.at(time.Hour+100*time.Millisecond, func() {
@@ -377,6 +379,7 @@ func TestCaseWorkflowCommitsEventsToTheAuditTimeline(t *testing.T) {
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
 
+	require.Equal(t, []string{"CASE_CREATED"}, atCreate, "the creation follows from the start alone: audited at once")
 	require.Equal(t, []string{"CASE_CREATED", "NOTE_ADDED"}, shown, "the case shows the note at once")
 	require.Equal(t, []string{"CASE_CREATED"}, auditedSoon, "its task is not known committed yet")
 	require.Equal(t, []string{"CASE_CREATED", "NOTE_ADDED"}, auditedLater)

@@ -108,6 +108,27 @@ func (r *caseRun) persist(ctx workflow.Context, events ...Event) error {
 	for _, e := range events {
 		r.p.uncommitted = append(r.p.uncommitted, pendingEvent{Event: e, decidedAt: at})
 	}
+	return r.awaitWritten(ctx)
+}
+
+// persistStarted writes the case as it opens. Its first event follows from
+// the workflow's input alone, which is committed with the start, so it goes
+// straight to the audit timeline: no timer, no extra task for a new case.
+// It is stamped with the case's creation time, the workflow's start, which
+// every attempt of the first workflow task agrees on.
+func (r *caseRun) persistStarted(ctx workflow.Context, created Event) error {
+	if r.p.byActivity {
+		return r.persist(ctx, created)
+	}
+	r.c.UpdatedAt = workflow.Now(ctx).UTC()
+	created.CreatedAt = r.c.CreatedAt
+	r.p.committed = append(r.p.committed, created)
+	return r.awaitWritten(ctx)
+}
+
+// awaitWritten asks the projector for a write and returns once Postgres
+// shows the case as it stands now.
+func (r *caseRun) awaitWritten(ctx workflow.Context) error {
 	r.p.wanted++
 	want := r.p.wanted
 	if err := workflow.Await(ctx, func() bool { return r.p.written >= want || r.p.err != nil }); err != nil {
