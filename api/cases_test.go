@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -272,6 +273,24 @@ func TestListFiltersAndPages(t *testing.T) {
 	require.Equal(t, 1, search(fmt.Sprintf("%s.4@EXAMPLE.com", prefix)), "e-mail, case-insensitive")
 	require.GreaterOrEqual(t, search("Andy Example"), 7, "by author name")
 	require.Equal(t, 0, search("100%_no_such"), "LIKE wildcards are matched literally")
+}
+
+// A page counts to 1,000 and says when more match.
+func TestListTotalIsCapped(t *testing.T) {
+	h := e2e
+	ctx := context.Background()
+	name := "Capped" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	author, _, err := h.store.EnsureUser(ctx, name+"@bank.example", workflows.RoleAnalyst, "Cap", name)
+	require.NoError(t, err)
+	require.NoError(t, h.store.SeedCases(ctx, 1_001, nil, author.ID, nil))
+
+	r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"q": {name}, "limit": {"20"}}.Encode(), nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	page := decode[pageOut](t, r)
+	require.Equal(t, 1_000, page.Total)
+	require.True(t, *page.Capped, "more than the total match")
+	require.Equal(t, 50, page.TotalPages)
+	require.Len(t, page.Items, 20)
 }
 
 // TestRoleMatrix sends every endpoint as every role (DESIGN.md §7).

@@ -21,7 +21,7 @@ import (
 const seedChunk = 100_000
 
 // seedKey is the fixed half of every seeding's random seed; the other half
-// is the call's offset, so the same database state always seeds the same data.
+// is the case number sequence's position, so the same database state always seeds the same data.
 const seedKey = 0xCA5EF10
 
 // seedColumns are every column of cases, nullable ones included, so COPY
@@ -44,22 +44,17 @@ var seedColumns = []string{
 // exists for them, so they are for reading only.
 //
 // assignees and author must be existing user IDs; assignees may be empty
-// (every case unassigned). Case numbers are CASE-<year>-S<n>, numbered on
-// from the last seeded one, so seeding again into one database adds rows
-// rather than colliding; two seedings running at once into one database
-// may still collide (the losing chunk fails and rolls back). Rows are
-// committed every seedChunk, after which progress (when not nil) gets how
-// many are done.
+// (every case unassigned). Case numbers come from the sequence live cases
+// draw theirs from, so seeded and live cases never collide, and seeding
+// again adds rows. Rows are committed every seedChunk, after which progress
+// (when not nil) gets how many are done.
 func (s *Store) SeedCases(ctx context.Context, n int, assignees []string, author string, progress func(done int)) error {
 	if n < 0 {
 		return fmt.Errorf("seed cases: n = %d", n)
 	}
 	var offset int64
-	err := s.db.GetContext(ctx, &offset, `
-		SELECT coalesce(max(substring(case_number FROM '-S([0-9]+)$')::bigint), 0)
-		FROM cases WHERE case_number LIKE 'CASE-%-S%'`)
-	if err != nil {
-		return fmt.Errorf("seed cases: find offset: %w", err)
+	if err := s.db.GetContext(ctx, &offset, `SELECT last_value FROM case_number_seq`); err != nil {
+		return fmt.Errorf("seed cases: read the case number sequence: %w", err)
 	}
 	g := newCaseSeeder(offset, assignees, author, time.Now())
 	for done := 0; done < n; {
@@ -86,12 +81,16 @@ func (s *Store) copyCases(ctx context.Context, g *caseSeeder, size int) (err err
 			_ = tx.Rollback()
 		}
 	}()
+	var numbers []int64
+	if err := tx.SelectContext(ctx, &numbers, `SELECT nextval('case_number_seq') FROM generate_series(1, $1)`, size); err != nil {
+		return fmt.Errorf("draw case numbers: %w", err)
+	}
 	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("cases", seedColumns...))
 	if err != nil {
 		return fmt.Errorf("prepare copy: %w", err)
 	}
-	for range size {
-		if _, err := stmt.ExecContext(ctx, g.next()...); err != nil {
+	for _, number := range numbers {
+		if _, err := stmt.ExecContext(ctx, g.next(number)...); err != nil {
 			_ = stmt.Close()
 			return fmt.Errorf("copy row: %w", err)
 		}
@@ -229,11 +228,10 @@ var seedResolutionNotes = []string{
 }
 
 // caseSeeder makes the rows of one SeedCases call. Its randomness is
-// seeded by the call's offset, so a rerun on the same state repeats it.
+// seeded by the case number sequence, so a rerun on the same state repeats it.
 type caseSeeder struct {
 	r         *rand.Rand
 	now       time.Time
-	number    int64
 	types     []string
 	families  map[string]string
 	assignees []string
@@ -251,7 +249,6 @@ func newCaseSeeder(offset int64, assignees []string, author string, now time.Tim
 	g := &caseSeeder{
 		r:         rand.New(rand.NewPCG(seedKey, uint64(offset))),
 		now:       now.UTC().Truncate(time.Microsecond), // Postgres keeps microseconds
-		number:    offset,
 		types:     types,
 		families:  families,
 		assignees: assignees,
@@ -265,9 +262,8 @@ func newCaseSeeder(offset int64, assignees []string, author string, now time.Tim
 const seedDay = 24 * time.Hour
 
 // next returns the values of the next row, in seedColumns' order.
-func (g *caseSeeder) next() []any {
+func (g *caseSeeder) next(number int64) []any {
 	r := g.r
-	g.number++
 
 	typ := g.types[r.IntN(len(g.types))]
 	family := workflows.Family(g.families[typ])
@@ -357,7 +353,7 @@ func (g *caseSeeder) next() []any {
 
 	return []any{
 		uuid.NewString(),
-		fmt.Sprintf("CASE-%d-S%07d", created.Year(), g.number),
+		fmt.Sprintf("CASE-%d-%05d", created.Year(), number), // as the numbering trigger writes it
 		typ,
 		string(family),
 		string(seedPick(r, seedPriorities)),
