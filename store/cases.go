@@ -147,8 +147,9 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 	return number, err
 }
 
-// projectEntities writes the entities and checks as they stand. Entities
-// are never removed, so upserting every one is the whole state.
+// projectEntities writes the entities and checks as they stand. A case
+// never loses an entity, so the newest write's are the whole state: rows
+// that only a failed workflow task wrote are dropped, the rest upserted.
 func projectEntities(ctx context.Context, tx *sqlx.Tx, c workflows.Case) error {
 	if c.Family == workflows.FamilyOnboarding {
 		// A workflow task that failed after its write may have added an

@@ -31,7 +31,7 @@ import (
 // shows pending events meanwhile, from the case row.
 //
 // Histories from before this design wrote with a regular activity after
-// each change (projectionByActivity); they replay as they were recorded.
+// each change (persistByActivity); they replay as they were recorded.
 
 // localProjectionChange names the change for workflow.GetVersion.
 const localProjectionChange = "local-projection"
