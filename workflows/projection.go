@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -229,7 +230,7 @@ func (r *caseRun) write(ctx workflow.Context) error {
 	target := r.p.wanted
 	committed := r.p.committed
 	p := Projection{
-		Case:    r.c,
+		Case:    r.snapshot(),
 		Events:  committed,
 		Pending: eventsOf(r.p.uncommitted),
 		Fence:   r.p.historyBase + int64(workflow.GetInfo(ctx).GetCurrentHistoryLength()),
@@ -245,6 +246,23 @@ func (r *caseRun) write(ctx workflow.Context) error {
 	}
 	r.p.written = target
 	return nil
+}
+
+// snapshot is the case as the local activity gets it: a copy, since the
+// activity runs on a goroutine of its own and the workflow changes checks
+// in place (race detector, onboarding test).
+func (r *caseRun) snapshot() Case {
+	c := r.c
+	if r.c.Entities != nil {
+		c.Entities = make([]Entity, len(r.c.Entities))
+		for i, e := range r.c.Entities {
+			e.Checks = slices.Clone(e.Checks)
+			c.Entities[i] = e
+		}
+	}
+	c.Plan = slices.Clone(r.c.Plan)
+	c.Verdicts = slices.Clone(r.c.Verdicts)
+	return c
 }
 
 // projected reports that Postgres shows everything this run decided, the
