@@ -488,9 +488,10 @@ func (s *Server) update(c *fiber.Ctx, row store.Case, name string, arg, result a
 // SendUpdate sends a case an update and waits for its outcome, sending it
 // again, under the same update ID, until ctx's deadline while the update
 // was not applied and may be sent again: the case is moving to a fresh run
-// (the workflow answers RETRY), or the workflow task that carried it
-// failed (Temporal answers WorkflowNotReady). Every caller of case updates
-// should use it.
+// (the workflow answers RETRY), the workflow task that carried it failed
+// (Temporal answers WorkflowNotReady), or one long poll for it ran out
+// before ctx did (a very busy case). Every caller of case updates should
+// use it.
 func SendUpdate(ctx context.Context, tc client.Client, opts client.UpdateWorkflowOptions, result any) error {
 	if opts.UpdateID == "" {
 		opts.UpdateID = uuid.NewString()
@@ -502,7 +503,9 @@ func SendUpdate(ctx context.Context, tc client.Client, opts client.UpdateWorkflo
 		}
 		var appErr *temporal.ApplicationError
 		var notReady *serviceerror.WorkflowNotReady
-		retry := errors.As(err, &appErr) && appErr.Type() == workflows.CodeRetry || errors.As(err, &notReady)
+		var pollEnded *client.WorkflowUpdateServiceTimeoutOrCanceledError
+		retry := errors.As(err, &appErr) && appErr.Type() == workflows.CodeRetry || errors.As(err, &notReady) ||
+			errors.As(err, &pollEnded) && ctx.Err() == nil
 		if !retry {
 			return err
 		}
