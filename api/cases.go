@@ -135,10 +135,10 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	// Sent again while its first workflow task failed (WorkflowNotReady):
-	// the update ID and the conflict policy make a repeat reach the same case.
+	// resend: the update ID and the conflict policy make a repeat reach
+	// the same case.
 	var created workflows.Case
-	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+	err := resend(ctx, func() error {
 		start := s.temporal.NewWithStartWorkflowOperation(s.startOptions(nc.ID), workflows.WorkflowName, workflows.Input{New: nc})
 		handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 			StartWorkflowOperation: start,
@@ -148,21 +148,13 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 				WaitForStage: client.WorkflowUpdateStageCompleted,
 			},
 		})
-		if err == nil {
-			err = handle.Get(ctx, &created)
+		if err != nil {
+			return err
 		}
-		var notReady *serviceerror.WorkflowNotReady
-		if err == nil {
-			break
-		}
-		if !errors.As(err, &notReady) {
-			return fmt.Errorf("create case: %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("create case: %w", ctx.Err())
-		case <-time.After(wait):
-		}
+		return handle.Get(ctx, &created)
+	})
+	if err != nil {
+		return fmt.Errorf("create case: %w", err)
 	}
 	return s.respondCase(c, http.StatusCreated, created.ID)
 }
@@ -252,18 +244,18 @@ const (
 	defaultLimit = 20
 	maxLimit     = 100
 	maxQuery     = 200
-	// listCountLimit caps a list's total: past it the answer says "at
+	// ListCountLimit caps a list's total: past it the answer says "at
 	// least" (totalCapped), and deep pages go by cursor. Counting is most
 	// of a filtered list's cost over a million cases: to 10,000, two
 	// filters took 10 ms and a common surname 15-35 ms; to 1,000, a tenth.
-	listCountLimit = 1_000
+	ListCountLimit = 1_000
 )
 
 func (s *Server) caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
 	f := store.CaseFilter{
 		Status: c.Query("status"), Type: c.Query("type"), Priority: c.Query("priority"),
 		AssigneeID: c.Query("assigneeId"), Flag: c.Query("flag"), Q: c.Query("q"),
-		Page: 1, Limit: defaultLimit, CountLimit: listCountLimit,
+		Page: 1, Limit: defaultLimit, CountLimit: ListCountLimit,
 	}
 	var errs []workflows.FieldError
 	bad := func(field, msg string) { errs = append(errs, workflows.FieldError{Field: field, Message: msg}) }
@@ -486,27 +478,35 @@ func (s *Server) update(c *fiber.Ctx, row store.Case, name string, arg, result a
 }
 
 // SendUpdate sends a case an update and waits for its outcome, sending it
-// again, under the same update ID, until ctx's deadline while the update
-// was not applied and may be sent again: the case is moving to a fresh run
-// (the workflow answers RETRY), the workflow task that carried it failed
-// (Temporal answers WorkflowNotReady), or one long poll for it ran out
-// before ctx did (a very busy case). Every caller of case updates should
-// use it.
+// again under the same update ID while resend says it may. Every caller of
+// case updates should use it.
 func SendUpdate(ctx context.Context, tc client.Client, opts client.UpdateWorkflowOptions, result any) error {
 	if opts.UpdateID == "" {
 		opts.UpdateID = uuid.NewString()
 	}
-	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+	return resend(ctx, func() error {
 		handle, err := tc.UpdateWorkflow(ctx, opts)
-		if err == nil {
-			err = handle.Get(ctx, result)
+		if err != nil {
+			return err
 		}
+		return handle.Get(ctx, result)
+	})
+}
+
+// resend runs send, an update under a fixed update ID, again until ctx's
+// deadline while its update was not applied and may be sent again: the
+// case is moving to a fresh run (the workflow answers RETRY), the workflow
+// task that carried it failed (Temporal answers WorkflowNotReady), or one
+// long poll for it ran out before ctx did (a very busy case).
+func resend(ctx context.Context, send func() error) error {
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := send()
 		var appErr *temporal.ApplicationError
 		var notReady *serviceerror.WorkflowNotReady
 		var pollEnded *client.WorkflowUpdateServiceTimeoutOrCanceledError
-		retry := errors.As(err, &appErr) && appErr.Type() == workflows.CodeRetry || errors.As(err, &notReady) ||
+		again := errors.As(err, &appErr) && appErr.Type() == workflows.CodeRetry || errors.As(err, &notReady) ||
 			errors.As(err, &pollEnded) && ctx.Err() == nil
-		if !retry {
+		if !again {
 			return err
 		}
 		select {

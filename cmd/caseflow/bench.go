@@ -703,7 +703,7 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 				return b.call(ctx, http.MethodGet, "/cases?"+q.Encode(), b.env.analyst, nil, http.StatusOK, nil)
 			}))
 			sf := f.f
-			sf.Page, sf.Limit, sf.CountLimit = 1, 20, 1_000 // as the API counts
+			sf.Page, sf.Limit, sf.CountLimit = 1, 20, api.ListCountLimit
 			out = append(out, b.step(ctx, "sql "+f.name, c, func(ctx context.Context, _ int) error {
 				_, _, err := b.env.store.ListCases(ctx, sf)
 				return err
