@@ -326,14 +326,25 @@ func (s *Server) getCase(c *fiber.Ctx) error {
 	return s.respondCase(c, http.StatusOK, id)
 }
 
+// caseState asks the workflow itself: the projection is read only when
+// Temporal has no such workflow, to tell an unknown case from an old one.
 func (s *Server) caseState(c *fiber.Ctx) error {
-	row, err := s.existingCase(c)
+	id, err := caseID(c)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	v, err := s.temporal.QueryWorkflow(ctx, row.ID, "", workflows.QueryState)
+	v, err := s.temporal.QueryWorkflow(ctx, id, "", workflows.QueryState)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		if _, err := s.store.GetCase(c.UserContext(), id); err != nil {
+			return caseMissing(err)
+		}
+		// Queries reach completed workflows too, until Temporal's retention
+		// removes their history.
+		return apiError(http.StatusNotFound, codeNotFound, "case %s has ended and its live state is no longer kept; GET /cases/%s shows it", id, id)
+	}
 	if err != nil {
 		return fmt.Errorf("query case: %w", err)
 	}
@@ -349,27 +360,27 @@ type statusRequest struct {
 	ResolutionNote string `json:"resolutionNote"`
 }
 
-// caseUpdate is the shape of most writes: find the case, let build turn
-// the request into the update's argument (refusing what the API can tell
-// is wrong), send the update, and answer with the case as it now stands.
-func (s *Server) caseUpdate(name string, build func(c *fiber.Ctx, row store.Case) (any, error)) fiber.Handler {
+// caseUpdate is the shape of most writes: let build turn the request into
+// the update's argument (refusing what the API can tell is wrong), send
+// the update to the case, and answer with the case as it now stands.
+func (s *Server) caseUpdate(name string, build func(c *fiber.Ctx, id string) (any, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		row, err := s.existingCase(c)
+		id, err := caseID(c)
 		if err != nil {
 			return err
 		}
-		arg, err := build(c, row)
+		arg, err := build(c, id)
 		if err != nil {
 			return err
 		}
-		if err := s.update(c, row, name, arg, nil); err != nil {
+		if err := s.update(c, id, name, arg, nil); err != nil {
 			return err
 		}
-		return s.respondCase(c, http.StatusOK, row.ID)
+		return s.respondCase(c, http.StatusOK, id)
 	}
 }
 
-func (s *Server) statusChange(c *fiber.Ctx, _ store.Case) (any, error) {
+func (s *Server) statusChange(c *fiber.Ctx, _ string) (any, error) {
 	var req statusRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, err
@@ -388,7 +399,7 @@ type assignRequest struct {
 	AssigneeID *string `json:"assigneeId"`
 }
 
-func (s *Server) assignment(c *fiber.Ctx, _ store.Case) (any, error) {
+func (s *Server) assignment(c *fiber.Ctx, _ string) (any, error) {
 	var raw map[string]json.RawMessage
 	if err := decodeJSON(c, &raw); err != nil {
 		return nil, err
@@ -423,7 +434,7 @@ type noteRequest struct {
 }
 
 func (s *Server) addNote(c *fiber.Ctx) error {
-	row, err := s.existingCase(c)
+	id, err := caseID(c)
 	if err != nil {
 		return err
 	}
@@ -435,12 +446,12 @@ func (s *Server) addNote(c *fiber.Ctx) error {
 		return asInvalid(err)
 	}
 	var ev workflows.Event
-	if err := s.update(c, row, workflows.UpdateNote, workflows.Note{ActorID: currentUser(c).ID, Content: req.Content}, &ev); err != nil {
+	if err := s.update(c, id, workflows.UpdateNote, workflows.Note{ActorID: currentUser(c).ID, Content: req.Content}, &ev); err != nil {
 		return err
 	}
 	if ev.Type == "" {
 		// A repeated update is answered with the first one's event ID only.
-		stored, err := s.store.GetEvent(c.UserContext(), row.ID, ev.ID)
+		stored, err := s.store.GetEvent(c.UserContext(), id, ev.ID)
 		if err != nil {
 			return err
 		}
@@ -455,24 +466,27 @@ func (s *Server) addNote(c *fiber.Ctx) error {
 }
 
 // update sends a case workflow an update and waits for its outcome. A
-// validator's refusal comes back as the 409/422 it names.
-func (s *Server) update(c *fiber.Ctx, row store.Case, name string, arg, result any) error {
-	if life, ok := workflows.LifecycleFor(workflows.Family(row.Family)); ok && life.IsTerminal(workflows.Status(row.Status)) {
-		return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case is %s and accepts no more changes", row.Status)
-	}
+// validator's refusal comes back as the 409/422 it names. The workflow
+// is the authority on whether the case takes changes, so the projection
+// is read only when Temporal has no running workflow for it.
+func (s *Server) update(c *fiber.Ctx, id string, name string, arg, result any) error {
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
 	err := SendUpdate(ctx, s.temporal, client.UpdateWorkflowOptions{
-		WorkflowID:   row.ID,
+		WorkflowID:   id,
 		UpdateName:   name,
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	}, result)
 	if err != nil && workflowGone(err) {
-		return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case accepts no more changes; its workflow has completed")
+		row, err := s.store.GetCase(c.UserContext(), id)
+		if err != nil {
+			return caseMissing(err)
+		}
+		return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case is %s and accepts no more changes", row.Status)
 	}
 	if err != nil {
-		return fmt.Errorf("update %s on case %s: %w", name, row.ID, err)
+		return fmt.Errorf("update %s on case %s: %w", name, id, err)
 	}
 	return nil
 }
@@ -534,10 +548,19 @@ func (s *Server) existingCase(c *fiber.Ctx) (store.Case, error) {
 		return store.Case{}, err
 	}
 	row, err := s.store.GetCase(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Case{}, notFound("case")
+	if err != nil {
+		return store.Case{}, caseMissing(err)
 	}
-	return row, err
+	return row, nil
+}
+
+// caseMissing answers a failed read of the case's row: 404 when there is
+// no such case.
+func caseMissing(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("case")
+	}
+	return err
 }
 
 // respondCase answers with the case's full detail from the projection.
@@ -596,7 +619,7 @@ func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
 	return ok(c, status, d)
 }
 
-func (s *Server) sendRequest(c *fiber.Ctx, _ store.Case) (any, error) {
+func (s *Server) sendRequest(c *fiber.Ctx, _ string) (any, error) {
 	return workflows.Send{ActorID: currentUser(c).ID}, nil
 }
 
@@ -613,7 +636,7 @@ func (s *Server) addEntity(c *fiber.Ctx) error {
 		return invalid(errs...)
 	}
 	var added workflows.Entity
-	if err := s.update(c, row, workflows.UpdateEntity, workflows.AddEntity{ActorID: currentUser(c).ID, Entity: s.newEntity(row.Type, req)}, &added); err != nil {
+	if err := s.update(c, row.ID, workflows.UpdateEntity, workflows.AddEntity{ActorID: currentUser(c).ID, Entity: s.newEntity(row.Type, req)}, &added); err != nil {
 		return err
 	}
 	entities, err := s.store.Entities(c.UserContext(), row.ID)
@@ -635,8 +658,8 @@ type checkRequest struct {
 
 // checkChange moves a check: anyone who may create cases may submit it on
 // the client's behalf; only officers and admins approve or reject.
-func (s *Server) checkChange(c *fiber.Ctx, row store.Case) (any, error) {
-	check, err := s.caseCheck(c, row)
+func (s *Server) checkChange(c *fiber.Ctx, id string) (any, error) {
+	check, err := s.caseCheck(c, id)
 	if err != nil {
 		return nil, err
 	}
@@ -710,25 +733,25 @@ func (s *Server) existingCheck(c *fiber.Ctx) (store.Case, store.Check, error) {
 	if err != nil {
 		return store.Case{}, store.Check{}, err
 	}
-	check, err := s.caseCheck(c, row)
+	check, err := s.caseCheck(c, row.ID)
 	return row, check, err
 }
 
 // caseCheck reads the check named in the path, of this case.
-func (s *Server) caseCheck(c *fiber.Ctx, row store.Case) (store.Check, error) {
+func (s *Server) caseCheck(c *fiber.Ctx, forCase string) (store.Check, error) {
 	raw, _ := url.PathUnescape(c.Params("checkId"))
 	id, err := uuid.Parse(raw)
 	if err != nil {
 		return store.Check{}, apiError(http.StatusBadRequest, codeInvalidID, "check ID %q is not a UUID", raw)
 	}
-	check, err := s.store.GetCheck(c.UserContext(), row.ID, id.String())
+	check, err := s.store.GetCheck(c.UserContext(), forCase, id.String())
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Check{}, notFound("check")
 	}
 	return check, err
 }
 
-func (s *Server) dueDateChange(c *fiber.Ctx, _ store.Case) (any, error) {
+func (s *Server) dueDateChange(c *fiber.Ctx, _ string) (any, error) {
 	var raw map[string]json.RawMessage
 	if err := decodeJSON(c, &raw); err != nil {
 		return nil, err
@@ -748,7 +771,7 @@ type revokeRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) revocation(c *fiber.Ctx, _ store.Case) (any, error) {
+func (s *Server) revocation(c *fiber.Ctx, _ string) (any, error) {
 	var req revokeRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, err

@@ -70,6 +70,8 @@ func TestBadInput(t *testing.T) {
 		{"unknown case", http.MethodGet, "/cases/" + uuid.NewString(), nil, 404, "NOT_FOUND", ""},
 		{"unknown case on update", http.MethodPatch, "/cases/" + uuid.NewString() + "/status", map[string]string{"status": "IN_PROGRESS"}, 404, "NOT_FOUND", ""},
 		{"unknown case on note", http.MethodPost, "/cases/" + uuid.NewString() + "/notes", map[string]string{"content": "x"}, 404, "NOT_FOUND", ""},
+		{"unknown case's state", http.MethodGet, "/cases/" + uuid.NewString() + "/state", nil, 404, "NOT_FOUND", ""},
+		{"unknown case on assign", http.MethodPatch, "/cases/" + uuid.NewString() + "/assign", map[string]any{"assigneeId": nil}, 404, "NOT_FOUND", ""},
 		{"unknown route", http.MethodGet, "/nothing-here", nil, 404, "NOT_FOUND", ""},
 		{"wrong method", http.MethodDelete, one, nil, 405, "METHOD_NOT_ALLOWED", ""},
 

@@ -127,7 +127,7 @@ func (s *Server) portalSubmitJSON(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.update(c, row, workflows.UpdateSubmit, workflows.Submission{CheckIDs: req.CheckIDs, Message: req.Message}, nil); err != nil {
+	if err := s.update(c, row.ID, workflows.UpdateSubmit, workflows.Submission{CheckIDs: req.CheckIDs, Message: req.Message}, nil); err != nil {
 		return err
 	}
 	v, err := s.portalView(c, row)
@@ -174,7 +174,7 @@ func (s *Server) portalSubmitForm(c *fiber.Ctx) error {
 		return s.renderPortal(c, http.StatusUnprocessableEntity, pageData{Heading: v.Title, Request: &v, Notice: "Tick at least one item to send."})
 	}
 	sub := workflows.Submission{CheckIDs: ids, Message: c.FormValue("message")}
-	if err := s.update(c, row, workflows.UpdateSubmit, sub, nil); err != nil {
+	if err := s.update(c, row.ID, workflows.UpdateSubmit, sub, nil); err != nil {
 		return s.portalErrorPage(c, err)
 	}
 	v, err := s.portalView(c, row)
