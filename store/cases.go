@@ -79,30 +79,34 @@ type Event struct {
 //     a late one, leaves a newer row as it is.
 func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, error) {
 	c := p.Case
-	pending := p.Pending
-	if pending == nil {
-		pending = []workflows.Event{}
+	pendingJSON, err := eventArray(p.Pending)
+	if err != nil {
+		return "", fmt.Errorf("project case %s: %w", c.ID, err)
 	}
-	pendingJSON, err := json.Marshal(pending)
+	eventsJSON, err := eventArray(p.Events)
 	if err != nil {
 		return "", fmt.Errorf("project case %s: %w", c.ID, err)
 	}
 	args := append(caseArgs(c), p.Fence, pendingJSON)
+	if c.CaseNumber != "" && c.Family != workflows.FamilyOnboarding {
+		// The row exists (its number came from it) and there are no
+		// entities to keep in step: one statement, one round trip's worth
+		// of work inside the workflow task instead of a transaction's.
+		number, err := s.projectRow(ctx, append(args, eventsJSON))
+		if err != nil && !isForeignKeyViolation(err) {
+			return "", fmt.Errorf("project case %s: %w", c.ID, err)
+		}
+		if number != "" {
+			return number, nil
+		}
+		// A newer write holds the row, or the row is gone (a projection
+		// restored from before the case): the transaction tells which.
+	}
 	var number string
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		// Update first: the insert's numbering trigger would spend a case
 		// number on every write that conflicts.
-		err := tx.GetContext(ctx, &number, `
-			UPDATE cases SET type = $2, family = $3, priority = $4, title = $5, description = $6,
-				status = $7, assigned_to = $8, client_name = $9, client_email = $10,
-				client_external_id = $11, risk_level = $12, external_id = $13, metadata = $14,
-				properties = $15, tags = $16, related_transaction_id = $17,
-				related_kyc_application_id = $18, due_date = $19, created_by = $20,
-				resolved_at = $21, resolution_note = $22, created_at = $23, updated_at = $24,
-				version = $25, flag = $26, auto_approve = $27, overdue = $28,
-				projection_fence = $29, pending_events = $30
-			WHERE id = $1 AND (projection_fence, version) <= ($29, $25)
-			RETURNING case_number`, args...)
+		err := tx.GetContext(ctx, &number, updateCase, args...)
 		if errors.Is(err, sql.ErrNoRows) {
 			err = tx.GetContext(ctx, &number, `
 				INSERT INTO cases (id, type, family, priority, title, description, status,
@@ -130,21 +134,70 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 				return err
 			}
 		}
-		for _, e := range p.Events {
-			_, err := tx.ExecContext(ctx, `
-				INSERT INTO case_events (id, case_id, seq, event_type, actor_id, description,
-					previous_value, new_value, metadata, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-				ON CONFLICT (id) DO NOTHING`,
-				e.ID, e.CaseID, e.Seq, e.Type, e.ActorID, e.Description,
-				nullJSON(e.PreviousValue), nullJSON(e.NewValue), nullJSON(e.Metadata), e.CreatedAt)
-			if err != nil {
-				return fmt.Errorf("project event %s of case %s: %w", e.Type, c.ID, err)
+		if len(p.Events) > 0 {
+			if _, err := tx.ExecContext(ctx, insertEvents("$1"), eventsJSON); err != nil {
+				return fmt.Errorf("project events of case %s: %w", c.ID, err)
 			}
 		}
 		return nil
 	})
 	return number, err
+}
+
+// updateCase moves case $1's row forward to the workflow's state, unless
+// a write with a higher (fence, version) got there first.
+const updateCase = `
+	UPDATE cases SET type = $2, family = $3, priority = $4, title = $5, description = $6,
+		status = $7, assigned_to = $8, client_name = $9, client_email = $10,
+		client_external_id = $11, risk_level = $12, external_id = $13, metadata = $14,
+		properties = $15, tags = $16, related_transaction_id = $17,
+		related_kyc_application_id = $18, due_date = $19, created_by = $20,
+		resolved_at = $21, resolution_note = $22, created_at = $23, updated_at = $24,
+		version = $25, flag = $26, auto_approve = $27, overdue = $28,
+		projection_fence = $29, pending_events = $30
+	WHERE id = $1 AND (projection_fence, version) <= ($29, $25)
+	RETURNING case_number`
+
+// insertEvents appends the events in the JSON array param (as
+// workflows.Event marshals them) to the audit timeline; an event already
+// there is left as it is.
+func insertEvents(param string) string {
+	return `INSERT INTO case_events (id, case_id, seq, event_type, actor_id, description,
+			previous_value, new_value, metadata, created_at)
+		SELECT p.id, p."caseId", p.seq, p."eventType", p."actorId", p.description,
+			p."previousValue", p."newValue", p.metadata, p."createdAt"
+		FROM jsonb_to_recordset(` + param + `::jsonb) AS ` + eventRecord + `
+		ON CONFLICT (id) DO NOTHING`
+}
+
+// eventRecord is the row type of a JSON array of events as
+// workflows.Event marshals them: jsonb_to_recordset(array) AS eventRecord.
+const eventRecord = `p(id uuid, "caseId" uuid, seq bigint, "eventType" text, "actorId" uuid,
+	description text, "previousValue" jsonb, "newValue" jsonb, metadata jsonb, "createdAt" timestamptz)`
+
+// projectRow is the write of a case whose row exists and has no entities:
+// the row and the committed events ($31) in one statement. It returns ""
+// when it updated no row.
+func (s *Store) projectRow(ctx context.Context, args []any) (string, error) {
+	var number string
+	err := s.db.GetContext(ctx, &number, `WITH appended AS (`+insertEvents("$31")+`)`+updateCase, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return number, err
+}
+
+// eventArray is events as the JSON array eventRecord reads.
+func eventArray(events []workflows.Event) ([]byte, error) {
+	if events == nil {
+		events = []workflows.Event{}
+	}
+	return json.Marshal(events)
+}
+
+func isForeignKeyViolation(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "23503"
 }
 
 // projectEntities writes the entities and checks as they stand. A case
@@ -352,9 +405,7 @@ const timelineSelect = `
 		UNION ALL
 		SELECT p.id, c.id, p.seq, p."eventType", p."actorId", p.description, p."previousValue",
 			p."newValue", p.metadata, p."createdAt"
-		FROM cases c, jsonb_to_recordset(c.pending_events) AS p(id uuid, seq bigint, "eventType" text,
-			"actorId" uuid, description text, "previousValue" jsonb, "newValue" jsonb, metadata jsonb,
-			"createdAt" timestamptz)
+		FROM cases c, jsonb_to_recordset(c.pending_events) AS ` + eventRecord + `
 		WHERE c.id = $1 AND p.seq > (SELECT coalesce(max(seq), 0) FROM case_events WHERE case_id = $1)
 	) ev LEFT JOIN users u ON u.id = ev.actor_id`
 
@@ -488,11 +539,4 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-func nullJSON(b json.RawMessage) any {
-	if len(b) == 0 {
-		return nil
-	}
-	return []byte(b)
 }

@@ -17,8 +17,18 @@ import (
 // and is retried with another outcome, the retry's write (higher fence)
 // replaces the failed attempt's, a late write of the failed attempt
 // changes nothing, and only committed events reach the audit timeline.
+//
+// A workflow names the case number it was given once the row exists;
+// from then on an investigation's write is one statement, so both ways
+// are held to the same rules.
 func TestProjectRetriedTaskReplacesFailedAttempt(t *testing.T) {
 	s, _ := storetest.New(t)
+	for name, numbered := range map[string]bool{"as a transaction": false, "as one statement": true} {
+		t.Run(name, func(t *testing.T) { testRetriedTask(t, s, numbered) })
+	}
+}
+
+func testRetriedTask(t *testing.T, s *store.Store, numbered bool) {
 	ctx := context.Background()
 	officer, _, err := s.EnsureUser(ctx, "ada@bank.example", workflows.RoleComplianceOfficer, "Ada", "Officer")
 	require.NoError(t, err)
@@ -36,8 +46,12 @@ func TestProjectRetriedTaskReplacesFailedAttempt(t *testing.T) {
 		t.Helper()
 		w := c
 		w.Version, w.Status = version, status
-		_, err := s.Project(ctx, workflows.Projection{Case: w, Events: committed, Pending: pending, Fence: fence})
+		number, err := s.Project(ctx, workflows.Projection{Case: w, Events: committed, Pending: pending, Fence: fence})
 		require.NoError(t, err)
+		require.Regexp(t, `^CASE-\d{4}-\d{5,}$`, number)
+		if numbered {
+			c.CaseNumber = number
+		}
 	}
 	timeline := func() []string {
 		t.Helper()
@@ -136,4 +150,35 @@ func TestProjectDropsEntitiesOfAFailedAttempt(t *testing.T) {
 	require.Len(t, entities, 1)
 	require.Equal(t, "Ada", entities[0].Name)
 	require.Len(t, entities[0].Checks, 1)
+}
+
+// A case whose row is missing (a projection restored from a backup older
+// than the case) is written whole again by its next write, events and all.
+func TestProjectRewritesAMissingRow(t *testing.T) {
+	s, _ := storetest.New(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	c := workflows.Case{
+		NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+			Priority: "LOW", Title: "Alert", Description: "Restored."},
+		CaseNumber: "CASE-2026-04711", Status: workflows.StatusInProgress, CreatedAt: at, UpdatedAt: at, Version: 4,
+	}
+	note := workflows.Event{ID: uuid.NewString(), Seq: 4, Type: workflows.EventNoteAdded, Description: "after the restore", CreatedAt: at}
+	for name, events := range map[string][]workflows.Event{"with events": {note}, "without": nil} {
+		t.Run(name, func(t *testing.T) {
+			c.ID = uuid.NewString()
+			for i := range events {
+				events[i].CaseID = c.ID
+			}
+			number, err := s.Project(ctx, workflows.Projection{Case: c, Events: events, Fence: 20})
+			require.NoError(t, err)
+			row, err := s.GetCase(ctx, c.ID)
+			require.NoError(t, err)
+			require.Equal(t, number, row.CaseNumber)
+			require.Equal(t, "IN_PROGRESS", row.Status)
+			timeline, err := s.Timeline(ctx, c.ID)
+			require.NoError(t, err)
+			require.Len(t, timeline, len(events))
+		})
+	}
 }

@@ -1,0 +1,51 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// BenchmarkProjectNote is the write a note costs inside its workflow task,
+// in steady state: the case row with the note pending, and the note
+// before it committed to the audit timeline. Run against 32 cases at once
+// (-cpu) to see the cost under the API's concurrency.
+func BenchmarkProjectNote(b *testing.B) {
+	s, _ := storetest.New(b)
+	ctx := context.Background()
+	officer, _, err := s.EnsureUser(ctx, "bench@bank.example", workflows.RoleComplianceOfficer, "Bench", "Officer")
+	require.NoError(b, err)
+	// A realistic table: the benchmark's cases are the newest of many.
+	require.NoError(b, s.SeedCases(ctx, 20_000, []string{officer.ID}, officer.ID, nil))
+
+	b.RunParallel(func(pb *testing.PB) {
+		at := time.Now().UTC()
+		c := workflows.Case{
+			NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+				Priority: "HIGH", Title: "Alert", Description: "Unusual activity.", CreatedBy: officer.ID,
+				Client: &workflows.Client{Name: "Bench Client", Email: "bench@example.com"}},
+			Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at,
+		}
+		note := func(seq int64) workflows.Event {
+			return workflows.Event{ID: workflows.EventID(c.ID, seq), CaseID: c.ID, Seq: seq, Type: workflows.EventNoteAdded,
+				ActorID: &officer.ID, Description: "bench note", CreatedAt: at}
+		}
+		number, err := s.Project(ctx, workflows.Projection{Case: c, Events: []workflows.Event{note(1)}, Fence: 1})
+		require.NoError(b, err)
+		c.CaseNumber = number // as the workflow keeps it after its first write
+		for seq := int64(2); pb.Next(); seq++ {
+			c.Version = seq
+			_, err := s.Project(ctx, workflows.Projection{Case: c, Events: []workflows.Event{note(seq - 1)},
+				Pending: []workflows.Event{note(seq)}, Fence: 6 * seq})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
