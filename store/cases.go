@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/caseflow/caseflow/workflows"
 )
@@ -483,6 +485,9 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 		where = append(where, match+`)`)
 	}
 	total := -1
+	// The count and the page are independent reads: on connections of
+	// their own they overlap, and a list waits for the slower one only.
+	g, gctx := errgroup.WithContext(ctx)
 	if f.After == nil {
 		cond := ""
 		if len(where) > 0 {
@@ -492,9 +497,13 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 		if f.CountLimit > 0 {
 			count = `SELECT count(*) FROM (SELECT 1 FROM cases c` + cond + ` LIMIT ` + strconv.Itoa(f.CountLimit+1) + `) capped`
 		}
-		if err := s.db.GetContext(ctx, &total, count, args...); err != nil {
-			return nil, 0, fmt.Errorf("count cases: %w", err)
-		}
+		countArgs := slices.Clone(args)
+		g.Go(func() error {
+			if err := s.db.GetContext(gctx, &total, count, countArgs...); err != nil {
+				return fmt.Errorf("count cases: %w", err)
+			}
+			return nil
+		})
 	} else {
 		// A row comparison the (…, created_at DESC, id DESC) indexes seek to.
 		where = append(where, "(c.created_at, c.id) < ("+arg(f.After.CreatedAt)+", "+arg(f.After.ID)+"::uuid)")
@@ -509,8 +518,14 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 	}
 	items := []Case{}
 	query := `SELECT ` + caseColumns + ` FROM cases c` + cond + ` ORDER BY c.created_at DESC, c.id DESC` + page
-	if err := s.db.SelectContext(ctx, &items, query, args...); err != nil {
-		return nil, 0, fmt.Errorf("list cases: %w", err)
+	g.Go(func() error {
+		if err := s.db.SelectContext(gctx, &items, query, args...); err != nil {
+			return fmt.Errorf("list cases: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, 0, err
 	}
 	return items, total, nil
 }
