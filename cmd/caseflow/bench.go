@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -371,7 +372,11 @@ type benchResult struct {
 	APICPU    float64       `json:"apiCPUPercent"`
 	WorkerMB  float64       `json:"workerPeakMB"`
 	WorkerCPU float64       `json:"workerCPUPercent"`
-	FirstErr  string        `json:"firstError,omitempty"`
+	// MachineCPU is every process's CPU, the Temporal server, Postgres and
+	// this load generator with the two above: 100 a core, so the machine
+	// is saturated at 100 times its cores.
+	MachineCPU float64 `json:"machineCPUPercent"`
+	FirstErr   string  `json:"firstError,omitempty"`
 }
 
 type bencher struct {
@@ -384,6 +389,7 @@ type bencher struct {
 // run out, and measures it and the two processes.
 func (b *bencher) step(ctx context.Context, name string, c int, op func(ctx context.Context, worker int) error) benchResult {
 	apiSampler, workerSampler := sampleProcess(b.env.api.Process.Pid), sampleProcess(b.env.worker.Process.Pid)
+	machineSampler := sampleMachine()
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
@@ -420,6 +426,7 @@ func (b *bencher) step(ctx context.Context, name string, c int, op func(ctx cont
 	r.P50, r.P95, r.P99 = percentile(latencies, 50), percentile(latencies, 95), percentile(latencies, 99)
 	r.APIMB, r.APICPU = apiSampler()
 	r.WorkerMB, r.WorkerCPU = workerSampler()
+	r.MachineCPU = machineSampler()
 	return r
 }
 
@@ -757,6 +764,38 @@ func sampleProcess(pid int) func() (float64, float64) {
 	}
 }
 
+// sampleMachine starts measuring the CPU every process uses; the function
+// it returns stops and reports it, in percent of one core.
+func sampleMachine() func() float64 {
+	busy0, total0 := machineTicks()
+	return func() float64 {
+		busy, total := machineTicks()
+		if total <= total0 {
+			return 0
+		}
+		return float64(busy-busy0) / float64(total-total0) * float64(runtime.NumCPU()) * 100
+	}
+}
+
+// machineTicks reads the busy and total CPU time of all cores from
+// /proc/stat's first line: user nice system idle iowait irq softirq steal.
+func machineTicks() (busy, total int64) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	fields := strings.Fields(line)
+	for i, f := range fields[1:min(len(fields), 9)] {
+		n, _ := strconv.ParseInt(f, 10, 64)
+		total += n
+		if i != 3 && i != 4 { // idle and iowait
+			busy += n
+		}
+	}
+	return busy, total
+}
+
 func rssKB(pid int) int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -799,14 +838,14 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float6
 
 func printBench(w io.Writer, results []benchResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "scenario\tc\tops\tper s\tp50\tp95\tp99\terrors\tvs raw\t+p50\tAPI MB\tAPI CPU%\tworker MB\tworker CPU%\t")
+	fmt.Fprintln(tw, "scenario\tc\tops\tper s\tp50\tp95\tp99\terrors\tvs raw\t+p50\tAPI MB\tAPI CPU%\tworker MB\tworker CPU%\tmachine CPU%\t")
 	for _, r := range results {
 		ratio, added := "", ""
 		if r.Ratio > 0 {
 			ratio, added = fmt.Sprintf("%.0f%%", r.Ratio*100), ms(r.P50Added)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t\n", r.Scenario, r.Concurrency, r.Ops,
-			r.Throughput, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors, ratio, added, r.APIMB, r.APICPU, r.WorkerMB, r.WorkerCPU)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t\n", r.Scenario, r.Concurrency, r.Ops,
+			r.Throughput, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors, ratio, added, r.APIMB, r.APICPU, r.WorkerMB, r.WorkerCPU, r.MachineCPU)
 	}
 	tw.Flush()
 }
