@@ -181,8 +181,12 @@ const eventRecord = `p(id uuid, "caseId" uuid, seq bigint, "eventType" text, "ac
 // the row and the committed events ($31) in one statement. It returns ""
 // when it updated no row.
 func (s *Store) projectRow(ctx context.Context, args []any) (string, error) {
+	stmt, err := s.prepared(ctx, &s.rowWrite, `WITH appended AS (`+insertEvents("$31")+`)`+updateCase)
+	if err != nil {
+		return "", err
+	}
 	var number string
-	err := s.db.GetContext(ctx, &number, `WITH appended AS (`+insertEvents("$31")+`)`+updateCase, args...)
+	err = stmt.GetContext(ctx, &number, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

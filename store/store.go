@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"sync"
 	"syscall"
 	"time"
 
@@ -29,6 +30,13 @@ var ErrNotFound = errors.New("not found")
 // Store is the Postgres handle every caseflow process shares.
 type Store struct {
 	db *sqlx.DB
+
+	// The statements on every request's path, prepared on first use (the
+	// schema must exist first): one round trip each instead of two, and no
+	// planning. rowWrite is the write every investigation update runs
+	// inside its workflow task; tokenUser the API's check of every call.
+	mu                  sync.Mutex
+	rowWrite, tokenUser *sqlx.Stmt
 }
 
 // Open connects to Postgres and checks that it answers.
@@ -50,7 +58,30 @@ func Open(ctx context.Context, url string, maxOpenConns int) (*Store, error) {
 }
 
 // Close releases the connections.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, stmt := range []*sqlx.Stmt{s.rowWrite, s.tokenUser} {
+		if stmt != nil {
+			stmt.Close()
+		}
+	}
+	return s.db.Close()
+}
+
+// prepared returns stmt prepared from query, preparing it on first use.
+func (s *Store) prepared(ctx context.Context, stmt **sqlx.Stmt, query string) (*sqlx.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if *stmt == nil {
+		p, err := s.db.PreparexContext(ctx, query)
+		if err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		*stmt = p
+	}
+	return *stmt, nil
+}
 
 // Ping reports whether Postgres answers, for readiness checks.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
