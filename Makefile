@@ -1,6 +1,7 @@
 # caseflow: `make run` starts everything locally, `make test` runs the whole
 # suite. Both work as the first command on a fresh machine: they build the
-# pinned Temporal CLI into ./bin and provision Postgres when none answers.
+# pinned Temporal CLI into ./bin and provision Postgres when none answers;
+# `make test` also installs Debian's chromium for the portal's browser test.
 
 GO       ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 BIN      := $(CURDIR)/bin
@@ -11,6 +12,10 @@ CASEFLOW := $(BIN)/caseflow
 TEMPORAL_VERSION := v1.5.1
 
 export CASEFLOW_TEMPORAL_BIN := $(TEMPORAL)
+# The client portal's browser test drives Debian's Chromium, headless.
+CHROMIUM ?= /usr/bin/chromium
+export CASEFLOW_CHROMIUM := $(CHROMIUM)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build lint clean bench
 
@@ -24,9 +29,14 @@ $(TEMPORAL):
 run: build $(TEMPORAL)
 	$(CASEFLOW) dev
 
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the portal's browser test (once)"
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 # Tests start their own Temporal dev servers from ./bin/temporal on free
 # ports; `dev exec` hands them a Postgres server in CASEFLOW_TEST_DATABASE_URL.
-test: build $(TEMPORAL)
+test: build $(TEMPORAL) $(CHROMIUM)
 	$(CASEFLOW) dev exec -- $(GO) test -count=1 -timeout 20m ./...
 
 # Load: the API against the raw Temporal SDK, 1M cases seeded for lists.

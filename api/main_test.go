@@ -422,6 +422,7 @@ type eventOut struct {
 	Description   string          `json:"description"`
 	PreviousValue json.RawMessage `json:"previousValue"`
 	NewValue      json.RawMessage `json:"newValue"`
+	Metadata      json.RawMessage `json:"metadata"`
 	CreatedAt     time.Time       `json:"createdAt"`
 }
 
