@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -767,25 +766,26 @@ func sampleProcess(pid int) func() (float64, float64) {
 // sampleMachine starts measuring the CPU every process uses; the function
 // it returns stops and reports it, in percent of one core.
 func sampleMachine() func() float64 {
-	busy0, total0 := machineTicks()
+	busy0, total0, _ := machineTicks()
 	return func() float64 {
-		busy, total := machineTicks()
+		busy, total, cores := machineTicks()
 		if total <= total0 {
 			return 0
 		}
-		return float64(busy-busy0) / float64(total-total0) * float64(runtime.NumCPU()) * 100
+		return float64(busy-busy0) / float64(total-total0) * float64(cores) * 100
 	}
 }
 
 // machineTicks reads the busy and total CPU time of all cores from
-// /proc/stat's first line: user nice system idle iowait irq softirq steal.
-func machineTicks() (busy, total int64) {
+// /proc/stat's first line (user nice system idle iowait irq softirq
+// steal), and counts the cores: the machine's, not this process's share.
+func machineTicks() (busy, total int64, cores int) {
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0, 0
+		return 0, 0, 0
 	}
-	line, _, _ := strings.Cut(string(data), "\n")
-	fields := strings.Fields(line)
+	lines := strings.Split(string(data), "\n")
+	fields := strings.Fields(lines[0])
 	for i, f := range fields[1:min(len(fields), 9)] {
 		n, _ := strconv.ParseInt(f, 10, 64)
 		total += n
@@ -793,7 +793,12 @@ func machineTicks() (busy, total int64) {
 			busy += n
 		}
 	}
-	return busy, total
+	for _, l := range lines[1:] {
+		if strings.HasPrefix(l, "cpu") {
+			cores++
+		}
+	}
+	return busy, total, cores
 }
 
 func rssKB(pid int) int64 {
