@@ -181,12 +181,8 @@ const eventRecord = `p(id uuid, "caseId" uuid, seq bigint, "eventType" text, "ac
 // the row and the committed events ($31) in one statement. It returns ""
 // when it updated no row.
 func (s *Store) projectRow(ctx context.Context, args []any) (string, error) {
-	stmt, err := s.prepared(ctx, &s.rowWrite, `WITH appended AS (`+insertEvents("$31")+`)`+updateCase)
-	if err != nil {
-		return "", err
-	}
 	var number string
-	err = stmt.GetContext(ctx, &number, args...)
+	err := s.get(ctx, &number, `WITH appended AS (`+insertEvents("$31")+`)`+updateCase, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -294,14 +290,14 @@ const checkColumns = `id, case_id, entity_id, type, status, reason, provider, re
 // they were added.
 func (s *Store) Entities(ctx context.Context, caseID string) ([]Entity, error) {
 	entities := []Entity{}
-	err := s.db.SelectContext(ctx, &entities, `
+	err := s.list(ctx, &entities, `
 		SELECT id, case_id, kind, name, role, details FROM case_entities
 		WHERE case_id = $1 ORDER BY position`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("entities: %w", err)
 	}
 	var checks []Check
-	err = s.db.SelectContext(ctx, &checks, `SELECT `+checkColumns+` FROM case_checks
+	err = s.list(ctx, &checks, `SELECT `+checkColumns+` FROM case_checks
 		WHERE case_id = $1 ORDER BY entity_id, position`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("checks: %w", err)
@@ -320,7 +316,7 @@ func (s *Store) Entities(ctx context.Context, caseID string) ([]Entity, error) {
 // GetCheck reads one check of a case.
 func (s *Store) GetCheck(ctx context.Context, caseID, checkID string) (Check, error) {
 	var c Check
-	err := s.db.GetContext(ctx, &c, `SELECT `+checkColumns+` FROM case_checks WHERE case_id = $1 AND id = $2`, caseID, checkID)
+	err := s.get(ctx, &c, `SELECT `+checkColumns+` FROM case_checks WHERE case_id = $1 AND id = $2`, caseID, checkID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Check{}, ErrNotFound
 	}
@@ -363,7 +359,7 @@ func caseArgs(c workflows.Case) []any {
 // GetCase reads one case.
 func (s *Store) GetCase(ctx context.Context, id string) (Case, error) {
 	var c Case
-	err := s.db.GetContext(ctx, &c, `SELECT `+caseColumns+` FROM cases c WHERE c.id = $1`, id)
+	err := s.get(ctx, &c, `SELECT `+caseColumns+` FROM cases c WHERE c.id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Case{}, ErrNotFound
 	}
@@ -378,7 +374,7 @@ func (s *Store) GetCase(ctx context.Context, id string) (Case, error) {
 // the workflow task being committed now (pending on the case row).
 func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
 	events := []Event{}
-	err := s.db.SelectContext(ctx, &events, timelineSelect+` ORDER BY seq`, caseID)
+	err := s.list(ctx, &events, timelineSelect+` ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("timeline: %w", err)
 	}
@@ -388,7 +384,7 @@ func (s *Store) Timeline(ctx context.Context, caseID string) ([]Event, error) {
 // GetEvent reads one event of a case's timeline.
 func (s *Store) GetEvent(ctx context.Context, caseID, id string) (Event, error) {
 	var e Event
-	err := s.db.GetContext(ctx, &e, timelineSelect+` WHERE ev.id = $2`, caseID, id)
+	err := s.get(ctx, &e, timelineSelect+` WHERE ev.id = $2`, caseID, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Event{}, ErrNotFound
 	}

@@ -31,12 +31,11 @@ var ErrNotFound = errors.New("not found")
 type Store struct {
 	db *sqlx.DB
 
-	// The statements on every request's path, prepared on first use (the
-	// schema must exist first): one round trip each instead of two, and no
-	// planning. rowWrite is the write every investigation update runs
-	// inside its workflow task; tokenUser the API's check of every call.
-	mu                  sync.Mutex
-	rowWrite, tokenUser *sqlx.Stmt
+	// Fixed SQL on the hot paths (an update's projection write, the token
+	// check, a case's detail) runs as statements prepared once per pooled
+	// connection: one round trip each instead of two, and no planning.
+	mu    sync.Mutex
+	stmts map[string]*sqlx.Stmt
 }
 
 // Open connects to Postgres and checks that it answers.
@@ -61,26 +60,48 @@ func Open(ctx context.Context, url string, maxOpenConns int) (*Store, error) {
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, stmt := range []*sqlx.Stmt{s.rowWrite, s.tokenUser} {
-		if stmt != nil {
-			stmt.Close()
-		}
+	for _, stmt := range s.stmts {
+		stmt.Close()
 	}
 	return s.db.Close()
 }
 
-// prepared returns stmt prepared from query, preparing it on first use.
-func (s *Store) prepared(ctx context.Context, stmt **sqlx.Stmt, query string) (*sqlx.Stmt, error) {
+// prepared returns query as a prepared statement, preparing it on first
+// use (the schema must exist by then). Only for fixed SQL: each distinct
+// text is kept for the life of the Store.
+func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if *stmt == nil {
-		p, err := s.db.PreparexContext(ctx, query)
-		if err != nil {
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-		*stmt = p
+	if stmt, ok := s.stmts[query]; ok {
+		return stmt, nil
 	}
-	return *stmt, nil
+	stmt, err := s.db.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sqlx.Stmt{}
+	}
+	s.stmts[query] = stmt
+	return stmt, nil
+}
+
+// get and list run fixed SQL as prepared statements, like sqlx's Get and
+// Select.
+func (s *Store) get(ctx context.Context, dest any, query string, args ...any) error {
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return stmt.GetContext(ctx, dest, args...)
+}
+
+func (s *Store) list(ctx context.Context, dest any, query string, args ...any) error {
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return stmt.SelectContext(ctx, dest, args...)
 }
 
 // Ping reports whether Postgres answers, for readiness checks.

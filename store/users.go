@@ -62,7 +62,7 @@ func (s *Store) EnsureUser(ctx context.Context, email string, role workflows.Rol
 // UserByID finds a user.
 func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
 	var u User
-	err := s.db.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+	err := s.get(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
@@ -91,15 +91,11 @@ func (s *Store) CreateToken(ctx context.Context, userID string) (string, error) 
 
 // UserByToken finds the user a live bearer token belongs to.
 func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
-	stmt, err := s.prepared(ctx, &s.tokenUser, `
+	var u User
+	err := s.get(ctx, &u, `
 		SELECT u.id, u.email, u.first_name, u.last_name, u.role, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`)
-	if err != nil {
-		return User{}, fmt.Errorf("find token: %w", err)
-	}
-	var u User
-	err = stmt.GetContext(ctx, &u, hashToken(token))
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, hashToken(token))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
