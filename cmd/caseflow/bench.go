@@ -81,7 +81,7 @@ func bench(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []strin
 	}
 	for _, c := range levels {
 		if want("raw") || want("create") || want("update") || want("state") {
-			raw := b.rawBaseline(ctx, c)
+			raw, calls := b.rawBaseline(ctx, c)
 			for _, r := range raw {
 				record(r)
 			}
@@ -89,10 +89,18 @@ func bench(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []strin
 				record(b.compare(b.step(ctx, "api create", c, b.apiCreate), raw[0]))
 			}
 			if want("update") {
-				record(b.compare(b.step(ctx, "api update (note)", c, b.apiNote(ctx, c)), raw[1]))
+				note := b.apiNote(ctx, c)
+				record(b.compare(b.step(ctx, "api update (note)", c, note), raw[1]))
+				if c == 1 {
+					record(b.paired(ctx, "note paired with raw update", calls.update, note))
+				}
 			}
 			if want("state") {
-				record(b.compare(b.step(ctx, "api state (query)", c, b.apiState(ctx, c)), raw[2]))
+				state := b.apiState(ctx, c)
+				record(b.compare(b.step(ctx, "api state (query)", c, state), raw[2]))
+				if c == 1 {
+					record(b.paired(ctx, "state paired with raw query", calls.query, state))
+				}
 			}
 		}
 		if want("lifecycle") {
@@ -438,9 +446,16 @@ func (b *bencher) compare(r, raw benchResult) benchResult {
 	return r
 }
 
+// op is one operation of a step, run by worker w of the step's goroutines.
+type op func(ctx context.Context, w int) error
+
+// rawCalls are the baseline's update and query, on the workflows its
+// update-with-start step started (one per worker).
+type rawCalls struct{ update, query op }
+
 // rawBaseline measures update-with-start, update and query straight with
 // the SDK on the minimal workflow, at concurrency c.
-func (b *bencher) rawBaseline(ctx context.Context, c int) []benchResult {
+func (b *bencher) rawBaseline(ctx context.Context, c int) ([]benchResult, rawCalls) {
 	ids := make([]string, c)
 	start := b.step(ctx, "raw update-with-start", c, func(ctx context.Context, w int) error {
 		id := "raw-" + uuid.NewString()
@@ -454,19 +469,53 @@ func (b *bencher) rawBaseline(ctx context.Context, c int) []benchResult {
 		}
 		return err
 	})
-	update := b.step(ctx, "raw update", c, func(ctx context.Context, w int) error {
-		h, err := b.env.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: ids[w], UpdateName: "touch", Args: []any{1},
-			WaitForStage: client.WorkflowUpdateStageCompleted})
-		if err == nil {
-			err = h.Get(ctx, nil)
+	calls := rawCalls{
+		update: func(ctx context.Context, w int) error {
+			h, err := b.env.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: ids[w], UpdateName: "touch", Args: []any{1},
+				WaitForStage: client.WorkflowUpdateStageCompleted})
+			if err == nil {
+				err = h.Get(ctx, nil)
+			}
+			return err
+		},
+		query: func(ctx context.Context, w int) error {
+			_, err := b.env.tc.QueryWorkflow(ctx, ids[w], "", "get")
+			return err
+		},
+	}
+	update := b.step(ctx, "raw update", c, calls.update)
+	query := b.step(ctx, "raw query", c, calls.query)
+	return []benchResult{start, update, query}, calls
+}
+
+// paired runs a raw call and the API call built on it one after the other,
+// ops times, on one goroutine: both see the same moments of a dev server
+// whose speed drifts between steps by more than the API adds. Its P50 is
+// the API call's, its P50Added the median of the pairs' differences.
+func (b *bencher) paired(ctx context.Context, name string, raw, api op) benchResult {
+	var rawTimes, apiTimes, added []time.Duration
+	errs, firstErr := 0, ""
+	deadline := time.Now().Add(2 * b.duration)
+	for i := 0; i < b.ops && time.Now().Before(deadline); i++ {
+		t0 := time.Now()
+		rawErr := raw(ctx, 0)
+		t1 := time.Now()
+		apiErr := api(ctx, 0)
+		t2 := time.Now()
+		if err := errors.Join(rawErr, apiErr); err != nil {
+			errs++
+			if firstErr == "" {
+				firstErr = err.Error()
+			}
+			continue
 		}
-		return err
-	})
-	query := b.step(ctx, "raw query", c, func(ctx context.Context, w int) error {
-		_, err := b.env.tc.QueryWorkflow(ctx, ids[w], "", "get")
-		return err
-	})
-	return []benchResult{start, update, query}
+		rawTimes, apiTimes = append(rawTimes, t1.Sub(t0)), append(apiTimes, t2.Sub(t1))
+		added = append(added, t2.Sub(t1)-t1.Sub(t0))
+	}
+	r := benchResult{Scenario: name, Concurrency: 1, Ops: len(apiTimes), Errors: errs, FirstErr: firstErr}
+	r.P50, r.P95, r.P99 = percentile(apiTimes, 50), percentile(apiTimes, 95), percentile(apiTimes, 99)
+	r.P50Added = percentile(added, 50)
+	return r
 }
 
 // call sends one API request and wants the given status.
@@ -847,7 +896,10 @@ func printBench(w io.Writer, results []benchResult) {
 	for _, r := range results {
 		ratio, added := "", ""
 		if r.Ratio > 0 {
-			ratio, added = fmt.Sprintf("%.0f%%", r.Ratio*100), ms(r.P50Added)
+			ratio = fmt.Sprintf("%.0f%%", r.Ratio*100)
+		}
+		if r.Ratio > 0 || r.P50Added != 0 {
+			added = ms(r.P50Added)
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t\n", r.Scenario, r.Concurrency, r.Ops,
 			r.Throughput, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors, ratio, added, r.APIMB, r.APICPU, r.WorkerMB, r.WorkerCPU, r.MachineCPU)
