@@ -71,13 +71,22 @@ func (s *Store) Close() error {
 // text is kept for the life of the Store.
 func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if stmt, ok := s.stmts[query]; ok {
+	stmt, ok := s.stmts[query]
+	s.mu.Unlock()
+	if ok {
 		return stmt, nil
 	}
+	// Prepared outside the lock: a slow or unreachable Postgres holds up
+	// this caller only, not every read of an already prepared statement.
 	stmt, err := s.db.PreparexContext(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if first, ok := s.stmts[query]; ok {
+		stmt.Close() // another caller prepared it meanwhile
+		return first, nil
 	}
 	if s.stmts == nil {
 		s.stmts = map[string]*sqlx.Stmt{}

@@ -394,7 +394,7 @@ type bencher struct {
 
 // step runs op from c goroutines until the step's operations or time
 // run out, and measures it and the two processes.
-func (b *bencher) step(ctx context.Context, name string, c int, op func(ctx context.Context, worker int) error) benchResult {
+func (b *bencher) step(ctx context.Context, name string, c int, run op) benchResult {
 	apiSampler, workerSampler := sampleProcess(b.env.api.Process.Pid), sampleProcess(b.env.worker.Process.Pid)
 	machineSampler := sampleMachine()
 	var (
@@ -411,7 +411,7 @@ func (b *bencher) step(ctx context.Context, name string, c int, op func(ctx cont
 		wg.Go(func() {
 			for issued.Add(1) <= int64(b.ops) && time.Now().Before(deadline) {
 				t0 := time.Now()
-				err := op(ctx, w)
+				err := run(ctx, w)
 				d := time.Since(t0)
 				mu.Lock()
 				if err != nil {
@@ -459,9 +459,9 @@ func (b *bencher) rawBaseline(ctx context.Context, c int) ([]benchResult, rawCal
 	ids := make([]string, c)
 	start := b.step(ctx, "raw update-with-start", c, func(ctx context.Context, w int) error {
 		id := "raw-" + uuid.NewString()
-		op := b.env.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: b.env.rawQueue,
+		startOp := b.env.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: b.env.rawQueue,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, "BenchRaw")
-		h, err := b.env.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
+		h, err := b.env.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: startOp,
 			UpdateOptions: client.UpdateWorkflowOptions{UpdateName: "touch", Args: []any{1}, WaitForStage: client.WorkflowUpdateStageCompleted}})
 		if err == nil {
 			err = h.Get(ctx, nil)
@@ -594,21 +594,21 @@ func (b *bencher) perWorker(ctx context.Context, c int) []string {
 	return ids
 }
 
-func (b *bencher) apiNote(ctx context.Context, c int) func(context.Context, int) error {
+func (b *bencher) apiNote(ctx context.Context, c int) op {
 	ids := b.perWorker(ctx, c)
 	return func(ctx context.Context, w int) error {
 		return b.call(ctx, http.MethodPost, "/cases/"+ids[w]+"/notes", b.env.analyst, map[string]string{"content": "bench note"}, http.StatusCreated, nil)
 	}
 }
 
-func (b *bencher) apiState(ctx context.Context, c int) func(context.Context, int) error {
+func (b *bencher) apiState(ctx context.Context, c int) op {
 	ids := b.perWorker(ctx, c)
 	return func(ctx context.Context, w int) error {
 		return b.call(ctx, http.MethodGet, "/cases/"+ids[w]+"/state", b.env.analyst, nil, http.StatusOK, nil)
 	}
 }
 
-func (b *bencher) apiDetail(ctx context.Context) func(context.Context, int) error {
+func (b *bencher) apiDetail(ctx context.Context) op {
 	ids := b.perWorker(ctx, 64)
 	return func(ctx context.Context, w int) error {
 		return b.call(ctx, http.MethodGet, "/cases/"+ids[w%len(ids)], b.env.analyst, nil, http.StatusOK, nil)

@@ -309,7 +309,8 @@ func pause(ctx context.Context, d time.Duration) {
 
 // devServerArgs tune the dev server as caseflow runs it: SQLite in WAL
 // mode (3-4x the default file mode here), and eager activities, so the
-// worker runs a projection write it just scheduled without a round trip.
+// worker runs an activity it just scheduled (an e-mail) without a round
+// trip. Projection writes are local activities and need neither.
 func devServerArgs() []string {
 	return []string{
 		"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=1",
