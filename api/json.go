@@ -17,31 +17,32 @@ type clientJSON struct {
 }
 
 type caseJSON struct {
-	ID                      string      `json:"id"`
-	CaseNumber              string      `json:"caseNumber"`
-	Type                    string      `json:"type"`
-	Priority                string      `json:"priority"`
-	Title                   string      `json:"title"`
-	Description             string      `json:"description"`
-	Status                  string      `json:"status"`
-	Flag                    *string     `json:"flag"`
-	AssignedTo              *string     `json:"assignedTo"`
-	Client                  *clientJSON `json:"client"`
-	RiskLevel               *string     `json:"riskLevel"`
-	ExternalID              *string     `json:"externalId"`
-	Metadata                store.JSON  `json:"metadata"`
-	Properties              store.JSON  `json:"properties"`
-	Tags                    []string    `json:"tags"`
-	RelatedTransactionID    *string     `json:"relatedTransactionId"`
-	RelatedKycApplicationID *string     `json:"relatedKycApplicationId"`
-	DueDate                 *time.Time  `json:"dueDate"`
-	CreatedBy               *string     `json:"createdBy"`
-	ResolvedAt              *time.Time  `json:"resolvedAt"`
-	ResolutionNote          *string     `json:"resolutionNote"`
-	CreatedAt               time.Time   `json:"createdAt"`
-	UpdatedAt               time.Time   `json:"updatedAt"`
-	AutoApprove             bool        `json:"autoApprove"`
-	Overdue                 bool        `json:"overdue"`
+	ID          string      `json:"id"`
+	CaseNumber  string      `json:"caseNumber"`
+	Type        string      `json:"type"`
+	Priority    string      `json:"priority"`
+	Title       string      `json:"title"`
+	Description string      `json:"description"`
+	Status      string      `json:"status"`
+	Flag        *string     `json:"flag"`
+	AssignedTo  *string     `json:"assignedTo"`
+	Client      *clientJSON `json:"client"`
+	RiskLevel   *string     `json:"riskLevel"`
+	ExternalID  *string     `json:"externalId"`
+	// Lists leave out metadata and properties (store.ListCases).
+	Metadata                store.JSON `json:"metadata,omitempty"`
+	Properties              store.JSON `json:"properties,omitempty"`
+	Tags                    []string   `json:"tags"`
+	RelatedTransactionID    *string    `json:"relatedTransactionId"`
+	RelatedKycApplicationID *string    `json:"relatedKycApplicationId"`
+	DueDate                 *time.Time `json:"dueDate"`
+	CreatedBy               *string    `json:"createdBy"`
+	ResolvedAt              *time.Time `json:"resolvedAt"`
+	ResolutionNote          *string    `json:"resolutionNote"`
+	CreatedAt               time.Time  `json:"createdAt"`
+	UpdatedAt               time.Time  `json:"updatedAt"`
+	AutoApprove             bool       `json:"autoApprove"`
+	Overdue                 bool       `json:"overdue"`
 }
 
 type caseDetailJSON struct {

@@ -51,11 +51,17 @@ type Case struct {
 	Overdue                 bool           `db:"overdue"`
 }
 
-const caseColumns = `c.id, c.case_number, c.type, c.family, c.priority, c.title, c.description,
+// listColumns are what a list shows of each case: everything but the
+// free-form metadata and properties, so a page of cases stays small
+// however much each case holds (the detail has them).
+const listColumns = `c.id, c.case_number, c.type, c.family, c.priority, c.title, c.description,
 	c.status, c.flag, c.assigned_to, c.client_name, c.client_email, c.client_external_id,
-	c.risk_level, c.external_id, c.metadata, c.properties, c.tags, c.related_transaction_id,
+	c.risk_level, c.external_id, c.tags, c.related_transaction_id,
 	c.related_kyc_application_id, c.due_date, c.created_by, c.resolved_at, c.resolution_note,
 	c.created_at, c.updated_at, c.version, c.auto_approve, c.overdue`
+
+// caseColumns are the whole case, for its detail.
+const caseColumns = listColumns + `, c.metadata, c.properties`
 
 // Event is one timeline row with its actor's name.
 type Event struct {
@@ -517,7 +523,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 		page += ` OFFSET ` + arg((f.Page-1)*f.Limit)
 	}
 	items := []Case{}
-	query := `SELECT ` + caseColumns + ` FROM cases c` + cond + ` ORDER BY c.created_at DESC, c.id DESC` + page
+	query := `SELECT ` + listColumns + ` FROM cases c` + cond + ` ORDER BY c.created_at DESC, c.id DESC` + page
 	g.Go(func() error {
 		if err := s.db.SelectContext(gctx, &items, query, args...); err != nil {
 			return fmt.Errorf("list cases: %w", err)
