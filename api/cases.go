@@ -23,6 +23,7 @@ import (
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // createCaseRequest is the body of POST /cases.
@@ -128,8 +129,9 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 		FourEyes:                s.cfg.Cases.FourEyes,
 		Reminders:               s.reminderPolicy(),
 		HistoryLimit:            s.cfg.Temporal.HistoryLimit,
+		MaxDueYears:             s.cfg.Cases.MaxDueYears,
 	}
-	if err := workflows.ValidateNewCase(nc); err != nil {
+	if err := workflows.ValidateNewCase(nc, time.Now()); err != nil {
 		return asInvalid(err)
 	}
 
@@ -243,7 +245,6 @@ func decodeCursor(s string) (store.Position, bool) {
 const (
 	defaultLimit = 20
 	maxLimit     = 100
-	maxQuery     = 200
 	// ListCountLimit caps a list's total: past it the answer says "at
 	// least" (totalCapped), and deep pages go by cursor. Counting is most
 	// of a filtered list's cost over a million cases: to 10,000, two
@@ -284,8 +285,8 @@ func (s *Server) caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
 	default:
 		bad("overdue", "must be true or false")
 	}
-	if len([]rune(f.Q)) > maxQuery {
-		bad("q", fmt.Sprintf("must be at most %d characters", maxQuery))
+	if msg := contract.Query.Problem(f.Q); msg != "" {
+		bad("q", msg)
 	}
 	if p := c.Query("page"); p != "" {
 		n, err := strconv.Atoi(p)
@@ -373,6 +374,9 @@ func (s *Server) caseUpdate(name string, build func(c *fiber.Ctx, id string) (an
 		if err != nil {
 			return err
 		}
+		if err := s.checkValues(arg); err != nil {
+			return err
+		}
 		if err := s.update(c, id, name, arg, nil); err != nil {
 			return err
 		}
@@ -442,11 +446,12 @@ func (s *Server) addNote(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := workflows.ValidateNote(req.Content); err != nil {
-		return asInvalid(err)
+	note := workflows.Note{ActorID: currentUser(c).ID, Content: req.Content}
+	if err := s.checkValues(note); err != nil {
+		return err
 	}
 	var ev workflows.Event
-	if err := s.update(c, id, workflows.UpdateNote, workflows.Note{ActorID: currentUser(c).ID, Content: req.Content}, &ev); err != nil {
+	if err := s.update(c, id, workflows.UpdateNote, note, &ev); err != nil {
 		return err
 	}
 	if ev.Type == "" {
@@ -463,6 +468,20 @@ func (s *Server) addNote(c *fiber.Ctx) error {
 	name := author.Name()
 	return ok(c, http.StatusCreated, eventJSON{ID: ev.ID, CaseID: ev.CaseID, EventType: ev.Type, ActorID: &author.ID,
 		ActorName: &name, Description: ev.Description, CreatedAt: ev.CreatedAt.UTC().Round(time.Microsecond)}) // as Postgres keeps it
+}
+
+// checkValues holds an update's argument to the contract, with the same
+// function the workflow's validator calls, so a bad value is a 422 without
+// a round trip to Temporal.
+func (s *Server) checkValues(arg any) error {
+	var err error
+	switch a := arg.(type) {
+	case workflows.DueDateChange:
+		err = a.ValidateAt(time.Now(), s.cfg.Cases.MaxDueYears)
+	case interface{ Validate() error }:
+		err = a.Validate()
+	}
+	return asInvalid(err)
 }
 
 // update sends a case workflow an update and waits for its outcome. A
@@ -632,11 +651,12 @@ func (s *Server) addEntity(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if errs := workflows.ValidateEntity("", workflows.NewEntity{Kind: req.Kind, Name: req.Name, Role: req.Role, Details: req.Details}); len(errs) > 0 {
-		return invalid(errs...)
+	add := workflows.AddEntity{ActorID: currentUser(c).ID, Entity: s.newEntity(row.Type, req)}
+	if err := s.checkValues(add); err != nil {
+		return err
 	}
 	var added workflows.Entity
-	if err := s.update(c, row.ID, workflows.UpdateEntity, workflows.AddEntity{ActorID: currentUser(c).ID, Entity: s.newEntity(row.Type, req)}, &added); err != nil {
+	if err := s.update(c, row.ID, workflows.UpdateEntity, add, &added); err != nil {
 		return err
 	}
 	entities, err := s.store.Entities(c.UserContext(), row.ID)
@@ -694,18 +714,9 @@ func (s *Server) checkResult(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var errs []workflows.FieldError
-	if req.Result != string(workflows.CheckApproved) && req.Result != string(workflows.CheckRejected) {
-		errs = append(errs, workflows.FieldError{Field: "result", Message: "must be APPROVED or REJECTED"})
-	}
-	if strings.TrimSpace(req.Provider) == "" || len(req.Provider) > workflows.MaxName {
-		errs = append(errs, workflows.FieldError{Field: "provider", Message: fmt.Sprintf("is required, at most %d characters", workflows.MaxName)})
-	}
-	if len(req.Reference) > workflows.MaxName {
-		errs = append(errs, workflows.FieldError{Field: "reference", Message: fmt.Sprintf("must be at most %d characters", workflows.MaxName)})
-	}
-	if len(errs) > 0 {
-		return invalid(errs...)
+	res := workflows.CheckResult{CheckID: check.ID, Result: workflows.CheckStatus(req.Result), Provider: req.Provider, Reference: req.Reference}
+	if err := s.checkValues(res); err != nil {
+		return err
 	}
 	if life, ok := workflows.LifecycleFor(workflows.Family(row.Family)); ok && life.IsTerminal(workflows.Status(row.Status)) {
 		return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case is %s and accepts no more changes", row.Status)
@@ -717,7 +728,6 @@ func (s *Server) checkResult(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	res := workflows.CheckResult{CheckID: check.ID, Result: workflows.CheckStatus(req.Result), Provider: req.Provider, Reference: req.Reference}
 	if err := s.temporal.SignalWorkflow(ctx, row.ID, "", workflows.SignalCheckResult, res); err != nil {
 		if workflowGone(err) {
 			return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case accepts no more changes; its workflow has completed")
@@ -775,9 +785,6 @@ func (s *Server) revocation(c *fiber.Ctx, _ string) (any, error) {
 	var req revokeRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, err
-	}
-	if strings.TrimSpace(req.Reason) == "" {
-		return nil, invalid(workflows.FieldError{Field: "reason", Message: "is required: it is recorded and told to the client"})
 	}
 	return workflows.Revocation{ActorID: currentUser(c).ID, Reason: req.Reason}, nil
 }

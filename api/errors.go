@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"go.temporal.io/api/serviceerror"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // Error is an API failure as the client sees it: an HTTP status and the
@@ -167,7 +169,14 @@ func workflowGone(err error) bool {
 // decodeJSON reads a JSON object body into dst, strictly: unknown fields,
 // wrong types and anything but an object are refused with a 4xx.
 func decodeJSON(c *fiber.Ctx, dst any) error {
-	body := c.Body()
+	return decodeBody(c.Body(), dst)
+}
+
+// decodeBody is decodeJSON's work, apart from Fiber so it can be fuzzed.
+// A decoded body is also held to the contract's rules for any JSON text:
+// decoding into Go strings silently turns a lone surrogate into U+FFFD,
+// and the client must hear what was wrong instead.
+func decodeBody(body []byte, dst any) error {
 	trimmed := strings.TrimSpace(string(body))
 	if trimmed == "" {
 		return apiError(http.StatusBadRequest, codeMalformed, "request body is empty; send a JSON object")
@@ -175,12 +184,18 @@ func decodeJSON(c *fiber.Ctx, dst any) error {
 	if !strings.HasPrefix(trimmed, "{") {
 		return apiError(http.StatusBadRequest, codeMalformed, "request body must be a JSON object")
 	}
+	if !utf8.ValidString(trimmed) {
+		return apiError(http.StatusBadRequest, codeMalformed, "request body is not valid UTF-8")
+	}
 	dec := json.NewDecoder(strings.NewReader(trimmed))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
 	if err == nil {
 		if _, extra := dec.Token(); extra != io.EOF {
 			return apiError(http.StatusBadRequest, codeMalformed, "request body must hold one JSON object")
+		}
+		if path, msg := contract.Body.Problem([]byte(trimmed)); msg != "" {
+			return invalid(workflows.FieldError{Field: strings.TrimPrefix(path, "."), Message: msg})
 		}
 		return nil
 	}

@@ -127,7 +127,11 @@ func (s *Server) portalSubmitJSON(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.update(c, row.ID, workflows.UpdateSubmit, workflows.Submission{CheckIDs: req.CheckIDs, Message: req.Message}, nil); err != nil {
+	sub := workflows.Submission{CheckIDs: req.CheckIDs, Message: req.Message}
+	if err := s.checkValues(sub); err != nil {
+		return err
+	}
+	if err := s.update(c, row.ID, workflows.UpdateSubmit, sub, nil); err != nil {
 		return err
 	}
 	v, err := s.portalView(c, row)
@@ -166,14 +170,21 @@ func (s *Server) portalSubmitForm(c *fiber.Ctx) error {
 	for _, v := range c.Request().PostArgs().PeekMulti("checkId") {
 		ids = append(ids, string(v))
 	}
-	if len(ids) == 0 {
+	// What the client must correct is shown above the form they filled in.
+	again := func(notice string) error {
 		v, err := s.portalView(c, row)
 		if err != nil {
 			return s.portalErrorPage(c, err)
 		}
-		return s.renderPortal(c, http.StatusUnprocessableEntity, pageData{Heading: v.Title, Request: &v, Notice: "Tick at least one item to send."})
+		return s.renderPortal(c, http.StatusUnprocessableEntity, pageData{Heading: v.Title, Request: &v, Notice: notice})
+	}
+	if len(ids) == 0 {
+		return again("Tick at least one item to send.")
 	}
 	sub := workflows.Submission{CheckIDs: ids, Message: c.FormValue("message")}
+	if err := s.checkValues(sub); err != nil {
+		return again("Your message could not be taken: " + classify(err).Message + ".")
+	}
 	if err := s.update(c, row.ID, workflows.UpdateSubmit, sub, nil); err != nil {
 		return s.portalErrorPage(c, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"go.temporal.io/api/serviceerror"
@@ -33,8 +34,8 @@ func (s *Server) screening(c *fiber.Ctx) error {
 		return ok(c, http.StatusAccepted, answer)
 	}
 	nc := workflows.ScreeningCase(caseType, workflows.Family(s.cfg.Cases.Types[caseType]), v)
-	nc.Reminders, nc.HistoryLimit = s.reminderPolicy(), s.cfg.Temporal.HistoryLimit
-	if err := workflows.ValidateNewCase(nc); err != nil {
+	nc.Reminders, nc.HistoryLimit, nc.MaxDueYears = s.reminderPolicy(), s.cfg.Temporal.HistoryLimit, s.cfg.Cases.MaxDueYears
+	if err := workflows.ValidateNewCase(nc, time.Now()); err != nil {
 		return fmt.Errorf("screening case: %w", err) // our rules made a bad case: a bug, not the caller's
 	}
 	if err := s.store.RecordVerdict(c.UserContext(), v, &nc.ID); err != nil {

@@ -168,6 +168,8 @@ type Cases struct {
 	// FourEyes forbids the person who submitted a case for review (or
 	// sent its request) from resolving or approving it.
 	FourEyes bool `mapstructure:"fourEyes"`
+	// MaxDueYears is how far ahead (and back) a due date may be set.
+	MaxDueYears int `mapstructure:"maxDueYears"`
 }
 
 // RequiredChecks is the set of checks an entity of this kind needs in a
@@ -249,6 +251,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("cases.checks", DefaultRequiredChecks())
 	v.SetDefault("cases.autoApprove", map[string]bool{})
 	v.SetDefault("cases.fourEyes", false)
+	v.SetDefault("cases.maxDueYears", 5)
 	v.SetDefault("cases.providerChecks", []string{"SANCTIONS_SCREENING", "PEP_SCREENING"})
 	v.SetDefault("reminders.before", []string{"72h", "24h"})
 	v.SetDefault("reminders.overdueEvery", "72h")
@@ -327,6 +330,9 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.BodyLimit <= 0 {
 		bad("http.bodyLimit", "must be positive")
+	}
+	if c.Cases.MaxDueYears < 1 || c.Cases.MaxDueYears > 100 {
+		bad("cases.maxDueYears", "must be from 1 to 100, got %d", c.Cases.MaxDueYears)
 	}
 	if c.Database.URL == "" {
 		bad("database.url", "missing: set CASEFLOW_DATABASE_URL, e.g. %s", DefaultDatabaseURL)

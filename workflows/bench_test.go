@@ -50,13 +50,14 @@ func BenchmarkVerdictID(b *testing.B) {
 }
 
 func BenchmarkValidateNewCase(b *testing.B) {
+	now := time.Now()
 	risk := "LOW"
 	c := NewCase{ID: "0b5b6a8e-7f6a-4c61-9d55-3f1c2b7d9a10", Type: "IDENTITY_VERIFICATION", Family: FamilyOnboarding,
 		Priority: "MEDIUM", Title: "Identity verification: Jane Roe", RiskLevel: &risk, CreatedBy: "0b5b6a8e-7f6a-4c61-9d55-3f1c2b7d9a11",
 		Client:   &Client{Name: "Jane Roe", Email: "jane.roe@example.com"},
 		Entities: []NewEntity{{Kind: KindIndividual, Name: "Jane Roe", Checks: []string{"IDENTITY_DOCUMENT"}}}}
 	for b.Loop() {
-		_ = ValidateNewCase(c)
+		_ = ValidateNewCase(c, now)
 	}
 }
 

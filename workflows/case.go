@@ -13,6 +13,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // Input starts a case workflow: a new case, or (after Continue-As-New) a
@@ -38,18 +40,32 @@ type Resume struct {
 // as new when the case names none.
 const DefaultHistoryLimit = 10_000
 
+// contractChange names, for workflow.GetVersion, the change that holds a
+// new case and every signal to the contract (package contract) inside the
+// workflow. Both are replayed, and a case started before it may hold a
+// value the contract now refuses: its history must replay as it ran.
+// Update validators need no version: Temporal does not replay them.
+const contractChange = "storable-values"
+
 // CaseWorkflow runs one case from creation to its terminal status.
 func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
+	strict := workflow.GetVersion(ctx, contractChange, workflow.DefaultVersion, 1) >= 1
 	if in.Resume != nil {
-		return resume(ctx, in.Resume)
+		return resume(ctx, in.Resume, strict)
 	}
-	if err := ValidateNewCase(in.New); err != nil {
+	var errs contract.Errors
+	validateCaseShape(&errs, in.New)
+	if strict {
+		validateCaseValues(&errs, in.New, workflow.GetInfo(ctx).WorkflowStartTime)
+	}
+	if err := errs.Err(); err != nil {
 		return Case{}, temporal.NewNonRetryableApplicationError(err.Error(), CodeValidation, err)
 	}
 	life, _ := LifecycleFor(in.New.Family)
 	now := workflow.Now(ctx).UTC()
 	r := &caseRun{
-		life: life,
+		life:   life,
+		strict: strict,
 		c: Case{
 			NewCase: in.New,
 			Status:  life.Initial,
@@ -94,9 +110,9 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 
 // resume picks a case up where the previous run left it: its timers are
 // re-armed from the stored plan, its unsent e-mails queued again.
-func resume(ctx workflow.Context, from *Resume) (Case, error) {
+func resume(ctx workflow.Context, from *Resume, strict bool) (Case, error) {
 	life, _ := LifecycleFor(from.Case.Family)
-	r := &caseRun{life: life, c: from.Case, created: true, outbox: from.Outbox}
+	r := &caseRun{life: life, c: from.Case, created: true, outbox: from.Outbox, strict: strict}
 	r.restoreApplied(from.Applied)
 	r.startProjection(ctx, from)
 	if err := r.register(ctx); err != nil {
@@ -181,6 +197,8 @@ type caseRun struct {
 	handingOver bool
 	// p is how the run writes to Postgres (projection.go).
 	p projection
+	// strict holds signals to the contract (contractChange).
+	strict bool
 }
 
 func (r *caseRun) register(ctx workflow.Context) error {
@@ -193,15 +211,15 @@ func (r *caseRun) register(ctx workflow.Context) error {
 	theCase := func(string) Case { return r.c }
 	updates := []update{
 		{name: UpdateCreate, handler: r.onCreate},
-		guarded(r, UpdateStatus, plain(r.validateStatus), r.onStatus, sameCase, theCase),
-		guarded(r, UpdateAssign, plain(r.validateAssign), r.onAssign, sameCase, theCase),
-		guarded(r, UpdateNote, plain(r.validateNote), r.onNote, func(e Event) string { return e.ID }, r.noteEvent),
-		guarded(r, UpdateSend, plain(r.validateSend), r.onSend, sameCase, theCase),
-		guarded(r, UpdateEntity, plain(r.validateAddEntity), r.onAddEntity, func(e Entity) string { return e.ID }, r.entityByID),
-		guarded(r, UpdateCheck, plain(r.validateCheck), r.onCheck, func(c Check) string { return c.ID }, r.checkByID),
-		guarded(r, UpdateSubmit, plain(r.validateSubmit), r.onSubmit, sameCase, theCase),
-		guarded(r, UpdateDueDate, r.validateDueDate, r.onDueDate, sameCase, theCase),
-		guarded(r, UpdateRevoke, plain(r.validateRevoke), r.onRevoke, sameCase, theCase),
+		guarded(r, UpdateStatus, checked[StatusChange], plain(r.validateStatus), r.onStatus, sameCase, theCase),
+		guarded(r, UpdateAssign, checked[Assignment], plain(r.validateAssign), r.onAssign, sameCase, theCase),
+		guarded(r, UpdateNote, checked[Note], plain(r.validateNote), r.onNote, func(e Event) string { return e.ID }, r.noteEvent),
+		guarded(r, UpdateSend, unchecked[Send], plain(r.validateSend), r.onSend, sameCase, theCase),
+		guarded(r, UpdateEntity, checked[AddEntity], plain(r.validateAddEntity), r.onAddEntity, func(e Entity) string { return e.ID }, r.entityByID),
+		guarded(r, UpdateCheck, checked[CheckChange], plain(r.validateCheck), r.onCheck, func(c Check) string { return c.ID }, r.checkByID),
+		guarded(r, UpdateSubmit, checked[Submission], plain(r.validateSubmit), r.onSubmit, sameCase, theCase),
+		guarded(r, UpdateDueDate, r.dueDateValues, r.validateDueDate, r.onDueDate, sameCase, theCase),
+		guarded(r, UpdateRevoke, checked[Revocation], plain(r.validateRevoke), r.onRevoke, sameCase, theCase),
 	}
 	for _, u := range updates {
 		opts := workflow.UpdateHandlerOptions{Validator: u.validator}
@@ -256,9 +274,6 @@ func (r *caseRun) validateStatus(ch StatusChange) error {
 	}
 	if r.life.NeedsNote(ch.Status) && strings.TrimSpace(ch.ResolutionNote) == "" {
 		return invalid(FieldError{Field: "resolutionNote", Message: fmt.Sprintf("is required to move a case to %s", ch.Status)})
-	}
-	if len([]rune(ch.ResolutionNote)) > MaxNote {
-		return invalid(FieldError{Field: "resolutionNote", Message: fmt.Sprintf("must be at most %d characters", MaxNote)})
 	}
 	return nil
 }
@@ -319,12 +334,7 @@ func (r *caseRun) onAssign(ctx workflow.Context, a Assignment) (Case, error) {
 	return r.c, nil
 }
 
-func (r *caseRun) validateNote(n Note) error {
-	if err := r.validateOpen(); err != nil {
-		return err
-	}
-	return asRejection(ValidateNote(n.Content))
-}
+func (r *caseRun) validateNote(Note) error { return r.validateOpen() }
 
 func (r *caseRun) onNote(ctx workflow.Context, n Note) (Event, error) {
 	events := []Event{r.event(EventNoteAdded, &n.ActorID, strings.TrimSpace(n.Content), nil, nil)}
@@ -377,9 +387,6 @@ func (r *caseRun) validateAddEntity(a AddEntity) error {
 	}
 	if len(r.c.Entities) >= MaxEntities {
 		return invalid(FieldError{Field: "entities", Message: fmt.Sprintf("a case has at most %d entities", MaxEntities)})
-	}
-	if errs := ValidateEntity("", a.Entity); len(errs) > 0 {
-		return invalid(errs...)
 	}
 	return nil
 }
@@ -447,9 +454,6 @@ func (r *caseRun) validateCheck(ch CheckChange) error {
 	if ch.Status == CheckRejected && strings.TrimSpace(ch.Reason) == "" {
 		return invalid(FieldError{Field: "reason", Message: "is required to reject a check: it tells the client what to provide again"})
 	}
-	if len([]rune(ch.Reason)) > MaxNote {
-		return invalid(FieldError{Field: "reason", Message: fmt.Sprintf("must be at most %d characters", MaxNote)})
-	}
 	return nil
 }
 
@@ -468,6 +472,9 @@ func (r *caseRun) onCheck(ctx workflow.Context, ch CheckChange) (Check, error) {
 // and dropped; the API refuses what it can see is wrong before sending.
 func (r *caseRun) onCheckResult(ctx workflow.Context, res CheckResult) error {
 	logger := workflow.GetLogger(ctx)
+	if r.refuseSignal(ctx, SignalCheckResult, res.Validate()) {
+		return nil
+	}
 	if r.c.Family != FamilyOnboarding || (res.Result != CheckApproved && res.Result != CheckRejected) {
 		logger.Warn("check result ignored", "checkId", res.CheckID, "result", res.Result)
 		return nil
@@ -541,6 +548,9 @@ func (r *caseRun) continueAsNew(ctx workflow.Context, results, verdicts workflow
 // onVerdict links a screening verdict to the case, once however often it
 // is delivered.
 func (r *caseRun) onVerdict(ctx workflow.Context, v VerdictLink) error {
+	if r.refuseSignal(ctx, SignalVerdict, v.Validate()) {
+		return nil
+	}
 	if slices.Contains(r.c.Verdicts, v.VerdictID) {
 		return nil
 	}
@@ -548,6 +558,19 @@ func (r *caseRun) onVerdict(ctx workflow.Context, v VerdictLink) error {
 	ev := r.event(EventTxLinked, nil, fmt.Sprintf("Screening verdict %s (risk %s, score %.1f)", v.Outcome, v.RiskLevel, v.AggregateScore), nil, jsonValue(v.TransactionID))
 	ev.Metadata = jsonValue(v)
 	return r.commit(ctx, []Event{ev})
+}
+
+// refuseSignal drops a signal whose values break the contract. The API
+// never sends one, but any Temporal client can, and a signal cannot be
+// refused: applied, its values would be refused by Postgres and stall the
+// case. It is logged with what was wrong (never the values) and counted.
+func (r *caseRun) refuseSignal(ctx workflow.Context, name string, err error) bool {
+	if err == nil || !r.strict {
+		return false
+	}
+	workflow.GetLogger(ctx).Warn("malformed signal dropped", "caseId", r.c.ID, "signal", name, "error", err)
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"signal": name}).Counter(SignalsDroppedMetric).Inc(1)
+	return true
 }
 
 // recollect asks the client again after one of their checks was rejected

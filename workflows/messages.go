@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // The message contract between the API and the case workflow. Changing a
@@ -100,15 +102,18 @@ const (
 	EventEntityAdded = "ENTITY_ADDED"
 )
 
-// Limits on free text, so one case cannot bloat the workflow history.
+// Limits on what a case holds, so one case cannot bloat the workflow
+// history; the text and object rules are the contract's.
 const (
-	MaxTitle       = 200
-	MaxDescription = 10_000
-	MaxNote        = 10_000
-	MaxTags        = 50
-	MaxTag         = 64
+	MaxTitle       = contract.MaxTitle
+	MaxDescription = contract.MaxProse
+	MaxNote        = contract.MaxProse
+	MaxTags        = contract.MaxTags
+	MaxTag         = contract.MaxTag
 	MaxEntities    = 50
-	MaxName        = 200
+	MaxName        = contract.MaxLine
+	// MaxSubmittedChecks bounds the check IDs one portal answer names.
+	MaxSubmittedChecks = 500
 )
 
 // Entity kinds.
@@ -168,25 +173,27 @@ func CheckID(entityID, checkType string) string {
 // ValidateEntity checks an entity to add; field names are prefixed with
 // where it stands in the request.
 func ValidateEntity(prefix string, e NewEntity) ValidationError {
-	var errs ValidationError
-	bad := func(field, msg string) { errs = append(errs, FieldError{Field: prefix + field, Message: msg}) }
-	if e.Kind != KindIndividual && e.Kind != KindCompany {
-		bad("kind", "must be INDIVIDUAL or COMPANY")
-	}
-	if name := strings.TrimSpace(e.Name); name == "" || len([]rune(name)) > MaxName {
-		bad("name", fmt.Sprintf("is required, at most %d characters", MaxName))
-	}
-	if len([]rune(e.Role)) > MaxName {
-		bad("role", fmt.Sprintf("must be at most %d characters", MaxName))
-	}
-	if len(e.Details) > 0 && string(e.Details) != "null" {
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(e.Details, &obj); err != nil || obj == nil {
-			bad("details", "must be a JSON object")
-		}
-	}
-	return errs
+	var errs contract.Errors
+	validateEntity(&errs, prefix, e)
+	return errs.List()
 }
+
+func validateEntity(errs *contract.Errors, prefix string, e NewEntity) {
+	if e.Kind != KindIndividual && e.Kind != KindCompany {
+		errs.Add(prefix+"kind", "must be INDIVIDUAL or COMPANY")
+	}
+	errs.Text(prefix+"name", e.Name, contract.RequiredLine)
+	errs.Text(prefix+"role", e.Role, contract.Line)
+	if hasObject(e.Details) {
+		errs.Object(prefix+"details", e.Details, contract.Metadata)
+	}
+	for i, c := range e.Checks {
+		errs.Text(fmt.Sprintf("%schecks[%d]", prefix, i), c, contract.RequiredLine)
+	}
+}
+
+// hasObject reports whether an optional JSON object was given.
+func hasObject(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
 
 // Send opens a draft by sending the client request.
 type Send struct {
@@ -254,6 +261,9 @@ type NewCase struct {
 	// HistoryLimit is the history length past which the case's workflow
 	// continues as new (DefaultHistoryLimit when zero).
 	HistoryLimit int `json:"historyLimit,omitempty"`
+	// MaxDueYears is how far ahead a due date may be set, as configured
+	// when the case opened (contract.DefaultDueYears when zero).
+	MaxDueYears int `json:"maxDueYears,omitempty"`
 }
 
 // Case is the workflow's state: the single authority on the case. The
@@ -350,102 +360,72 @@ type State struct {
 }
 
 // FieldError names one field that failed validation.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+type FieldError = contract.FieldError
 
 // ValidationError is one or more bad fields.
-type ValidationError []FieldError
+type ValidationError = contract.ValidationError
 
-func (v ValidationError) Error() string {
-	parts := make([]string, len(v))
-	for i, f := range v {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return strings.Join(parts, "; ")
+// ValidateNewCase checks a new case, asked for at now, against the domain
+// rules and the contract. The API runs it to answer 422 before anything
+// starts; the workflow runs it again because it is the authority.
+func ValidateNewCase(c NewCase, now time.Time) error {
+	var errs contract.Errors
+	validateCaseShape(&errs, c)
+	validateCaseValues(&errs, c, now)
+	return errs.Err()
 }
 
-// ValidateNewCase checks a new case against the domain rules. The API runs
-// it to answer 422 before anything starts; the workflow runs it again
-// because it is the authority.
-func ValidateNewCase(c NewCase) error {
-	var errs ValidationError
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
+// validateCaseShape is what a new case needs besides storable values:
+// known types, required fields, references that parse.
+func validateCaseShape(errs *contract.Errors, c NewCase) {
 	if _, err := uuid.Parse(c.ID); err != nil {
-		bad("id", "must be a UUID")
+		errs.Add("id", "must be a UUID")
 	}
 	if c.Type == "" {
-		bad("type", "is required")
+		errs.Add("type", "is required")
 	}
 	if _, ok := LifecycleFor(c.Family); !ok {
-		bad("type", "unknown case type %q", c.Type)
+		errs.Add("type", "unknown case type %q", c.Type)
 	}
 	if !slices.Contains(priorities, string(c.Priority)) {
-		bad("priority", "must be one of %s", strings.Join(priorities, ", "))
+		errs.Add("priority", "must be one of %s", strings.Join(priorities, ", "))
 	}
-	title, desc := strings.TrimSpace(c.Title), strings.TrimSpace(c.Description)
 	if c.Family == FamilyInvestigation {
-		if title == "" {
-			bad("title", "is required")
+		if strings.TrimSpace(c.Title) == "" {
+			errs.Add("title", "is required")
 		}
-		if desc == "" {
-			bad("description", "is required")
+		if strings.TrimSpace(c.Description) == "" {
+			errs.Add("description", "is required")
 		}
-	}
-	if len([]rune(c.Title)) > MaxTitle {
-		bad("title", "must be at most %d characters", MaxTitle)
-	}
-	if len([]rune(c.Description)) > MaxDescription {
-		bad("description", "must be at most %d characters", MaxDescription)
 	}
 	if c.Family == FamilyOnboarding && (c.Client == nil || strings.TrimSpace(c.Client.Email) == "") {
-		bad("client.email", "is required for onboarding cases")
+		errs.Add("client.email", "is required for onboarding cases")
 	}
 	if c.Family == FamilyOnboarding && (c.Client == nil || strings.TrimSpace(c.Client.Name) == "") {
-		bad("client.name", "is required for onboarding cases")
+		errs.Add("client.name", "is required for onboarding cases")
 	}
 	if c.Family != FamilyOnboarding && len(c.Entities) > 0 {
-		bad("entities", "only onboarding cases have entities")
+		errs.Add("entities", "only onboarding cases have entities")
 	}
 	if len(c.Entities) > MaxEntities {
-		bad("entities", "at most %d", MaxEntities)
+		errs.Add("entities", "at most %d", MaxEntities)
 	}
 	individuals := 0
-	for i, e := range c.Entities {
-		errs = append(errs, ValidateEntity(fmt.Sprintf("entities[%d].", i), e)...)
+	for _, e := range c.Entities {
 		if e.Kind == KindIndividual {
 			individuals++
 		}
 	}
 	if c.Type == "IDENTITY_VERIFICATION" && individuals == 0 {
-		bad("entities", "an identity verification needs at least one INDIVIDUAL entity")
+		errs.Add("entities", "an identity verification needs at least one INDIVIDUAL entity")
 	}
-	if c.Client != nil {
-		if c.Client.Email != "" {
-			if a, err := mail.ParseAddress(c.Client.Email); err != nil || a.Address != c.Client.Email {
-				bad("client.email", "must be an e-mail address")
-			}
+	if c.Client != nil && c.Client.Email != "" {
+		if a, err := mail.ParseAddress(c.Client.Email); err != nil || a.Address != c.Client.Email {
+			errs.Add("client.email", "must be an e-mail address")
 		}
 	}
 	if c.RiskLevel != nil && !slices.Contains(riskLevels, *c.RiskLevel) {
-		bad("riskLevel", "must be one of %s", strings.Join(riskLevels, ", "))
-	}
-	if len(c.Metadata) > 0 {
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(c.Metadata, &obj); err != nil || obj == nil {
-			bad("metadata", "must be a JSON object")
-		}
-	}
-	if len(c.Tags) > MaxTags {
-		bad("tags", "at most %d tags", MaxTags)
-	}
-	for i, t := range c.Tags {
-		if strings.TrimSpace(t) == "" || len([]rune(t)) > MaxTag {
-			bad(fmt.Sprintf("tags[%d]", i), "must be 1 to %d characters", MaxTag)
-		}
+		errs.Add("riskLevel", "must be one of %s", strings.Join(riskLevels, ", "))
 	}
 	for _, ref := range []struct {
 		field string
@@ -453,30 +433,145 @@ func ValidateNewCase(c NewCase) error {
 	}{
 		{"relatedTransactionId", c.RelatedTransactionID},
 		{"relatedKycApplicationId", c.RelatedKycApplicationID},
+		{"assignedTo", c.AssignedTo},
 	} {
 		if ref.id != nil {
 			if _, err := uuid.Parse(*ref.id); err != nil {
-				bad(ref.field, "must be a UUID")
+				errs.Add(ref.field, "must be a UUID")
 			}
 		}
 	}
 	if _, err := uuid.Parse(c.CreatedBy); c.CreatedBy != "" && err != nil {
-		bad("createdBy", "must be a user ID, or empty for the system")
+		errs.Add("createdBy", "must be a user ID, or empty for the system")
 	}
-	if len(errs) == 0 {
-		return nil
-	}
-	slices.SortStableFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
-	return errs
 }
+
+// validateCaseValues holds a new case's values to the contract, so that
+// whatever it accepts can be stored and shown.
+func validateCaseValues(errs *contract.Errors, c NewCase, now time.Time) {
+	errs.Text("title", c.Title, contract.Title)
+	errs.Text("description", c.Description, contract.Prose)
+	if c.Client != nil {
+		errs.Text("client.name", c.Client.Name, contract.Line)
+		errs.Text("client.email", c.Client.Email, contract.Email)
+		errs.Text("client.externalId", c.Client.ExternalID, contract.Line)
+	}
+	errs.Text("externalId", c.ExternalID, contract.Line)
+	if hasObject(c.Metadata) {
+		errs.Object("metadata", c.Metadata, contract.Metadata)
+	}
+	if len(c.Properties) > contract.MaxProperties {
+		errs.Add("properties", "at most %d properties", contract.MaxProperties)
+	}
+	for k, v := range c.Properties {
+		field := contract.Member("properties", k)
+		errs.Text(field, k, contract.PropertyKey)
+		errs.Text(field, v, contract.PropertyValue)
+	}
+	if len(c.Tags) > MaxTags {
+		errs.Add("tags", "at most %d tags", MaxTags)
+	}
+	for i, t := range c.Tags {
+		errs.Text(fmt.Sprintf("tags[%d]", i), t, contract.Tag)
+	}
+	for i, e := range c.Entities {
+		validateEntity(errs, fmt.Sprintf("entities[%d].", i), e)
+	}
+	if c.DueDate != nil {
+		if msg := contract.DueDate(*c.DueDate, now, c.MaxDueYears); msg != "" {
+			errs.Add("dueDate", "%s", msg)
+		}
+	}
+}
+
+// Validate holds a note to the contract.
+func (n Note) Validate() error { return ValidateNote(n.Content) }
 
 // ValidateNote checks a note's content.
 func ValidateNote(content string) error {
-	switch {
-	case strings.TrimSpace(content) == "":
-		return ValidationError{{Field: "content", Message: "is required"}}
-	case len([]rune(content)) > MaxNote:
-		return ValidationError{{Field: "content", Message: fmt.Sprintf("must be at most %d characters", MaxNote)}}
+	var errs contract.Errors
+	errs.Text("content", content, contract.RequiredProse)
+	return errs.Err()
+}
+
+// Validate holds a status change's resolution note to the contract.
+func (ch StatusChange) Validate() error {
+	var errs contract.Errors
+	errs.Text("resolutionNote", ch.ResolutionNote, contract.Prose)
+	return errs.Err()
+}
+
+// Validate holds an assignment's IDs to the contract.
+func (a Assignment) Validate() error {
+	if a.AssigneeID == nil {
+		return nil
+	}
+	if _, err := uuid.Parse(*a.AssigneeID); err != nil {
+		return ValidationError{{Field: "assigneeId", Message: "must be a UUID"}}
+	}
+	return nil
+}
+
+// Validate holds an entity to add to the contract.
+func (a AddEntity) Validate() error {
+	if errs := ValidateEntity("", a.Entity); errs != nil {
+		return errs
+	}
+	return nil
+}
+
+// Validate holds a check review's reason to the contract.
+func (ch CheckChange) Validate() error {
+	var errs contract.Errors
+	errs.Text("reason", ch.Reason, contract.Prose)
+	return errs.Err()
+}
+
+// Validate holds a provider's result to the contract. It is a signal, so
+// the API checks it before sending, and the workflow drops one that still
+// arrives malformed.
+func (res CheckResult) Validate() error {
+	var errs contract.Errors
+	if _, err := uuid.Parse(res.CheckID); err != nil {
+		errs.Add("checkId", "must be a UUID")
+	}
+	if res.Result != CheckApproved && res.Result != CheckRejected {
+		errs.Add("result", "must be APPROVED or REJECTED")
+	}
+	errs.Text("provider", res.Provider, contract.RequiredLine)
+	errs.Text("reference", res.Reference, contract.Line)
+	return errs.Err()
+}
+
+// Validate holds a client's answer to the contract.
+func (s Submission) Validate() error {
+	var errs contract.Errors
+	if len(s.CheckIDs) > MaxSubmittedChecks {
+		errs.Add("checkIds", "at most %d", MaxSubmittedChecks)
+	}
+	errs.Text("message", s.Message, contract.Prose)
+	return errs.Err()
+}
+
+// Validate holds a revocation's reason to the contract: it is recorded and
+// told to the client, so it must be given.
+func (v Revocation) Validate() error {
+	var errs contract.Errors
+	errs.Text("reason", v.Reason, contract.RequiredProse)
+	return errs.Err()
+}
+
+// ValidateAt holds a due date change, asked for at now, to the contract: a
+// new date lies in the future, within the case's horizon.
+func (d DueDateChange) ValidateAt(now time.Time, maxYears int) error {
+	if d.DueDate == nil {
+		return nil
+	}
+	if !d.DueDate.After(now) {
+		return ValidationError{{Field: "dueDate", Message: "must be in the future"}}
+	}
+	if msg := contract.DueDate(*d.DueDate, now, maxYears); msg != "" {
+		return ValidationError{{Field: "dueDate", Message: msg}}
 	}
 	return nil
 }

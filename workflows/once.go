@@ -68,12 +68,16 @@ type update struct {
 }
 
 // guarded makes an update's handler and validator. The validator refuses
-// new updates while the run hands over (admit). The handler applies an
-// update ID once: a repeat gets the answer replay builds from what the
-// first produced. Before applying, it waits until the case itself is
-// persisted and validates again, since another handler may have changed
-// the case while this one waited.
-func guarded[A, R any](r *caseRun, name string, validate func(workflow.Context, A) error,
+// new updates while the run hands over (admit), then holds the update's
+// values to the contract (values) and the case's rules (validate). The
+// handler applies an update ID once: a repeat gets the answer replay
+// builds from what the first produced. Before applying, it waits until the
+// case itself is persisted and checks the case's rules again, since another
+// handler may have changed the case while this one waited. Values need no
+// second look: they do not change while the update waits, and checking
+// them in the handler, which Temporal replays, would tie every recorded
+// history to today's contract.
+func guarded[A, R any](r *caseRun, name string, values, validate func(workflow.Context, A) error,
 	handler func(workflow.Context, A) (R, error), ref func(R) string, replay func(string) R) update {
 	h := func(ctx workflow.Context, a A) (R, error) {
 		if prev, ok := r.appliedRef(ctx); ok {
@@ -93,7 +97,12 @@ func guarded[A, R any](r *caseRun, name string, validate func(workflow.Context, 
 		return res, err
 	}
 	v := func(ctx workflow.Context, a A) error {
-		return r.admit(ctx, func() error { return validate(ctx, a) })
+		return r.admit(ctx, func() error {
+			if err := values(ctx, a); err != nil {
+				return asRejection(err)
+			}
+			return validate(ctx, a)
+		})
 	}
 	return update{name: name, handler: h, validator: v}
 }
@@ -102,6 +111,15 @@ func guarded[A, R any](r *caseRun, name string, validate func(workflow.Context, 
 func plain[A any](validate func(A) error) func(workflow.Context, A) error {
 	return func(_ workflow.Context, a A) error { return validate(a) }
 }
+
+// valueChecker is an update argument that holds its values to the contract.
+type valueChecker interface{ Validate() error }
+
+// checked is the values check of an argument that has one.
+func checked[A valueChecker](_ workflow.Context, a A) error { return a.Validate() }
+
+// unchecked is the values check of an argument with nothing to check.
+func unchecked[A any](workflow.Context, A) error { return nil }
 
 // admit answers an update seen before without validating it (the retry of
 // a status change already made must not be refused as a move to the

@@ -168,9 +168,6 @@ func (r *caseRun) validateSubmit(s Submission) error {
 			return invalid(FieldError{Field: fmt.Sprintf("checkIds[%d]", n), Message: "is not a check requested from the client"})
 		}
 	}
-	if len([]rune(s.Message)) > MaxNote {
-		return invalid(FieldError{Field: "message", Message: fmt.Sprintf("must be at most %d characters", MaxNote)})
-	}
 	return nil
 }
 
@@ -213,6 +210,12 @@ func (r *caseRun) validateDueDate(ctx workflow.Context, d DueDateChange) error {
 	return nil
 }
 
+// dueDateValues holds a new due date to the contract, within this case's
+// horizon.
+func (r *caseRun) dueDateValues(ctx workflow.Context, d DueDateChange) error {
+	return d.ValidateAt(workflow.Now(ctx), r.c.MaxDueYears)
+}
+
 // onDueDate moves or clears the due date and re-arms the timers.
 func (r *caseRun) onDueDate(ctx workflow.Context, d DueDateChange) (Case, error) {
 	prev := r.c.DueDate
@@ -243,9 +246,6 @@ func (r *caseRun) validateRevoke(v Revocation) error {
 	if r.c.Status != StatusOpen {
 		return reject(CodeInvalidTransition, fmt.Sprintf("only an open request can be revoked: the case is %s", r.c.Status),
 			map[string]any{"from": r.c.Status, "to": StatusRevoked, "allowed": r.life.Allowed(r.c.Status)})
-	}
-	if len([]rune(v.Reason)) > MaxNote {
-		return invalid(FieldError{Field: "reason", Message: fmt.Sprintf("must be at most %d characters", MaxNote)})
 	}
 	return nil
 }

@@ -215,7 +215,7 @@ func TestInvestigationDeadline(t *testing.T) {
 
 func TestRevokedRequestRefusesTheClient(t *testing.T) {
 	h := requestHarness(t)
-	h.updateAt(time.Hour, workflows.UpdateRevoke, workflows.Revocation{ActorID: h.officer.ID})
+	h.updateAt(time.Hour, workflows.UpdateRevoke, workflows.Revocation{ActorID: h.officer.ID, Reason: "Opened by mistake."})
 	h.run()
 	require.True(t, h.env.IsWorkflowCompleted())
 	row := mustCase(t, h)

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // Cases opened by transaction screening (DESIGN.md §6).
@@ -27,6 +29,32 @@ type VerdictLink struct {
 	AggregateScore float64 `json:"aggregateScore"`
 }
 
+// SignalsDroppedMetric counts signals a case dropped as malformed.
+const SignalsDroppedMetric = "caseflow_signals_dropped"
+
+// Validate holds a verdict link to the contract: it is a signal, checked
+// by the API before it is sent and dropped by a case if it still arrives
+// malformed.
+func (v VerdictLink) Validate() error {
+	var errs contract.Errors
+	if len(v.VerdictID) != 32 || strings.Trim(v.VerdictID, "0123456789abcdef") != "" {
+		errs.Add("verdictId", "must be a verdict ID")
+	}
+	if _, err := uuid.Parse(v.TransactionID); err != nil {
+		errs.Add("transactionId", "must be a UUID")
+	}
+	if !slices.Contains(outcomes, v.Outcome) {
+		errs.Add("outcome", "must be one of %s", strings.Join(outcomes, ", "))
+	}
+	if !slices.Contains(screeningRisks, v.RiskLevel) {
+		errs.Add("riskLevel", "must be one of %s", strings.Join(screeningRisks, ", "))
+	}
+	if !(v.AggregateScore >= 0 && v.AggregateScore <= 100) {
+		errs.Add("aggregateScore", "must be from 0 to 100")
+	}
+	return errs.Err()
+}
+
 // Link is the VerdictLink of a verdict.
 func (v Verdict) Link() VerdictLink {
 	return VerdictLink{VerdictID: VerdictID(v), TransactionID: strings.ToLower(v.TransactionID),
@@ -42,14 +70,13 @@ const (
 )
 
 var (
-	outcomes         = []string{OutcomeApprove, OutcomeReview, OutcomeEscalate, OutcomeBlock}
-	screeningRisks   = []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}
-	decimalAmount    = regexp.MustCompile(`^(0|[1-9][0-9]{0,14})(\.[0-9]{1,4})?$`)
-	currencyCode     = regexp.MustCompile(`^[A-Z]{3}$`)
-	countryCode      = regexp.MustCompile(`^[A-Z]{2}$`)
-	hitTypePattern   = regexp.MustCompile(`^[A-Z][A-Z_]{1,39}$`)
-	maxHits          = 100
-	maxVerdictString = 200
+	outcomes       = []string{OutcomeApprove, OutcomeReview, OutcomeEscalate, OutcomeBlock}
+	screeningRisks = []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}
+	decimalAmount  = regexp.MustCompile(`^(0|[1-9][0-9]{0,14})(\.[0-9]{1,4})?$`)
+	currencyCode   = regexp.MustCompile(`^[A-Z]{3}$`)
+	countryCode    = regexp.MustCompile(`^[A-Z]{2}$`)
+	hitTypePattern = regexp.MustCompile(`^[A-Z][A-Z_]{1,39}$`)
+	maxHits        = 100
 )
 
 // Party is a sender or receiver of a transaction.
@@ -82,61 +109,59 @@ type Verdict struct {
 	Hits           []Hit   `json:"hits"`
 }
 
-// ValidateVerdict checks a verdict strictly, naming each bad field.
+// ValidateVerdict checks a verdict strictly, naming each bad field. The
+// API stores what it accepts, so its text and hits are held to the
+// contract like a case's.
 func ValidateVerdict(v Verdict) error {
-	var errs ValidationError
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
+	var errs contract.Errors
 	if _, err := uuid.Parse(v.TransactionID); err != nil {
-		bad("transactionId", "must be a UUID")
+		errs.Add("transactionId", "must be a UUID")
 	}
-	if s := strings.TrimSpace(v.ExternalID); s == "" || len(s) > maxVerdictString {
-		bad("externalId", "is required, at most %d characters", maxVerdictString)
-	}
+	errs.Text("externalId", v.ExternalID, contract.RequiredLine)
 	if !decimalAmount.MatchString(v.Amount) {
-		bad("amount", "must be a decimal string such as \"1250.00\" (up to 4 decimals, not negative)")
+		errs.Add("amount", "must be a decimal string such as \"1250.00\" (up to 4 decimals, not negative)")
 	}
 	if !currencyCode.MatchString(v.Currency) {
-		bad("currency", "must be an ISO 4217 code such as EUR")
+		errs.Add("currency", "must be an ISO 4217 code such as EUR")
 	}
 	for _, p := range []struct {
 		field string
 		party *Party
 	}{{"sender", v.Sender}, {"receiver", v.Receiver}} {
-		switch {
-		case p.party == nil:
-			bad(p.field, "is required")
-		case strings.TrimSpace(p.party.Name) == "" || len(p.party.Name) > maxVerdictString:
-			bad(p.field+".name", "is required, at most %d characters", maxVerdictString)
-		case p.party.Country != "" && !countryCode.MatchString(p.party.Country):
-			bad(p.field+".country", "must be an ISO 3166 alpha-2 code such as GB")
+		if p.party == nil {
+			errs.Add(p.field, "is required")
+			continue
+		}
+		errs.Text(p.field+".name", p.party.Name, contract.RequiredLine)
+		errs.Text(p.field+".account", p.party.Account, contract.Line)
+		if p.party.Country != "" && !countryCode.MatchString(p.party.Country) {
+			errs.Add(p.field+".country", "must be an ISO 3166 alpha-2 code such as GB")
 		}
 	}
 	if !slices.Contains(outcomes, v.Outcome) {
-		bad("outcome", "must be one of %s", strings.Join(outcomes, ", "))
+		errs.Add("outcome", "must be one of %s", strings.Join(outcomes, ", "))
 	}
 	if !slices.Contains(screeningRisks, v.RiskLevel) {
-		bad("riskLevel", "must be one of %s", strings.Join(screeningRisks, ", "))
+		errs.Add("riskLevel", "must be one of %s", strings.Join(screeningRisks, ", "))
 	}
-	if v.AggregateScore < 0 || v.AggregateScore > 100 {
-		bad("aggregateScore", "must be from 0 to 100")
+	if !(v.AggregateScore >= 0 && v.AggregateScore <= 100) {
+		errs.Add("aggregateScore", "must be from 0 to 100")
 	}
 	if v.TotalLatencyMs < 0 {
-		bad("totalLatencyMs", "must not be negative")
+		errs.Add("totalLatencyMs", "must not be negative")
 	}
 	if len(v.Hits) > maxHits {
-		bad("hits", "at most %d", maxHits)
+		errs.Add("hits", "at most %d", maxHits)
 	}
 	for i, h := range v.Hits {
 		if !hitTypePattern.MatchString(h.Type) {
-			bad(fmt.Sprintf("hits[%d].type", i), "must be an upper-case type such as SANCTIONS, PEP or BEHAVIORAL")
+			errs.Add(fmt.Sprintf("hits[%d].type", i), "must be an upper-case type such as SANCTIONS, PEP or BEHAVIORAL")
+		}
+		if hasObject(h.Details) {
+			errs.Object(fmt.Sprintf("hits[%d].details", i), h.Details, contract.HitDetails)
 		}
 	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
+	return errs.Err()
 }
 
 // VerdictID names a verdict by its content, so the same verdict delivered

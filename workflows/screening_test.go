@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -112,7 +113,7 @@ func TestVerdictIdentity(t *testing.T) {
 func TestScreeningCase(t *testing.T) {
 	v := verdict("BLOCK", "MEDIUM", "SANCTIONS", "SANCTIONS")
 	nc := workflows.ScreeningCase("SANCTIONS_HIT", workflows.FamilyInvestigation, v)
-	require.NoError(t, workflows.ValidateNewCase(nc))
+	require.NoError(t, workflows.ValidateNewCase(nc, time.Now()))
 	require.Equal(t, workflows.Priority("HIGH"), nc.Priority, "a blocked payment is at least HIGH")
 	require.Equal(t, "Blocked transaction TX-1029: 12500.00 EUR", nc.Title)
 	require.Contains(t, nc.Description, "Jane Roe to Acme Trading FZE")
