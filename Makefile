@@ -17,7 +17,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CASEFLOW_CHROMIUM := $(CHROMIUM)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build lint clean bench
+.PHONY: run test build lint clean bench fuzz fuzz-run
 
 build:
 	$(GO) build -o $(CASEFLOW) ./cmd/caseflow
@@ -37,7 +37,26 @@ $(CHROMIUM):
 # Tests start their own Temporal dev servers from ./bin/temporal on free
 # ports; `dev exec` hands them a Postgres server in CASEFLOW_TEST_DATABASE_URL.
 test: build $(TEMPORAL) $(CHROMIUM)
-	$(CASEFLOW) dev exec -- $(GO) test -count=1 -timeout 20m ./...
+	$(CASEFLOW) dev exec -- sh -c '$(GO) test -count=1 -timeout 20m ./... && $(MAKE) --no-print-directory fuzz-run FUZZTIME=$(TEST_FUZZTIME)'
+
+# Fuzz targets, as package:name. `go test` runs their committed corpus
+# (testdata/fuzz) like any test; `make test` also fuzzes each for
+# TEST_FUZZTIME, `make fuzz` for FUZZTIME. What the fuzzer finds lands in
+# Go's cache; copy a failing input into testdata/fuzz to keep it.
+FUZZ_TARGETS := ./workflows/contract:FuzzText ./workflows/contract:FuzzObject \
+	./api:FuzzDecodeBody ./api:FuzzDecodeCursor ./store:FuzzAcceptedCaseIsStorable
+TEST_FUZZTIME := 4s
+FUZZTIME ?= 2m
+
+fuzz: build $(TEMPORAL)
+	$(CASEFLOW) dev exec -- $(MAKE) --no-print-directory fuzz-run FUZZTIME=$(FUZZTIME)
+
+fuzz-run:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzzing $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 # Load: the API against the raw Temporal SDK, 1M cases seeded for lists.
 # Bounded (see caseflow bench --help); BENCH_ARGS adds flags.
