@@ -37,6 +37,11 @@ import (
 // localProjectionChange names the change for workflow.GetVersion.
 const localProjectionChange = "local-projection"
 
+// CodeProjectionRefused is the error type of a projection write Postgres
+// refused for good (activities.ProjectCase), and of the error an update
+// whose change it could not write is answered with.
+const CodeProjectionRefused = "PROJECTION_REFUSED"
+
 // confirmAfter is how long a case waits at most to prove its workflow
 // tasks committed by a timer, when no later task came to prove it sooner;
 // the last events of a case that falls quiet reach the audit timeline
