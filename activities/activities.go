@@ -5,9 +5,11 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
@@ -38,10 +40,36 @@ func New(s *store.Store, m Mailer, portalBaseURL string) (*Activities, error) {
 	return &Activities{Store: s, Projection: s, Mailer: m, PortalBaseURL: portalBaseURL, templates: t}, nil
 }
 
+// RefusedMetric counts the projection writes Postgres refused for good,
+// by SQLSTATE; Prometheus shows it as caseflow_projection_refused_total.
+// Any increase is a value the input boundary let through: the case it
+// belongs to has a projection that lags until a worker that can write it
+// is deployed.
+const RefusedMetric = "caseflow_projection_refused"
+
 // ProjectCase writes the case and its new events, and returns the case
-// number Postgres gave it.
+// number Postgres gave it. A write Postgres refuses for good
+// (store.IsRefused) fails as a non-retryable workflows.CodeProjectionRefused
+// error, since trying it again can only fail again; the workflow keeps the
+// change and writes it later (workflows/projection.go). Every other
+// failure is returned as it is, and retried.
 func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) (string, error) {
-	return a.Projection.Project(ctx, p)
+	number, err := a.Projection.Project(ctx, p)
+	if err == nil || !store.IsRefused(err) {
+		return number, err
+	}
+	code, condition := store.SQLState(err)
+	if code == "" {
+		code, condition = "none", "unencodable value"
+	}
+	activity.GetLogger(ctx).Error("Postgres refused the projection of a case", "caseId", p.Case.ID,
+		"sqlstate", code, "condition", condition, "error", err)
+	activity.GetMetricsHandler(ctx).WithTags(map[string]string{"sqlstate": code}).Counter(RefusedMetric).Inc(1)
+	// The message names the condition only: Postgres's own may quote the
+	// value, and failures are kept in the workflow's history.
+	return "", temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("Postgres refused the projection of case %s (SQLSTATE %s, %s)", p.Case.ID, code, condition),
+		workflows.CodeProjectionRefused, nil, code)
 }
 
 // RevokePortal ends every portal link of a case.

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -163,6 +164,42 @@ func IsUnavailable(err error) bool {
 		}
 	}
 	return false
+}
+
+// IsRefused reports whether err means Postgres refused a value for good,
+// so that writing the same thing again can only fail the same way: a data
+// exception (SQLSTATE class 22: a NUL byte in text, "\u0000" in jsonb, a
+// number or date out of range) or a program limit (class 54: a row or
+// index entry too large). So is a value that cannot even be encoded as
+// JSON. Anything else, a Postgres that is unreachable or restarting
+// (IsUnavailable), a serialization failure or a deadlock (class 40), may
+// pass when tried again, and is not a refusal.
+func IsRefused(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code.Class() {
+		case "22", "54": // data exception, program limit exceeded
+			return true
+		}
+		return false
+	}
+	var marshalErr *json.MarshalerError
+	var unsupported *json.UnsupportedValueError
+	return errors.As(err, &marshalErr) || errors.As(err, &unsupported)
+}
+
+// SQLState returns the SQLSTATE of the Postgres error in err and the name
+// of its condition ("untranslatable_character"), or "" and "" when err
+// holds none.
+func SQLState(err error) (code, condition string) {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) {
+		return "", ""
+	}
+	return string(pqErr.Code), pqErr.Code.Name()
 }
 
 // JSON is a jsonb column that may be NULL; NULL reads as JSON null.

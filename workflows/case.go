@@ -144,7 +144,7 @@ func (r *caseRun) live(ctx workflow.Context) (Case, error) {
 					return Case{}, err
 				}
 			}
-			if err := r.fireDue(ctx); err != nil {
+			if err := r.carryOn(ctx, "timer", r.fireDue(ctx)); err != nil {
 				return Case{}, err
 			}
 		} else if err := workflow.Await(ctx, wake); err != nil {
@@ -152,13 +152,13 @@ func (r *caseRun) live(ctx workflow.Context) (Case, error) {
 		}
 		var res CheckResult
 		for !r.life.IsTerminal(r.c.Status) && results.ReceiveAsync(&res) {
-			if err := r.onCheckResult(ctx, res); err != nil {
+			if err := r.carryOn(ctx, "check result", r.onCheckResult(ctx, res)); err != nil {
 				return Case{}, err
 			}
 		}
 		var v VerdictLink
 		for !r.life.IsTerminal(r.c.Status) && verdicts.ReceiveAsync(&v) {
-			if err := r.onVerdict(ctx, v); err != nil {
+			if err := r.carryOn(ctx, "verdict", r.onVerdict(ctx, v)); err != nil {
 				return Case{}, err
 			}
 		}
@@ -524,19 +524,19 @@ func (r *caseRun) historyFull(ctx workflow.Context) bool {
 func (r *caseRun) continueAsNew(ctx workflow.Context, results, verdicts workflow.ReceiveChannel) (Case, error) {
 	r.handingOver = true
 	if err := workflow.Await(ctx, func() bool {
-		return workflow.AllHandlersFinished(ctx) && (r.p.written >= r.p.wanted || r.p.err != nil)
+		return workflow.AllHandlersFinished(ctx) && r.settled()
 	}); err != nil {
 		return Case{}, err
 	}
 	var res CheckResult
 	for results.ReceiveAsync(&res) {
-		if err := r.onCheckResult(ctx, res); err != nil {
+		if err := r.carryOn(ctx, "check result", r.onCheckResult(ctx, res)); err != nil {
 			return Case{}, err
 		}
 	}
 	var v VerdictLink
 	for verdicts.ReceiveAsync(&v) {
-		if err := r.onVerdict(ctx, v); err != nil {
+		if err := r.carryOn(ctx, "verdict", r.onVerdict(ctx, v)); err != nil {
 			return Case{}, err
 		}
 	}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -33,9 +34,37 @@ import (
 //
 // Histories from before this design wrote with a regular activity after
 // each change (persistByActivity); they replay as they were recorded.
+//
+// A write Postgres refuses for good (a value it cannot store, such as a
+// NUL byte or a date out of range) fails at once with CodeProjectionRefused
+// instead of being retried. The workflow keeps the change: it is the
+// case's authority, and the change's audit events are decided. The
+// updates waiting on that write are answered with the refusal, a signal's
+// or timer's change is logged and the run goes on, and queries and later
+// updates are served as ever. The projector does not spin: it tries again,
+// with everything still unwritten, when a newer change asks for a write or
+// when its back-off timer fires (refusedRetry, doubling up to
+// refusedRetryMax), so a worker able to write the value, deployed later,
+// brings the projection level. Until then every write of such a case is
+// refused, and a terminal one stays open until it is written; a case whose
+// first write is refused fails, having never existed in Postgres. No
+// recorded history holds a refusal, so this needs no version.
 
 // localProjectionChange names the change for workflow.GetVersion.
 const localProjectionChange = "local-projection"
+
+// CodeProjectionRefused is the error type of a projection write Postgres
+// refused for good (activities.ProjectCase), and of the error an update
+// whose change it could not write is answered with.
+const CodeProjectionRefused = "PROJECTION_REFUSED"
+
+// refusedRetry is how long the projector waits after a refused write
+// before trying again with no newer change to write; each refusal that
+// follows doubles it, up to refusedRetryMax.
+const (
+	refusedRetry    = 5 * time.Minute
+	refusedRetryMax = time.Hour
+)
 
 // confirmAfter is how long a case waits at most to prove its workflow
 // tasks committed by a timer, when no later task came to prove it sooner;
@@ -60,10 +89,19 @@ type projection struct {
 	// wanted counts the changes asked for, written those in Postgres.
 	wanted, written int64
 	err             error
+	// refused counts the changes the last refused write covered, refusal
+	// is what they are answered with; stalled holds the projector after it
+	// until a newer change or its back-off (stall).
+	refused int64
+	refusal error
+	stalled bool
+	backoff time.Duration
 }
 
 // projectionRetry retries a projection write until Postgres takes it: the
-// change is already decided, so giving up would lose it.
+// change is already decided, so giving up would lose it. A write Postgres
+// refuses for good fails at once instead, and the projector holds it
+// (stall).
 func projectionRetry() *temporal.RetryPolicy {
 	return &temporal.RetryPolicy{
 		InitialInterval:    100 * time.Millisecond,
@@ -128,17 +166,46 @@ func (r *caseRun) persistStarted(ctx workflow.Context, created Event) error {
 }
 
 // awaitWritten asks the projector for a write and returns once Postgres
-// shows the case as it stands now.
+// shows the case as it stands now, or with the refusal (a
+// CodeProjectionRefused error) once Postgres refused that write.
 func (r *caseRun) awaitWritten(ctx workflow.Context) error {
 	r.p.wanted++
 	want := r.p.wanted
-	if err := workflow.Await(ctx, func() bool { return r.p.written >= want || r.p.err != nil }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return r.p.written >= want || r.p.refused >= want || r.p.err != nil }); err != nil {
 		return err
 	}
 	if r.p.err != nil {
 		return r.p.err
 	}
+	if r.p.written < want {
+		return r.p.refusal
+	}
 	return r.upsertSearch(ctx)
+}
+
+// settled reports that no write is under way: every change asked for is
+// written, or its write was refused.
+func (r *caseRun) settled() bool {
+	return r.p.written >= r.p.wanted || r.p.refused >= r.p.wanted || r.p.err != nil
+}
+
+// IsProjectionRefused reports whether err is a write Postgres refused for
+// good: the change it carried is kept, and written later (projector).
+func IsProjectionRefused(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == CodeProjectionRefused
+}
+
+// carryOn lets the run go on past a change (a signal's, a timer's) whose
+// write was refused: the change is kept, and logged here since no caller
+// waits for it. Any other error is returned.
+func (r *caseRun) carryOn(ctx workflow.Context, what string, err error) error {
+	if err == nil || !IsProjectionRefused(err) {
+		return err
+	}
+	workflow.GetLogger(ctx).Error("projection refused: the case keeps the change and writes it later",
+		"caseId", r.c.ID, "change", what, "error", err)
+	return nil
 }
 
 // projector is the one writer of a run: it writes whatever changed since
@@ -153,6 +220,8 @@ func (r *caseRun) projector(ctx workflow.Context) {
 	// again on every change: a busy case pays one extra task per
 	// confirmAfter, not two timer commands per update.
 	var t *confirmTimer
+	// retry is the back-off after a refused write, nil on the normal path.
+	var retry *backoffTimer
 	for {
 		if t != nil && !t.short && r.life.IsTerminal(r.c.Status) {
 			t.cancel() // the run ends once its timeline is complete: no waiting
@@ -165,7 +234,12 @@ func (r *caseRun) projector(ctx workflow.Context) {
 		work := func() bool {
 			return r.p.wanted > r.p.written || len(r.p.committed) > 0 || r.promotable(ctx) > 0
 		}
-		if err := workflow.Await(ctx, func() bool { return work() || fired() }); err != nil {
+		// held: the last write was refused, and neither a newer change nor
+		// the back-off has come to try again (never on the normal path).
+		held := func() bool {
+			return r.p.stalled && r.p.wanted <= r.p.refused && (retry == nil || !retry.fired.IsReady())
+		}
+		if err := workflow.Await(ctx, func() bool { return (work() && !held()) || fired() }); err != nil {
 			return
 		}
 		if fired() {
@@ -179,14 +253,70 @@ func (r *caseRun) projector(ctx workflow.Context) {
 			t = nil
 		}
 		r.commitFirst(r.promotable(ctx))
-		if !work() {
+		if !work() || held() {
 			continue
 		}
-		if err := r.write(lctx); err != nil {
+		target := r.p.wanted // the changes this write covers
+		err := r.write(lctx)
+		switch {
+		case err == nil:
+			if r.p.stalled {
+				r.unstall(ctx, retry)
+				retry = nil
+			}
+		case temporal.IsCanceledError(err):
 			workflow.GetLogger(ctx).Error("projection write failed", "error", err)
 			r.p.err = fmt.Errorf("project case %s: %w", r.c.ID, err)
 			return
+		default:
+			retry = r.stall(ctx, target, err, retry)
 		}
+	}
+}
+
+// backoffTimer is the projector's wait after a refused write.
+type backoffTimer struct {
+	fired  workflow.Future
+	cancel workflow.CancelFunc
+}
+
+// stall answers the changes up to target with the refusal of their write,
+// and holds the projector: it keeps everything unwritten and tries again
+// with the next change, or once the back-off timer fires. A timer still
+// running is kept; one that fired is followed by a longer one.
+func (r *caseRun) stall(ctx workflow.Context, target int64, err error, retry *backoffTimer) *backoffTimer {
+	cause := err.Error()
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		cause = appErr.Message()
+	}
+	r.p.stalled, r.p.refused = true, target
+	r.p.refusal = temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+		"the case keeps the change, but its record was refused: %s; it is written once Postgres takes it", cause),
+		CodeProjectionRefused, nil)
+	log := workflow.GetLogger(ctx)
+	if retry != nil && !retry.fired.IsReady() {
+		log.Error("projection refused", "caseId", r.c.ID, "error", err)
+		return retry
+	}
+	r.p.backoff = min(max(2*r.p.backoff, refusedRetry), refusedRetryMax)
+	log.Error("projection refused", "caseId", r.c.ID, "retryIn", r.p.backoff, "error", err)
+	tctx, cancel := workflow.WithCancel(ctx)
+	return &backoffTimer{fired: workflow.NewTimer(tctx, r.p.backoff), cancel: cancel}
+}
+
+// unstall ends a stall once a write went through. The search attributes
+// follow: when the back-off wrote, no update is waiting to bring them in
+// line.
+func (r *caseRun) unstall(ctx workflow.Context, retry *backoffTimer) {
+	if retry != nil && !retry.fired.IsReady() {
+		retry.cancel()
+	}
+	r.p.stalled, r.p.backoff = false, 0
+	log := workflow.GetLogger(ctx)
+	log.Info("projection written again after a refusal", "caseId", r.c.ID)
+	if err := r.upsertSearch(ctx); err != nil {
+		log.Error("search attributes not updated", "caseId", r.c.ID, "error", err)
 	}
 }
 
@@ -289,13 +419,24 @@ func eventsOf(p []pendingEvent) []Event {
 // persistByActivity is how histories from before local writes projected:
 // a regular activity after the change, which runs once its task is
 // committed.
+//
+// Its events go with this write only, so those of a write Postgres
+// refused are held in committed and go with the next one (recorded
+// histories hold no refusal, so they replay with committed empty).
 func (r *caseRun) persistByActivity(ctx workflow.Context, events []Event) error {
 	ctx = workflow.WithActivityOptions(ctx, writeOptions())
+	if len(r.p.committed) > 0 {
+		events = slices.Concat(r.p.committed, events)
+	}
 	var number string
 	err := workflow.ExecuteActivity(ctx, ProjectActivity, Projection{Case: r.c, Events: events}).Get(ctx, &number)
 	if err != nil {
+		if IsProjectionRefused(err) {
+			r.p.committed = events
+		}
 		return fmt.Errorf("project case %s: %w", r.c.ID, err)
 	}
+	r.p.committed = nil
 	if r.c.CaseNumber == "" {
 		r.c.CaseNumber = number
 	}

@@ -1,0 +1,178 @@
+package activities_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lib/pq"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/caseflow/caseflow/activities"
+	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// metrics records the counters the activities bump, by name and tags.
+type metrics struct {
+	mu     *sync.Mutex
+	counts map[string]int64
+	tags   map[string]string
+}
+
+func newMetrics() metrics {
+	return metrics{mu: &sync.Mutex{}, counts: map[string]int64{}, tags: map[string]string{}}
+}
+
+func (m metrics) WithTags(tags map[string]string) client.MetricsHandler {
+	merged := maps.Clone(m.tags)
+	maps.Copy(merged, tags)
+	return metrics{mu: m.mu, counts: m.counts, tags: merged}
+}
+
+func (m metrics) Counter(name string) client.MetricsCounter {
+	key := name
+	for _, k := range slices.Sorted(maps.Keys(m.tags)) {
+		if k == "sqlstate" { // the SDK's own tags vary with the environment
+			key += fmt.Sprintf(",%s=%s", k, m.tags[k])
+		}
+	}
+	return counterFunc(func(n int64) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.counts[key] += n
+	})
+}
+
+func (m metrics) Gauge(string) client.MetricsGauge { return gaugeFunc(func(float64) {}) }
+func (m metrics) Timer(string) client.MetricsTimer { return timerFunc(func(time.Duration) {}) }
+
+func (m metrics) count(key string) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.counts[key]
+}
+
+type (
+	counterFunc func(int64)
+	gaugeFunc   func(float64)
+	timerFunc   func(time.Duration)
+)
+
+func (f counterFunc) Inc(n int64)          { f(n) }
+func (f gaugeFunc) Update(v float64)       { f(v) }
+func (f timerFunc) Record(d time.Duration) { f(d) }
+
+// errorLog keeps what the activities log at error level.
+type errorLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *errorLog) Debug(string, ...any) {}
+func (l *errorLog) Info(string, ...any)  {}
+func (l *errorLog) Warn(string, ...any)  {}
+func (l *errorLog) Error(msg string, keyvals ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprint(append([]any{msg}, keyvals...)...))
+}
+
+var _ log.Logger = (*errorLog)(nil)
+
+type projectorFunc func(context.Context, workflows.Projection) (string, error)
+
+func (f projectorFunc) Project(ctx context.Context, p workflows.Projection) (string, error) {
+	return f(ctx, p)
+}
+
+// A projection Postgres refuses for good, here a NUL byte from a
+// provider's result in a real Postgres, fails for good: the activity
+// gives up with PROJECTION_REFUSED, logs it with the case and counts it.
+// What may pass later stays retryable.
+func TestProjectionRefusedIsNotRetried(t *testing.T) {
+	s, _ := storetest.New(t)
+	acts, err := activities.New(s, nil, "https://portal.bank.example")
+	require.NoError(t, err)
+	m, logged := newMetrics(), &errorLog{}
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(logged)
+	suite.SetMetricsHandler(m)
+	env := suite.NewTestActivityEnvironment()
+	acts.Register(env)
+
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	id := uuid.NewString()
+	entity := workflows.EntityID(id, 0)
+	c := workflows.Case{
+		NewCase: workflows.NewCase{ID: id, Type: "IDENTITY_VERIFICATION", Family: workflows.FamilyOnboarding,
+			Priority: "MEDIUM", Title: "Identity verification: Jane Roe"},
+		Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
+		Entities: []workflows.Entity{{ID: entity, Kind: workflows.KindIndividual, Name: "Jane Roe", Checks: []workflows.Check{
+			{ID: workflows.CheckID(entity, "SANCTIONS_SCREENING"), EntityID: entity, Type: "SANCTIONS_SCREENING",
+				Status: workflows.CheckApproved, Provider: "Screen\x00Co", FromProvider: true, UpdatedAt: at},
+		}}},
+	}
+	event := workflows.Event{ID: workflows.EventID(id, 1), CaseID: id, Seq: 1, Type: workflows.EventCheckUpdated,
+		Description: "SANCTIONS_SCREENING of Jane Roe: APPROVED", Metadata: []byte(`{"provider":"Screen\u0000Co"}`), CreatedAt: at}
+
+	for _, tc := range []struct {
+		name, sqlstate string
+		p              workflows.Projection
+	}{
+		{"NUL in text", "22021", workflows.Projection{Case: c, Fence: 4}},
+		{"NUL in jsonb", "22P05", workflows.Projection{Case: withProvider(c, "ScreenCo"), Pending: []workflows.Event{event}, Fence: 4}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for kind, run := range map[string]func() error{
+				"local":   func() error { _, err := env.ExecuteLocalActivity(acts.ProjectCase, tc.p); return err },
+				"regular": func() error { _, err := env.ExecuteActivity(workflows.ProjectActivity, tc.p); return err },
+			} {
+				before := m.count(activities.RefusedMetric + ",sqlstate=" + tc.sqlstate)
+				err := run()
+				var appErr *temporal.ApplicationError
+				require.True(t, errors.As(err, &appErr), "%s: %v", kind, err)
+				require.Equal(t, workflows.CodeProjectionRefused, appErr.Type(), kind)
+				require.True(t, appErr.NonRetryable(), kind)
+				require.Contains(t, appErr.Message(), tc.sqlstate)
+				require.Contains(t, appErr.Message(), id)
+				require.NotContains(t, appErr.Message(), "Screen", "no value of the case in the history")
+				require.Equal(t, before+1, m.count(activities.RefusedMetric+",sqlstate="+tc.sqlstate), kind)
+			}
+		})
+	}
+	_, err = s.GetCase(context.Background(), id)
+	require.Error(t, err, "nothing written")
+	logged.mu.Lock()
+	require.NotEmpty(t, logged.lines)
+	require.True(t, slices.ContainsFunc(logged.lines, func(l string) bool { return strings.Contains(l, id) }), "%q", logged.lines)
+	logged.mu.Unlock()
+
+	// A failure that may pass when tried again is returned as it is.
+	acts.Projection = projectorFunc(func(context.Context, workflows.Projection) (string, error) {
+		return "", fmt.Errorf("project case: %w", &pq.Error{Code: "40001", Message: "could not serialize access"})
+	})
+	_, err = env.ExecuteLocalActivity(acts.ProjectCase, workflows.Projection{Case: c})
+	var pqErr *pq.Error
+	require.ErrorAs(t, err, &pqErr, "the error as it came")
+	var appErr *temporal.ApplicationError
+	require.False(t, errors.As(err, &appErr) && appErr.NonRetryable(), "retried: %v", err)
+}
+
+func withProvider(c workflows.Case, provider string) workflows.Case {
+	c.Entities = slices.Clone(c.Entities)
+	c.Entities[0].Checks = slices.Clone(c.Entities[0].Checks)
+	c.Entities[0].Checks[0].Provider = provider
+	return c
+}

@@ -1,0 +1,106 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lib/pq"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// A write Postgres refuses for good fails the same way however often it
+// is tried: each is provoked here for real and must read as refused, the
+// case left as it was.
+func TestProjectionRefusedByPostgres(t *testing.T) {
+	s, _ := storetest.New(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	newCase := func() workflows.Case {
+		return workflows.Case{
+			NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+				Priority: "HIGH", Title: "Alert", Description: "Unusual activity."},
+			Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
+		}
+	}
+	noise := make([]byte, 6000)
+	_, _ = rand.Read(noise)
+	far := time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+	for _, tc := range []struct {
+		name, sqlstate string
+		spoil          func(*workflows.Projection)
+	}{
+		{"a NUL byte in text", "22021", func(p *workflows.Projection) { p.Case.Title = "Al\x00ert" }},
+		{"a NUL in a pending event's jsonb", "22P05", func(p *workflows.Projection) {
+			p.Pending = []workflows.Event{{ID: uuid.NewString(), CaseID: p.Case.ID, Seq: 1, Type: workflows.EventCaseCreated,
+				Description: "nul \x00 here", CreatedAt: at}}
+		}},
+		{"a NUL in a committed event's metadata", "22P05", func(p *workflows.Projection) {
+			p.Events = []workflows.Event{{ID: uuid.NewString(), CaseID: p.Case.ID, Seq: 1, Type: workflows.EventCaseCreated,
+				Description: "created", Metadata: json.RawMessage(`{"provider":"\u0000"}`), CreatedAt: at}}
+		}},
+		{"a date past timestamptz", "22008", func(p *workflows.Projection) { p.Case.DueDate = &far }},
+		{"an index entry too large", "54000", func(p *workflows.Projection) { p.Case.Type = hex.EncodeToString(noise) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, numbered := range []bool{false, true} {
+				c := newCase()
+				if numbered {
+					// The row exists: an investigation's write is one statement.
+					number, err := s.Project(ctx, workflows.Projection{Case: c, Fence: 3})
+					require.NoError(t, err)
+					c.CaseNumber, c.Version = number, 2
+				}
+				p := workflows.Projection{Case: c, Fence: 5}
+				tc.spoil(&p)
+				_, err := s.Project(ctx, p)
+				require.Error(t, err)
+				require.True(t, store.IsRefused(err), "%v", err)
+				require.False(t, store.IsUnavailable(err))
+				code, condition := store.SQLState(err)
+				require.Equal(t, tc.sqlstate, code, "%v", err)
+				require.NotEmpty(t, condition)
+
+				row, err := s.GetCase(ctx, c.ID)
+				if !numbered {
+					require.ErrorIs(t, err, store.ErrNotFound, "nothing of a refused write is kept")
+					continue
+				}
+				require.NoError(t, err)
+				require.Equal(t, int64(1), row.Version, "nothing of a refused write is kept")
+			}
+		})
+	}
+}
+
+// What may pass when tried again is no refusal: it stays retried.
+func TestProjectionTransientErrorsAreNotRefusals(t *testing.T) {
+	// A Postgres that does not answer, for real.
+	_, err := store.Open(context.Background(), "postgres://postgres@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=2", 1)
+	require.Error(t, err)
+	require.False(t, store.IsRefused(err), "%v", err)
+	require.True(t, store.IsUnavailable(err))
+
+	for _, code := range []pq.ErrorCode{"40001", "40P01", "57P01", "57P03", "53300", "08006", "23505", "42P01", "XX000"} {
+		err := &pq.Error{Code: code}
+		require.False(t, store.IsRefused(err), "%s (%s)", code, code.Name())
+	}
+	for _, code := range []pq.ErrorCode{"22P05", "22021", "22003", "22008", "22001", "54000"} {
+		err := errors.Join(errors.New("project case"), &pq.Error{Code: code})
+		require.True(t, store.IsRefused(err), "%s (%s)", code, code.Name())
+	}
+	require.False(t, store.IsRefused(nil))
+	require.False(t, store.IsRefused(context.DeadlineExceeded))
+	_, err = json.Marshal(json.RawMessage(`{"not json`))
+	require.True(t, store.IsRefused(err), "a value that cannot be encoded cannot be written either: %v", err)
+}
