@@ -65,6 +65,7 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, 
 	})
 	app.Use(recover.New())
 	app.Use(requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}))
+	app.Use(secureHeaders)
 	app.Use(srv.accessLog)
 	app.Use(srv.metrics.observe)
 	// Before the body limit, so that even a refused portal request is
@@ -73,6 +74,16 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, 
 	app.Use(limitBody(cfg.HTTP.BodyLimit))
 	srv.routes(app)
 	return app
+}
+
+// secureHeaders keeps every answer out of shared and browser caches (they
+// carry personal data and are per caller) and stops browsers from sniffing
+// a JSON or text answer into something they would render or run. Set
+// first, so errors answered further down carry them too.
+func secureHeaders(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	return c.Next()
 }
 
 func hardBodyLimit(limit int) int { return max(4*limit, 1<<20) }
@@ -91,7 +102,7 @@ func limitBody(limit int) fiber.Handler {
 func NewOps(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, m *Metrics) *fiber.App {
 	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, metrics: m}
 	app := fiber.New(fiber.Config{AppName: "caseflow worker", ErrorHandler: errorHandler(log), DisableStartupMessage: true})
-	app.Use(recover.New(), requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}))
+	app.Use(recover.New(), requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}), secureHeaders)
 	app.Get("/healthz", srv.healthz)
 	app.Get("/readyz", srv.readyz)
 	app.Get("/metrics", m.handler())

@@ -1,0 +1,47 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// TestEveryAnswerIsUncachedAndUnsniffed covers what call cannot: answers
+// outside the envelope, and failures before any route.
+func TestEveryAnswerIsUncachedAndUnsniffed(t *testing.T) {
+	h := e2e
+	officer := h.users[workflows.RoleComplianceOfficer].token
+	tests := []struct {
+		name, method, path, token, body string
+		status                          int
+	}{
+		{"liveness", http.MethodGet, "/healthz", "", "", http.StatusOK},
+		{"readiness", http.MethodGet, "/readyz", "", "", http.StatusOK},
+		{"metrics", http.MethodGet, "/metrics", "", "", http.StatusOK},
+		{"OpenAPI document", http.MethodGet, "/api/v1/openapi.json", "", "", http.StatusOK},
+		{"a case list", http.MethodGet, "/api/v1/cases", officer, "", http.StatusOK},
+		{"no token", http.MethodGet, "/api/v1/cases", "", "", http.StatusUnauthorized},
+		{"unknown route", http.MethodGet, "/nothing-here", "", "", http.StatusNotFound},
+		{"body over the limit", http.MethodPost, "/api/v1/cases", officer, strings.Repeat("x", 100<<10), http.StatusRequestEntityTooLarge},
+		{"portal page", http.MethodGet, "/portal/r/" + strings.Repeat("a", 43), "", "", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, h.baseURL+tt.path, strings.NewReader(tt.body))
+			require.NoError(t, err)
+			if tt.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			res.Body.Close()
+			require.Equal(t, tt.status, res.StatusCode)
+			require.Equal(t, "no-store", res.Header.Get("Cache-Control"))
+			require.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"))
+		})
+	}
+}
