@@ -136,17 +136,21 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 	return ok(c, fiber.StatusOK, fiber.Map{"status": "ok"})
 }
 
-// readyz reports whether both Postgres and Temporal answer.
+// readyz reports whether both Postgres and Temporal answer. It is
+// anonymous, so it names what is down and nothing more: the errors, with
+// addresses and driver messages, go to the log.
 func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
 	checks := fiber.Map{"postgres": "ok", "temporal": "ok"}
 	ready := true
 	if err := s.store.Ping(ctx); err != nil {
-		checks["postgres"], ready = err.Error(), false
+		s.log.WarnContext(ctx, "not ready: postgres", "err", err, "requestId", requestID(c))
+		checks["postgres"], ready = "unavailable", false
 	}
 	if _, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		checks["temporal"], ready = err.Error(), false
+		s.log.WarnContext(ctx, "not ready: temporal", "err", err, "requestId", requestID(c))
+		checks["temporal"], ready = "unavailable", false
 	}
 	if !ready {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(envelope{Success: false, Data: checks,
