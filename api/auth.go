@@ -16,13 +16,12 @@ const userKey = "caseflow.user"
 
 // authenticate admits requests that carry a live bearer token.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	header := c.Get(fiber.HeaderAuthorization)
-	token, found := strings.CutPrefix(header, "Bearer ")
-	if !found || strings.TrimSpace(token) == "" {
+	token, found := bearerToken(c.Get(fiber.HeaderAuthorization))
+	if !found {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="caseflow"`)
 		return apiError(http.StatusUnauthorized, codeUnauthorized, "missing bearer token")
 	}
-	u, err := s.store.UserByToken(c.UserContext(), strings.TrimSpace(token))
+	u, err := s.store.UserByToken(c.UserContext(), token)
 	if errors.Is(err, store.ErrNotFound) {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="caseflow", error="invalid_token"`)
 		return apiError(http.StatusUnauthorized, codeUnauthorized, "invalid or revoked bearer token")
@@ -32,6 +31,17 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	c.Locals(userKey, u)
 	return c.Next()
+}
+
+// bearerToken reads the token of an Authorization header. The scheme is
+// case-insensitive (RFC 7235 §2.1): clients and proxies send "bearer" too.
+func bearerToken(header string) (string, bool) {
+	scheme, token, found := strings.Cut(strings.TrimSpace(header), " ")
+	if !found || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
 }
 
 // allow admits only the given roles.

@@ -45,3 +45,34 @@ func TestEveryAnswerIsUncachedAndUnsniffed(t *testing.T) {
 		})
 	}
 }
+
+// TestBearerSchemeIsCaseInsensitive: RFC 7235 makes the auth scheme
+// case-insensitive, and clients and proxies do send "bearer".
+func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
+	h := e2e
+	token := h.users[workflows.RoleAnalyst].token
+	tests := []struct {
+		name, header string
+		status       int
+	}{
+		{"canonical", "Bearer " + token, http.StatusOK},
+		{"lower case", "bearer " + token, http.StatusOK},
+		{"upper case", "BEARER " + token, http.StatusOK},
+		{"mixed case", "bEaReR " + token, http.StatusOK},
+		{"two spaces", "Bearer  " + token, http.StatusOK},
+		{"another scheme", "Basic " + token, http.StatusUnauthorized},
+		{"no space", "Bearer" + token, http.StatusUnauthorized},
+		{"scheme alone", "Bearer", http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := callWithHeader(t, h.baseURL, http.MethodGet, "/api/v1/cases?limit=1", "", nil,
+				map[string]string{"Authorization": tt.header})
+			require.Equal(t, tt.status, r.status, "%s", r.body)
+			if tt.status == http.StatusUnauthorized {
+				requireError(t, r, http.StatusUnauthorized, "UNAUTHORIZED")
+				require.Contains(t, r.header.Get("WWW-Authenticate"), "Bearer")
+			}
+		})
+	}
+}
