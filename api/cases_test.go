@@ -407,18 +407,3 @@ func TestMetrics(t *testing.T) {
 	require.NotContains(t, body, c.ID, "route templates, never raw paths")
 	require.Contains(t, body, "go_goroutines")
 }
-
-func TestRequestIDIsEchoed(t *testing.T) {
-	h := e2e
-	req, err := http.NewRequest(http.MethodGet, h.baseURL+"/healthz", nil)
-	require.NoError(t, err)
-	req.Header.Set("X-Request-ID", "trace-me-42")
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	res.Body.Close()
-	require.Equal(t, "trace-me-42", res.Header.Get("X-Request-ID"))
-	res, err = http.Get(h.baseURL + "/healthz")
-	require.NoError(t, err)
-	res.Body.Close()
-	require.NotEmpty(t, res.Header.Get("X-Request-ID"), "one is made when none is given")
-}

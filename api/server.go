@@ -7,11 +7,12 @@ import (
 	"context"
 	"html/template"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
 	"github.com/caseflow/caseflow/config"
@@ -64,7 +65,7 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, 
 		IdleTimeout:           2 * time.Minute,
 	})
 	app.Use(recover.New())
-	app.Use(requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}))
+	app.Use(requestIDs)
 	app.Use(secureHeaders)
 	app.Use(srv.accessLog)
 	app.Use(srv.metrics.observe)
@@ -102,7 +103,7 @@ func limitBody(limit int) fiber.Handler {
 func NewOps(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, m *Metrics) *fiber.App {
 	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, metrics: m}
 	app := fiber.New(fiber.Config{AppName: "caseflow worker", ErrorHandler: errorHandler(log), DisableStartupMessage: true})
-	app.Use(recover.New(), requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}), secureHeaders)
+	app.Use(recover.New(), requestIDs, secureHeaders)
 	app.Get("/healthz", srv.healthz)
 	app.Get("/readyz", srv.readyz)
 	app.Get("/metrics", m.handler())
@@ -121,8 +122,40 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	return err
 }
 
+const (
+	requestIDKey = "caseflow.requestId"
+	maxRequestID = 64
+)
+
+// requestIDs gives every request an ID for its answer and its log lines.
+// A caller's X-Request-ID is kept only when short and plain: it is echoed
+// and logged, where a long one could flood the log and an odd one forge or
+// break its lines.
+func requestIDs(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if !plainRequestID(id) {
+		id = uuid.NewString()
+	}
+	c.Set(fiber.HeaderXRequestID, id)
+	c.Locals(requestIDKey, id)
+	return c.Next()
+}
+
+func plainRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestID {
+		return false
+	}
+	for _, r := range id {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
 func requestID(c *fiber.Ctx) string {
-	id, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
+	id, _ := c.Locals(requestIDKey).(string)
 	return id
 }
 
