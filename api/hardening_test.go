@@ -1,9 +1,14 @@
 package api_test
 
 import (
+	"bufio"
+	"encoding/json"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -132,4 +137,64 @@ func TestRequestIDs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBlankIdempotencyKey: a caller who sends the header means the request
+// to be safe to retry; a blank key is refused rather than ignored.
+func TestBlankIdempotencyKey(t *testing.T) {
+	h := e2e
+	analyst := h.users[workflows.RoleAnalyst]
+	body := string(mustJSON(t, investigation("Blank Key")))
+	tests := []struct {
+		name   string
+		header string // the raw header line, "" for none
+		status int
+	}{
+		{"empty", "Idempotency-Key:", http.StatusBadRequest},
+		{"empty after the colon's space", "Idempotency-Key: ", http.StatusBadRequest},
+		{"spaces", "Idempotency-Key:     ", http.StatusBadRequest},
+		{"a tab", "Idempotency-Key: \t ", http.StatusBadRequest},
+		{"lower-case name", "idempotency-key:  ", http.StatusBadRequest},
+		{"absent", "", http.StatusCreated},
+		{"a key", "Idempotency-Key: blank-" + uuid.NewString(), http.StatusCreated},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Raw, because net/http trims the value before sending it.
+			head := "POST /api/v1/cases HTTP/1.1\r\nHost: caseflow\r\nAuthorization: Bearer " + analyst.token +
+				"\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\nConnection: close\r\n"
+			if tt.header != "" {
+				head += tt.header + "\r\n"
+			}
+			res := rawExchange(t, h.baseURL, head+"\r\n"+body)
+			require.Equal(t, tt.status, res.StatusCode)
+			if tt.status == http.StatusBadRequest {
+				var env struct {
+					Error struct{ Code string } `json:"error"`
+				}
+				require.NoError(t, json.NewDecoder(res.Body).Decode(&env))
+				require.Equal(t, "INVALID_IDEMPOTENCY_KEY", env.Error.Code)
+			}
+		})
+	}
+
+	// Through net/http too, which sends an empty value for "".
+	r := callWithHeader(t, h.baseURL, http.MethodPost, "/api/v1/cases", analyst.token, investigation("Blank Key"),
+		map[string]string{"Idempotency-Key": ""})
+	requireError(t, r, http.StatusBadRequest, "INVALID_IDEMPOTENCY_KEY")
+}
+
+// rawExchange writes a request as given on a new connection and reads the
+// answer.
+func rawExchange(t *testing.T, baseURL, request string) *http.Response {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(baseURL, "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	_, err = io.WriteString(conn, request)
+	require.NoError(t, err)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { res.Body.Close() })
+	return res
 }
