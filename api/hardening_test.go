@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -197,4 +198,72 @@ func rawExchange(t *testing.T, baseURL, request string) *http.Response {
 	require.NoError(t, err)
 	t.Cleanup(func() { res.Body.Close() })
 	return res
+}
+
+// TestBodyFarOverTheLimit sends bodies much larger than http.bodyLimit, as
+// a real client does: it writes the whole body before reading the answer.
+// The client must read the 413 in the envelope, never a reset connection;
+// bodies up to the limit still go through, whole.
+func TestBodyFarOverTheLimit(t *testing.T) {
+	h := e2e
+	const limit = 16 << 10
+	cfg := h.cfg
+	cfg.HTTP.BodyLimit = limit
+	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
+	defer stop()
+	token := h.users[workflows.RoleAnalyst].token
+
+	// A valid create, padded with spaces to n bytes.
+	create := func(n int) []byte {
+		b := mustJSON(t, investigation("Big Body"))
+		require.LessOrEqual(t, len(b), n)
+		return append(b, bytes.Repeat([]byte(" "), n-len(b))...)
+	}
+	huge := bytes.Repeat([]byte("x"), 12<<20)
+	tests := []struct {
+		name    string
+		body    []byte
+		chunked bool // no Content-Length: the server learns the size by reading
+		expect  bool // Expect: 100-continue, as curl sends for large bodies
+		status  int
+	}{
+		{"12 MB", huge, false, false, http.StatusRequestEntityTooLarge},
+		{"12 MB chunked", huge, true, false, http.StatusRequestEntityTooLarge},
+		{"12 MB after 100-continue", huge, false, true, http.StatusRequestEntityTooLarge},
+		{"one byte over", create(limit + 1), false, false, http.StatusRequestEntityTooLarge},
+		{"one byte over, chunked", create(limit + 1), true, false, http.StatusRequestEntityTooLarge},
+		{"at the limit", create(limit), false, false, http.StatusCreated},
+		{"at the limit, chunked", create(limit), true, false, http.StatusCreated},
+		{"small, chunked", create(1 << 10), true, false, http.StatusCreated},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader = bytes.NewReader(tt.body)
+			if tt.chunked {
+				body = io.MultiReader(body) // hides the length from net/http
+			}
+			req, err := http.NewRequest(http.MethodPost, baseURL+"/api/v1/cases", body)
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+token)
+			if tt.expect {
+				req.Header.Set("Expect", "100-continue")
+			}
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err, "the client reads an answer, not a reset")
+			defer res.Body.Close()
+			got, err := io.ReadAll(res.Body)
+			require.NoError(t, err)
+			require.Equal(t, tt.status, res.StatusCode, "%s", got)
+			conform(t, req, tt.body, res.StatusCode, res.Header, got)
+			if tt.status == http.StatusRequestEntityTooLarge {
+				require.JSONEq(t, `{"success":false,"error":{"code":"PAYLOAD_TOO_LARGE","message":"request body is over 16384 bytes","details":[]}}`, string(got))
+			}
+		})
+	}
+
+	// The refused uploads left the server serving.
+	r := call(t, baseURL, http.MethodGet, "/api/v1/cases?limit=1", token, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 }

@@ -6,7 +6,9 @@ package api
 import (
 	"context"
 	"html/template"
+	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -53,16 +55,20 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, 
 	}
 	app := fiber.New(fiber.Config{
 		AppName: "caseflow",
-		// fasthttp answers a body over its limit by closing the connection
-		// unread, and the client often sees a reset instead of the 413. It
-		// gets a hard cap well above the limit; limitBody answers bodies
-		// between the two with a clean 413.
-		BodyLimit:             hardBodyLimit(cfg.HTTP.BodyLimit),
-		ErrorHandler:          errorHandler(log),
-		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           2 * time.Minute,
+		// fasthttp answers a body over its own limit by closing the
+		// connection with the body unread, and the client, still sending,
+		// sees a reset instead of the 413. So it streams bodies, and
+		// limitBody reads them. Streaming, BodyLimit only shapes fasthttp's
+		// first read of a body: within it, that read stops at the body's end.
+		StreamRequestBody: true,
+		BodyLimit:         discardLimit(cfg.HTTP.BodyLimit),
+		// Would read a multipart body whole, before limitBody sees it.
+		DisablePreParseMultipartForm: true,
+		ErrorHandler:                 errorHandler(log),
+		DisableStartupMessage:        true,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 30 * time.Second,
+		IdleTimeout:                  2 * time.Minute,
 	})
 	app.Use(recover.New())
 	app.Use(requestIDs)
@@ -87,13 +93,42 @@ func secureHeaders(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func hardBodyLimit(limit int) int { return max(4*limit, 1<<20) }
+// discardLimit bounds how much of a body over the limit is read and thrown
+// away, so that a client that writes its whole body before reading the
+// answer, as most do, gets its 413. A larger body has its connection cut.
+func discardLimit(limit int) int { return max(64<<20, limit) }
 
+// limitBody reads the request body before any handler asks for it (they
+// and the idempotency middleware use c.Body()): whole when within limit
+// bytes; otherwise it is read off the wire and discarded, and answered
+// 413 on a connection then closed. Nothing over the limit is held in
+// memory.
 func limitBody(limit int) fiber.Handler {
+	discard := int64(discardLimit(limit))
 	return func(c *fiber.Ctx) error {
-		if len(c.Body()) > limit {
-			return apiError(fiber.StatusRequestEntityTooLarge, codeTooLarge, "request body is over %d bytes", limit)
+		stream := c.Context().RequestBodyStream()
+		if stream == nil {
+			return c.Next()
 		}
+		var body []byte
+		declared := c.Request().Header.ContentLength() // -1 when chunked
+		if declared <= limit {
+			var err error
+			body, err = io.ReadAll(io.LimitReader(stream, int64(limit)+1))
+			if err != nil {
+				c.Set(fiber.HeaderConnection, "close")
+				return apiError(http.StatusBadRequest, codeMalformed, "the request body could not be read")
+			}
+		}
+		if declared > limit || len(body) > limit {
+			// Past the bound the client gets a reset whatever is read.
+			if int64(declared) <= discard {
+				_, _ = io.CopyN(io.Discard, stream, discard)
+			}
+			c.Set(fiber.HeaderConnection, "close")
+			return apiError(http.StatusRequestEntityTooLarge, codeTooLarge, "request body is over %d bytes", limit)
+		}
+		c.Request().SetBodyRaw(body)
 		return c.Next()
 	}
 }
