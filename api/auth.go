@@ -24,7 +24,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	u, err := s.store.UserByToken(c.UserContext(), token)
 	if errors.Is(err, store.ErrNotFound) {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="caseflow", error="invalid_token"`)
-		return apiError(http.StatusUnauthorized, codeUnauthorized, "invalid or revoked bearer token")
+		return apiError(http.StatusUnauthorized, codeUnauthorized, "invalid, expired or revoked bearer token")
 	}
 	if err != nil {
 		return err

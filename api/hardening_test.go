@@ -267,3 +267,44 @@ func TestBodyFarOverTheLimit(t *testing.T) {
 	r := call(t, baseURL, http.MethodGet, "/api/v1/cases?limit=1", token, nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 }
+
+// TestExpiredAndRevokedTokens: a token works until it expires or is
+// revoked, then is refused on the very next request.
+func TestExpiredAndRevokedTokens(t *testing.T) {
+	h := e2e
+	ctx := t.Context()
+	u := h.users[workflows.RoleAnalyst]
+	tests := []struct {
+		name string
+		ttl  time.Duration
+		// end makes the token unusable; nil leaves it be.
+		end func(t *testing.T, id string)
+	}{
+		{"never expires", 0, nil},
+		{"within its lifetime", time.Hour, nil},
+		{"expired", 200 * time.Millisecond, func(t *testing.T, _ string) { time.Sleep(300 * time.Millisecond) }},
+		{"revoked", time.Hour, func(t *testing.T, id string) {
+			_, err := h.store.RevokeToken(ctx, id)
+			require.NoError(t, err)
+		}},
+		{"revoked, never expiring", 0, func(t *testing.T, id string) {
+			_, err := h.store.RevokeToken(ctx, id)
+			require.NoError(t, err)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, issued, err := h.store.CreateToken(ctx, u.ID, tt.ttl)
+			require.NoError(t, err)
+			r := call(t, h.baseURL, http.MethodGet, "/api/v1/cases?limit=1", tok, nil)
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			if tt.end == nil {
+				return
+			}
+			tt.end(t, issued.ID)
+			r = call(t, h.baseURL, http.MethodGet, "/api/v1/cases?limit=1", tok, nil)
+			requireError(t, r, http.StatusUnauthorized, "UNAUTHORIZED")
+			require.Contains(t, r.header.Get("WWW-Authenticate"), `error="invalid_token"`)
+		})
+	}
+}

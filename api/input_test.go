@@ -167,7 +167,7 @@ func TestPostgresOutageIs503(t *testing.T) {
 	defer s.Close()
 	admin, _, err := s.EnsureUser(context.Background(), "outage@example.com", workflows.RoleBankAdmin, "O", "A")
 	require.NoError(t, err)
-	tok, err := s.CreateToken(context.Background(), admin.ID)
+	tok, _, err := s.CreateToken(context.Background(), admin.ID, 0)
 	require.NoError(t, err)
 
 	var logs lockedBuffer

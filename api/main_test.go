@@ -273,7 +273,7 @@ func newAccount(ctx context.Context, s *store.Store, email string, role workflow
 	if err != nil {
 		return account{}, err
 	}
-	tok, err := s.CreateToken(ctx, u.ID)
+	tok, _, err := s.CreateToken(ctx, u.ID, 0)
 	return account{User: u, token: tok}, err
 }
 

@@ -33,6 +33,15 @@ type Config struct {
 	Idempotency Idempotency `mapstructure:"idempotency"`
 	Screening   Screening   `mapstructure:"screening"`
 	Codec       Codec       `mapstructure:"codec"`
+	Auth        Auth        `mapstructure:"auth"`
+}
+
+// Auth governs the API's bearer tokens.
+type Auth struct {
+	// TokenTTL is how long a token is valid from its creation; 0 issues
+	// tokens that never expire. A token keeps the expiry it was issued
+	// with, so changing this affects new tokens only.
+	TokenTTL time.Duration `mapstructure:"tokenTTL"`
 }
 
 // Codec encrypts workflow payloads (AES-256-GCM) so personal data is not
@@ -260,6 +269,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("codec.keys", "")
 	v.SetDefault("codec.activeKey", "")
 	v.SetDefault("codec.endpointAuth", "token")
+	v.SetDefault("auth.tokenTTL", 90*24*time.Hour)
 }
 
 // Load reads the configuration. file may be empty: then caseflow.yaml is
@@ -403,6 +413,9 @@ func (c Config) Validate() error {
 	}
 	if c.Codec.EndpointAuth != "token" && c.Codec.EndpointAuth != "none" {
 		bad("codec.endpointAuth", "want token or none, got %q", c.Codec.EndpointAuth)
+	}
+	if c.Auth.TokenTTL < 0 {
+		bad("auth.tokenTTL", "must not be negative (0: tokens never expire), got %s", c.Auth.TokenTTL)
 	}
 	if c.Portal.RateLimit <= 0 {
 		bad("portal.rateLimit", "must be positive")
