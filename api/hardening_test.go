@@ -308,3 +308,82 @@ func TestExpiredAndRevokedTokens(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthFailuresAreRateLimited: after http.authFailuresPerMinute bad
+// tokens from one address, every request of its that needs a token is
+// refused 429 until the window passes; successful requests, and a valid
+// token's other failures, do not count, and other addresses are not
+// affected.
+func TestAuthFailuresAreRateLimited(t *testing.T) {
+	h := e2e
+	const limit, window = 3, 3 * time.Second
+	cfg := h.cfg
+	cfg.HTTP.AuthFailuresPerMinute = limit
+	cfg.Codec.Keys = api.NewCodecKey("limit")
+	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler), api.WithAuthFailureWindow(window)))
+	require.NoError(t, err)
+	defer stop()
+	good := h.users[workflows.RoleComplianceOfficer].token
+	missing := "/api/v1/cases/" + uuid.NewString()
+
+	// Successes and a valid token's 404s and 422s do not count.
+	for range 2 * limit {
+		require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodGet, "/api/v1/cases?limit=1", good, nil).status)
+		requireError(t, call(t, baseURL, http.MethodGet, missing, good, nil), http.StatusNotFound, "NOT_FOUND")
+		requireError(t, call(t, baseURL, http.MethodPost, "/api/v1/cases", good, map[string]any{}), http.StatusUnprocessableEntity, "VALIDATION_ERROR")
+	}
+	// Nor does a request with no token at all: it guesses nothing.
+	for range 2 * limit {
+		requireError(t, call(t, baseURL, http.MethodGet, "/api/v1/cases", "", nil), http.StatusUnauthorized, "UNAUTHORIZED")
+	}
+	// Wrong tokens, of any kind, do.
+	for _, header := range []string{"Bearer cf_wrong", "Basic YWRhOnNlY3JldA==", "bearer cf_wrong-again"} {
+		r := callWithHeader(t, baseURL, http.MethodGet, "/api/v1/cases", "", nil, map[string]string{"Authorization": header})
+		requireError(t, r, http.StatusUnauthorized, "UNAUTHORIZED")
+	}
+
+	refused := []struct {
+		name, method, path, token string
+		body                      any
+	}{
+		{"another wrong token", http.MethodGet, "/api/v1/cases", "cf_wrong", nil},
+		{"a valid token", http.MethodGet, "/api/v1/cases", good, nil},
+		{"no token", http.MethodGet, "/api/v1/cases", "", nil},
+		{"a write", http.MethodPost, "/api/v1/cases", good, investigation("Limited Person")},
+		{"the codec", http.MethodPost, "/codec/decode", good, `{"payloads":[]}`},
+	}
+	var retry int
+	for _, tt := range refused {
+		t.Run("refused: "+tt.name, func(t *testing.T) {
+			r := call(t, baseURL, tt.method, tt.path, tt.token, tt.body)
+			requireError(t, r, http.StatusTooManyRequests, "RATE_LIMITED")
+			retry, err = strconv.Atoi(r.header.Get("Retry-After"))
+			require.NoError(t, err, "Retry-After in seconds: %q", r.header.Get("Retry-After"))
+			require.True(t, retry >= 1 && retry <= int(window/time.Second), "Retry-After %d", retry)
+		})
+	}
+
+	// What needs no token is not refused.
+	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodGet, "/healthz", "", nil).status)
+	res, err := http.Get(baseURL + "/api/v1/openapi.json")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+
+	// Another address is not affected.
+	other := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")},
+	}).DialContext}}
+	req, err := http.NewRequest(http.MethodGet, baseURL+"/api/v1/cases?limit=1", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+good)
+	res, err = other.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+
+	// Once the window has passed, the address starts afresh.
+	time.Sleep(time.Duration(retry) * time.Second)
+	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodGet, "/api/v1/cases?limit=1", good, nil).status)
+	requireError(t, call(t, baseURL, http.MethodGet, "/api/v1/cases", "cf_wrong", nil), http.StatusUnauthorized, "UNAUTHORIZED")
+}

@@ -91,7 +91,7 @@ func (s *Server) portalRateLimit() fiber.Handler {
 			return c.IP()
 		},
 		LimitReached: func(c *fiber.Ctx) error {
-			err := apiError(fiber.StatusTooManyRequests, "RATE_LIMITED", "too many requests; try again in a minute")
+			err := apiError(fiber.StatusTooManyRequests, codeRateLimited, "too many requests; try again in a minute")
 			if strings.HasPrefix(c.Path(), "/portal/r/") {
 				return s.portalErrorPage(c, err)
 			}

@@ -30,6 +30,8 @@ type Server struct {
 	portal   *template.Template
 	codec    *Codec
 	metrics  *Metrics
+	// authFailures counts bad bearer tokens by client address.
+	authFailures *authFailures
 }
 
 // Option adjusts the server New builds.
@@ -46,7 +48,8 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, 
 		// Start-up parses the same keys first and stops on this error.
 		log.Error("codec keys unusable; /codec disabled", "err", err)
 	}
-	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, portal: portalTemplate(), codec: codec}
+	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, portal: portalTemplate(), codec: codec,
+		authFailures: newAuthFailures(cfg.HTTP.AuthFailuresPerMinute, time.Minute)}
 	for _, o := range opts {
 		o(srv)
 	}

@@ -108,6 +108,10 @@ type HTTP struct {
 	Addr string `mapstructure:"addr"`
 	// BodyLimit bounds request bodies in bytes; larger ones get 413.
 	BodyLimit int `mapstructure:"bodyLimit"`
+	// AuthFailuresPerMinute is how many wrong, expired or revoked bearer
+	// tokens one client address may send in a minute; past it, every
+	// request of its that needs a token gets 429 until the minute is out.
+	AuthFailuresPerMinute int `mapstructure:"authFailuresPerMinute"`
 }
 
 type Database struct {
@@ -235,6 +239,7 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/caseflow?sslmode=
 func setDefaults(v *viper.Viper) {
 	v.SetDefault("http.addr", ":8080")
 	v.SetDefault("http.bodyLimit", 1<<20)
+	v.SetDefault("http.authFailuresPerMinute", 20)
 	v.SetDefault("database.url", DefaultDatabaseURL)
 	v.SetDefault("database.maxOpenConns", 20)
 	v.SetDefault("temporal.address", "localhost:7233")
@@ -337,6 +342,9 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.BodyLimit <= 0 {
 		bad("http.bodyLimit", "must be positive")
+	}
+	if c.HTTP.AuthFailuresPerMinute <= 0 {
+		bad("http.authFailuresPerMinute", "must be positive")
 	}
 	if c.Database.URL == "" {
 		bad("database.url", "missing: set CASEFLOW_DATABASE_URL, e.g. %s", DefaultDatabaseURL)

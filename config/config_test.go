@@ -25,6 +25,7 @@ func TestDefaultsAreValid(t *testing.T) {
 	require.Equal(t, Reminders{Before: []time.Duration{72 * time.Hour, 24 * time.Hour}, OverdueEvery: 72 * time.Hour, OverdueMax: 3}, c.Reminders)
 	require.Equal(t, []string{"SANCTIONS_SCREENING", "PEP_SCREENING"}, c.Cases.ProviderChecks)
 	require.Equal(t, 90*24*time.Hour, c.Auth.TokenTTL)
+	require.Equal(t, 20, c.HTTP.AuthFailuresPerMinute)
 }
 
 func TestTokenTTL(t *testing.T) {
@@ -105,6 +106,7 @@ func TestValidationNamesEveryBadKey(t *testing.T) {
 		{"CASEFLOW_IDEMPOTENCY_TTL", "1h", `idempotency.ttl: must be at least 24h`},
 		{"CASEFLOW_IDEMPOTENCY_LEASE", "5s", `idempotency.lease: must exceed temporal.callTimeout`},
 		{"CASEFLOW_AUTH_TOKENTTL", "-1h", `auth.tokenTTL: must not be negative`},
+		{"CASEFLOW_HTTP_AUTHFAILURESPERMINUTE", "0", `http.authFailuresPerMinute: must be positive`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
