@@ -293,7 +293,7 @@ func TestListTotalIsCapped(t *testing.T) {
 	require.Len(t, page.Items, 20)
 }
 
-// TestRoleMatrix sends every endpoint as every role (DESIGN.md §7).
+// TestRoleMatrix sends every endpoint as every role.
 func TestRoleMatrix(t *testing.T) {
 	h := e2e
 	admin, officer, analyst := workflows.RoleBankAdmin, workflows.RoleComplianceOfficer, workflows.RoleAnalyst

@@ -14,8 +14,7 @@ import (
 	"github.com/caseflow/caseflow/workflows"
 )
 
-// routes is the whole HTTP surface and who may use each route
-// (DESIGN.md §7).
+// routes is the whole HTTP surface and who may use each route.
 func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)

@@ -75,8 +75,8 @@ type Screening struct {
 	Rules []workflows.ScreeningRule `mapstructure:"rules"`
 }
 
-// DefaultScreeningRules are DESIGN.md §6's: a specific hit outranks the
-// outcome.
+// DefaultScreeningRules are the built-in rules: a specific hit outranks
+// the outcome.
 func DefaultScreeningRules() []workflows.ScreeningRule {
 	return []workflows.ScreeningRule{
 		{Hit: "SANCTIONS", CaseType: "SANCTIONS_HIT"},
@@ -197,7 +197,7 @@ func (c Cases) RequiredChecks(caseType, kind string) []string {
 // DefaultChecks is the Checks entry used for case types without their own.
 const DefaultChecks = "DEFAULT"
 
-// DefaultRequiredChecks is the check catalogue of DESIGN.md §4.
+// DefaultRequiredChecks is the built-in check catalogue.
 func DefaultRequiredChecks() map[string]map[string][]string {
 	return map[string]map[string][]string{
 		DefaultChecks: {
@@ -213,7 +213,7 @@ const (
 	FamilyOnboarding    = "onboarding"
 )
 
-// DefaultCaseTypes is the catalogue of DESIGN.md §2.
+// DefaultCaseTypes is the built-in case type catalogue.
 func DefaultCaseTypes() map[string]string {
 	return map[string]string{
 		"IDENTITY_VERIFICATION":  FamilyOnboarding,
