@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"github.com/valyala/fasthttp"
 
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/workflows"
@@ -386,4 +387,64 @@ func TestAuthFailuresAreRateLimited(t *testing.T) {
 	time.Sleep(time.Duration(retry) * time.Second)
 	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodGet, "/api/v1/cases?limit=1", good, nil).status)
 	requireError(t, call(t, baseURL, http.MethodGet, "/api/v1/cases", "cf_wrong", nil), http.StatusUnauthorized, "UNAUTHORIZED")
+}
+
+// TestCompressedBodies: a body with a Content-Encoding is decoded before
+// any handler, and the limit applies to what it decodes to, decoding no
+// further: a small compressed body can expand a thousandfold.
+func TestCompressedBodies(t *testing.T) {
+	h := e2e
+	const limit = 16 << 10
+	cfg := h.cfg
+	cfg.HTTP.BodyLimit = limit
+	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
+	defer stop()
+	token := h.users[workflows.RoleAnalyst].token
+
+	create := mustJSON(t, investigation("Zipped Person"))
+	// 4 MB of spaces after the object: valid JSON, 250 times the limit.
+	bomb := append(append([]byte{}, create...), bytes.Repeat([]byte(" "), 4<<20)...)
+	gzipped := func(b []byte) []byte { return fasthttp.AppendGzipBytes(nil, b) }
+	tests := []struct {
+		name, encoding string
+		body           []byte
+		status         int
+		code           string
+	}{
+		{"gzip", "gzip", gzipped(create), http.StatusCreated, ""},
+		{"deflate", "deflate", fasthttp.AppendDeflateBytes(nil, create), http.StatusCreated, ""},
+		{"brotli", "br", fasthttp.AppendBrotliBytes(nil, create), http.StatusCreated, ""},
+		{"gzip twice", "gzip, gzip", gzipped(gzipped(create)), http.StatusCreated, ""},
+		{"identity", "identity", create, http.StatusCreated, ""},
+		{"a gzip bomb", "gzip", gzipped(bomb), http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE"},
+		{"a bomb gzipped twice", "gzip, gzip", gzipped(gzipped(bomb)), http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE"},
+		{"not gzip", "gzip", create, http.StatusBadRequest, "MALFORMED_REQUEST"},
+		{"an unknown coding", "compress", create, http.StatusBadRequest, "MALFORMED_REQUEST"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Less(t, len(tt.body), limit, "within the limit on the wire")
+			req, err := http.NewRequest(http.MethodPost, baseURL+"/api/v1/cases", bytes.NewReader(tt.body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Content-Encoding", tt.encoding)
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			var env struct {
+				Success bool
+				Data    struct{ Title string }
+				Error   struct{ Code string }
+			}
+			require.NoError(t, json.NewDecoder(res.Body).Decode(&env))
+			require.Equal(t, tt.status, res.StatusCode, "%+v", env)
+			if tt.code != "" {
+				require.Equal(t, tt.code, env.Error.Code)
+				return
+			}
+			require.Equal(t, "Structuring on account 4411", env.Data.Title, "the handler read the decoded body")
+		})
+	}
 }

@@ -4,7 +4,9 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"html/template"
 	"io"
 	"log/slog"
@@ -15,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/google/uuid"
+	"github.com/valyala/fasthttp"
 	"go.temporal.io/sdk/client"
 
 	"github.com/caseflow/caseflow/config"
@@ -131,9 +134,67 @@ func limitBody(limit int) fiber.Handler {
 			c.Set(fiber.HeaderConnection, "close")
 			return apiError(http.StatusRequestEntityTooLarge, codeTooLarge, "request body is over %d bytes", limit)
 		}
+		body, err := decodeBody(c, body, limit)
+		if err != nil {
+			return err
+		}
 		c.Request().SetBodyRaw(body)
 		return c.Next()
 	}
+}
+
+// decodeBody undoes a Content-Encoding, as c.Body() would on every call,
+// but stops past limit decoded bytes: a compressed body within the limit
+// can expand a thousandfold, more when encoded twice. The header goes with
+// it, so that nothing decodes the body again.
+func decodeBody(c *fiber.Ctx, body []byte, limit int) ([]byte, error) {
+	header := c.Get(fiber.HeaderContentEncoding)
+	if header == "" {
+		return body, nil
+	}
+	codings := strings.Split(header, ",")
+	// Undone in the reverse of the order they were applied and listed in.
+	for i := len(codings) - 1; i >= 0; i-- {
+		out := &cappedBuffer{max: limit}
+		var err error
+		switch coding := strings.ToLower(strings.TrimSpace(codings[i])); coding {
+		case "identity":
+			continue
+		case "gzip", "x-gzip":
+			_, err = fasthttp.WriteGunzip(out, body)
+		case "deflate":
+			_, err = fasthttp.WriteInflate(out, body)
+		case "br":
+			_, err = fasthttp.WriteUnbrotli(out, body)
+		default:
+			return nil, apiError(http.StatusBadRequest, codeMalformed, "unsupported Content-Encoding %q; send gzip, deflate, br or none", coding)
+		}
+		if errors.Is(err, errOverLimit) {
+			return nil, apiError(http.StatusRequestEntityTooLarge, codeTooLarge, "request body is over %d bytes once decoded", limit)
+		}
+		if err != nil {
+			return nil, apiError(http.StatusBadRequest, codeMalformed, "the request body does not decode as its Content-Encoding says")
+		}
+		body = out.Bytes()
+	}
+	c.Request().Header.Del(fiber.HeaderContentEncoding)
+	return body, nil
+}
+
+var errOverLimit = errors.New("over the limit")
+
+// cappedBuffer takes up to max bytes, and fails the write that would pass
+// them.
+type cappedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		return 0, errOverLimit
+	}
+	return b.Buffer.Write(p)
 }
 
 // NewOps builds the app a worker-only process serves: health, readiness
