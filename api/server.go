@@ -92,7 +92,7 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, 
 // secureHeaders keeps every answer out of shared and browser caches (they
 // carry personal data and are per caller) and stops browsers from sniffing
 // a JSON or text answer into something they would render or run. Set
-// first, so errors answered further down carry them too.
+// before any handler runs, so that errors carry them too.
 func secureHeaders(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
@@ -127,7 +127,8 @@ func limitBody(limit int) fiber.Handler {
 			}
 		}
 		if declared > limit || len(body) > limit {
-			// Past the bound the client gets a reset whatever is read.
+			// A body declared past the bound ends in a reset however much
+			// of it is read, so none is.
 			if int64(declared) <= discard {
 				_, _ = io.CopyN(io.Discard, stream, discard)
 			}
