@@ -293,7 +293,7 @@ func TestListTotalIsCapped(t *testing.T) {
 	require.Len(t, page.Items, 20)
 }
 
-// TestRoleMatrix sends every endpoint as every role (DESIGN.md §7).
+// TestRoleMatrix sends every endpoint as every role.
 func TestRoleMatrix(t *testing.T) {
 	h := e2e
 	admin, officer, analyst := workflows.RoleBankAdmin, workflows.RoleComplianceOfficer, workflows.RoleAnalyst
@@ -406,19 +406,4 @@ func TestMetrics(t *testing.T) {
 	require.Contains(t, body, `caseflow_http_request_duration_seconds_count{method="POST",route="/api/v1/cases",status="201"}`)
 	require.NotContains(t, body, c.ID, "route templates, never raw paths")
 	require.Contains(t, body, "go_goroutines")
-}
-
-func TestRequestIDIsEchoed(t *testing.T) {
-	h := e2e
-	req, err := http.NewRequest(http.MethodGet, h.baseURL+"/healthz", nil)
-	require.NoError(t, err)
-	req.Header.Set("X-Request-ID", "trace-me-42")
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	res.Body.Close()
-	require.Equal(t, "trace-me-42", res.Header.Get("X-Request-ID"))
-	res, err = http.Get(h.baseURL + "/healthz")
-	require.NoError(t, err)
-	res.Body.Close()
-	require.NotEmpty(t, res.Header.Get("X-Request-ID"), "one is made when none is given")
 }

@@ -40,6 +40,7 @@ const (
 	codeNotFound     = "NOT_FOUND"
 	codeMethod       = "METHOD_NOT_ALLOWED"
 	codeTooLarge     = "PAYLOAD_TOO_LARGE"
+	codeRateLimited  = "RATE_LIMITED"
 	codeUnavailable  = "SERVICE_UNAVAILABLE"
 	codeInternal     = "INTERNAL_ERROR"
 )

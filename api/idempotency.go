@@ -26,8 +26,14 @@ const (
 // caller's own: keys of different users never meet.
 func (s *Server) idempotent(c *fiber.Ctx) error {
 	key := c.Get(idempotencyHeader)
-	if key == "" {
+	// fasthttp reads a header sent empty as "", like an absent one; a
+	// caller who sent one meant to be safe to retry, so it is refused,
+	// not ignored.
+	if key == "" && len(c.Request().Header.PeekAll(idempotencyHeader)) == 0 {
 		return c.Next()
+	}
+	if strings.TrimSpace(key) == "" {
+		return apiError(http.StatusBadRequest, "INVALID_IDEMPOTENCY_KEY", "Idempotency-Key is blank; send a key, or no header")
 	}
 	if len(key) > maxIdempotencyKey || strings.IndexFunc(key, func(r rune) bool { return unicode.IsControl(r) || r > unicode.MaxASCII }) >= 0 {
 		return apiError(http.StatusBadRequest, "INVALID_IDEMPOTENCY_KEY", "Idempotency-Key must be 1 to %d printable ASCII characters", maxIdempotencyKey)

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -126,7 +127,8 @@ func TestTemporalOutageIs503(t *testing.T) {
 	defer tc.Close()
 	cfg := h.cfg
 	cfg.Temporal.CallTimeout = time.Second
-	baseURL, stop, err := listen(api.New(cfg, h.store, tc, slog.New(slog.DiscardHandler)))
+	var logs lockedBuffer
+	baseURL, stop, err := listen(api.New(cfg, h.store, tc, slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
 	defer stop()
 	tok := h.users[workflows.RoleBankAdmin].token
@@ -141,8 +143,14 @@ func TestTemporalOutageIs503(t *testing.T) {
 	requireError(t, r, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE")
 	require.Less(t, time.Since(start), 10*time.Second, "bounded by the call deadline")
 
+	// Anyone may ask: it names what is down, and the cause, with the
+	// address, goes to the log only.
 	r = call(t, baseURL, http.MethodGet, "/readyz", "", nil)
 	require.Equal(t, http.StatusServiceUnavailable, r.status)
+	require.JSONEq(t, `{"postgres":"ok","temporal":"unavailable"}`, string(r.env.Data))
+	require.NotContains(t, string(r.body), dead)
+	require.Contains(t, logs.String(), "not ready: temporal")
+	require.Contains(t, logs.String(), dead)
 }
 
 // TestPostgresOutageIs503 runs an API whose Postgres goes away mid-flight,
@@ -159,10 +167,11 @@ func TestPostgresOutageIs503(t *testing.T) {
 	defer s.Close()
 	admin, _, err := s.EnsureUser(context.Background(), "outage@example.com", workflows.RoleBankAdmin, "O", "A")
 	require.NoError(t, err)
-	tok, err := s.CreateToken(context.Background(), admin.ID)
+	tok, _, err := s.CreateToken(context.Background(), admin.ID, 0)
 	require.NoError(t, err)
 
-	baseURL, stop, err := listen(api.New(h.cfg, s, nil, slog.New(slog.DiscardHandler)))
+	var logs lockedBuffer
+	baseURL, stop, err := listen(api.New(h.cfg, s, h.temporal, slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
 	defer stop()
 	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodGet, "/api/v1/cases", tok, nil).status)
@@ -171,6 +180,30 @@ func TestPostgresOutageIs503(t *testing.T) {
 	r := call(t, baseURL, http.MethodGet, "/api/v1/cases", tok, nil)
 	requireError(t, r, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE")
 	require.Contains(t, r.env.Error.Message, "database")
+
+	r = call(t, baseURL, http.MethodGet, "/readyz", "", nil)
+	require.Equal(t, http.StatusServiceUnavailable, r.status)
+	require.JSONEq(t, `{"postgres":"unavailable","temporal":"ok"}`, string(r.env.Data))
+	require.NotContains(t, string(r.body), p.addr())
+	require.Contains(t, logs.String(), "not ready: postgres")
+}
+
+// lockedBuffer collects a server's log lines, written from its goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func closedPort(t *testing.T) string {

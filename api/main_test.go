@@ -273,7 +273,7 @@ func newAccount(ctx context.Context, s *store.Store, email string, role workflow
 	if err != nil {
 		return account{}, err
 	}
-	tok, err := s.CreateToken(ctx, u.ID)
+	tok, _, err := s.CreateToken(ctx, u.ID, 0)
 	return account{User: u, token: tok}, err
 }
 
@@ -348,6 +348,8 @@ func callWithHeader(t *testing.T, baseURL, method, path, token string, body any,
 	require.NoError(t, err)
 	conform(t, req, raw, res.StatusCode, res.Header, r.body)
 	require.NoError(t, json.Unmarshal(r.body, &r.env), "every answer is a JSON envelope: %s", r.body)
+	require.Equal(t, "no-store", res.Header.Get("Cache-Control"), "%s %s: every answer is kept out of caches", method, path)
+	require.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"), "%s %s", method, path)
 	// 503 is the one honest 5xx: a dependency is down, not the input bad.
 	require.True(t, r.status < 500 || r.status == http.StatusServiceUnavailable, "%s %s answered %d: %s", method, path, r.status, r.body)
 	if r.status < 400 {

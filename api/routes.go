@@ -14,8 +14,7 @@ import (
 	"github.com/caseflow/caseflow/workflows"
 )
 
-// routes is the whole HTTP surface and who may use each route
-// (DESIGN.md §7).
+// routes is the whole HTTP surface and who may use each route.
 func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -91,7 +90,7 @@ func (s *Server) portalRateLimit() fiber.Handler {
 			return c.IP()
 		},
 		LimitReached: func(c *fiber.Ctx) error {
-			err := apiError(fiber.StatusTooManyRequests, "RATE_LIMITED", "too many requests; try again in a minute")
+			err := apiError(fiber.StatusTooManyRequests, codeRateLimited, "too many requests; try again in a minute")
 			if strings.HasPrefix(c.Path(), "/portal/r/") {
 				return s.portalErrorPage(c, err)
 			}

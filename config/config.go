@@ -33,6 +33,15 @@ type Config struct {
 	Idempotency Idempotency `mapstructure:"idempotency"`
 	Screening   Screening   `mapstructure:"screening"`
 	Codec       Codec       `mapstructure:"codec"`
+	Auth        Auth        `mapstructure:"auth"`
+}
+
+// Auth governs the API's bearer tokens.
+type Auth struct {
+	// TokenTTL is how long a token is valid from its creation; 0 issues
+	// tokens that never expire. A token keeps the expiry it was issued
+	// with, so changing this affects new tokens only.
+	TokenTTL time.Duration `mapstructure:"tokenTTL"`
 }
 
 // Codec encrypts workflow payloads (AES-256-GCM) so personal data is not
@@ -66,8 +75,8 @@ type Screening struct {
 	Rules []workflows.ScreeningRule `mapstructure:"rules"`
 }
 
-// DefaultScreeningRules are DESIGN.md §6's: a specific hit outranks the
-// outcome.
+// DefaultScreeningRules are the built-in rules: a specific hit outranks
+// the outcome.
 func DefaultScreeningRules() []workflows.ScreeningRule {
 	return []workflows.ScreeningRule{
 		{Hit: "SANCTIONS", CaseType: "SANCTIONS_HIT"},
@@ -99,6 +108,10 @@ type HTTP struct {
 	Addr string `mapstructure:"addr"`
 	// BodyLimit bounds request bodies in bytes; larger ones get 413.
 	BodyLimit int `mapstructure:"bodyLimit"`
+	// AuthFailuresPerMinute is how many wrong, expired or revoked bearer
+	// tokens one client address may send in a minute; past it, every
+	// request of its that needs a token gets 429 until the minute is out.
+	AuthFailuresPerMinute int `mapstructure:"authFailuresPerMinute"`
 }
 
 type Database struct {
@@ -186,7 +199,7 @@ func (c Cases) RequiredChecks(caseType, kind string) []string {
 // DefaultChecks is the Checks entry used for case types without their own.
 const DefaultChecks = "DEFAULT"
 
-// DefaultRequiredChecks is the check catalogue of DESIGN.md §4.
+// DefaultRequiredChecks is the built-in check catalogue.
 func DefaultRequiredChecks() map[string]map[string][]string {
 	return map[string]map[string][]string{
 		DefaultChecks: {
@@ -202,7 +215,7 @@ const (
 	FamilyOnboarding    = "onboarding"
 )
 
-// DefaultCaseTypes is the catalogue of DESIGN.md §2.
+// DefaultCaseTypes is the built-in case type catalogue.
 func DefaultCaseTypes() map[string]string {
 	return map[string]string{
 		"IDENTITY_VERIFICATION":  FamilyOnboarding,
@@ -228,6 +241,7 @@ const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/caseflow?sslmode=
 func setDefaults(v *viper.Viper) {
 	v.SetDefault("http.addr", ":8080")
 	v.SetDefault("http.bodyLimit", 1<<20)
+	v.SetDefault("http.authFailuresPerMinute", 20)
 	v.SetDefault("database.url", DefaultDatabaseURL)
 	v.SetDefault("database.maxOpenConns", 20)
 	v.SetDefault("temporal.address", "localhost:7233")
@@ -263,6 +277,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("codec.keys", "")
 	v.SetDefault("codec.activeKey", "")
 	v.SetDefault("codec.endpointAuth", "token")
+	v.SetDefault("auth.tokenTTL", 90*24*time.Hour)
 }
 
 // Load reads the configuration. file may be empty: then caseflow.yaml is
@@ -333,6 +348,9 @@ func (c Config) Validate() error {
 	}
 	if c.Cases.MaxDueYears < 1 || c.Cases.MaxDueYears > 100 {
 		bad("cases.maxDueYears", "must be from 1 to 100, got %d", c.Cases.MaxDueYears)
+	}
+	if c.HTTP.AuthFailuresPerMinute <= 0 {
+		bad("http.authFailuresPerMinute", "must be positive")
 	}
 	if c.Database.URL == "" {
 		bad("database.url", "missing: set CASEFLOW_DATABASE_URL, e.g. %s", DefaultDatabaseURL)
@@ -409,6 +427,9 @@ func (c Config) Validate() error {
 	}
 	if c.Codec.EndpointAuth != "token" && c.Codec.EndpointAuth != "none" {
 		bad("codec.endpointAuth", "want token or none, got %q", c.Codec.EndpointAuth)
+	}
+	if c.Auth.TokenTTL < 0 {
+		bad("auth.tokenTTL", "must not be negative (0: tokens never expire), got %s", c.Auth.TokenTTL)
 	}
 	if c.Portal.RateLimit <= 0 {
 		bad("portal.rateLimit", "must be positive")

@@ -24,6 +24,27 @@ func TestDefaultsAreValid(t *testing.T) {
 	require.Equal(t, DefaultCaseTypes(), c.Cases.Types)
 	require.Equal(t, Reminders{Before: []time.Duration{72 * time.Hour, 24 * time.Hour}, OverdueEvery: 72 * time.Hour, OverdueMax: 3}, c.Reminders)
 	require.Equal(t, []string{"SANCTIONS_SCREENING", "PEP_SCREENING"}, c.Cases.ProviderChecks)
+	require.Equal(t, 90*24*time.Hour, c.Auth.TokenTTL)
+	require.Equal(t, 20, c.HTTP.AuthFailuresPerMinute)
+}
+
+func TestTokenTTL(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, tt := range []struct {
+		value string
+		want  time.Duration
+	}{
+		{"720h", 30 * 24 * time.Hour},
+		{"0", 0},
+		{"0s", 0},
+	} {
+		t.Run(tt.value, func(t *testing.T) {
+			t.Setenv("CASEFLOW_AUTH_TOKENTTL", tt.value)
+			c, err := Load("")
+			require.NoError(t, err)
+			require.Equal(t, tt.want, c.Auth.TokenTTL)
+		})
+	}
 }
 
 func TestRemindersFromFileAndEnv(t *testing.T) {
@@ -84,6 +105,8 @@ func TestValidationNamesEveryBadKey(t *testing.T) {
 		{"CASEFLOW_TEMPORAL_GRPCCOMPRESSION", "brotli", `temporal.grpcCompression: must be none or gzip, got "brotli"`},
 		{"CASEFLOW_IDEMPOTENCY_TTL", "1h", `idempotency.ttl: must be at least 24h`},
 		{"CASEFLOW_IDEMPOTENCY_LEASE", "5s", `idempotency.lease: must exceed temporal.callTimeout`},
+		{"CASEFLOW_AUTH_TOKENTTL", "-1h", `auth.tokenTTL: must not be negative`},
+		{"CASEFLOW_HTTP_AUTHFAILURESPERMINUTE", "0", `http.authFailuresPerMinute: must be positive`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {

@@ -72,30 +72,60 @@ func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
 	return u, nil
 }
 
-// CreateToken issues a bearer token for a user. The token itself is
-// returned once and never stored; only its SHA-256 is.
-func (s *Store) CreateToken(ctx context.Context, userID string) (string, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", fmt.Errorf("token: %w", err)
-	}
-	token := "cf_" + base64.RawURLEncoding.EncodeToString(raw)
-	_, err := s.db.ExecContext(ctx,
-		`INSERT INTO api_tokens (id, user_id, token_hash) VALUES ($1, $2, $3)`,
-		uuid.Must(uuid.NewV7()).String(), userID, hashToken(token))
-	if err != nil {
-		return "", fmt.Errorf("store token: %w", err)
-	}
-	return token, nil
+// Token is an issued bearer token as an operator sees it: never the token
+// itself, which is not stored.
+type Token struct {
+	ID        string         `db:"id"`
+	UserID    string         `db:"user_id"`
+	Email     string         `db:"email"`
+	Role      workflows.Role `db:"role"`
+	CreatedAt time.Time      `db:"created_at"`
+	// ExpiresAt is nil for a token that never expires.
+	ExpiresAt *time.Time `db:"expires_at"`
+	RevokedAt *time.Time `db:"revoked_at"`
 }
 
-// UserByToken finds the user a live bearer token belongs to.
+// CreateToken issues a bearer token for a user, valid for ttl (0: until
+// revoked). The token itself is returned once and never stored; only its
+// SHA-256 is.
+func (s *Store) CreateToken(ctx context.Context, userID string, ttl time.Duration) (string, Token, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", Token{}, fmt.Errorf("token: %w", err)
+	}
+	token := "cf_" + base64.RawURLEncoding.EncodeToString(raw)
+	// The expiry is reckoned on Postgres's clock, the one UserByToken
+	// checks it against; NULL when the token never expires.
+	var ttlSeconds *float64
+	if ttl > 0 {
+		secs := ttl.Seconds()
+		ttlSeconds = &secs
+	}
+	var t Token
+	err := s.db.GetContext(ctx, &t, `
+		WITH t AS (
+			INSERT INTO api_tokens (id, user_id, token_hash, expires_at)
+			VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+			RETURNING id, user_id, created_at, expires_at, revoked_at
+		)
+		SELECT t.id, t.user_id, u.email, u.role, t.created_at, t.expires_at, t.revoked_at
+		FROM t JOIN users u ON u.id = t.user_id`,
+		uuid.Must(uuid.NewV7()).String(), userID, hashToken(token), ttlSeconds)
+	if err != nil {
+		return "", Token{}, fmt.Errorf("store token: %w", err)
+	}
+	return token, t, nil
+}
+
+// UserByToken finds the user a live bearer token belongs to: neither
+// revoked nor expired.
 func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
 	var u User
 	err := s.get(ctx, &u, `
 		SELECT u.id, u.email, u.first_name, u.last_name, u.role, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, hashToken(token))
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+		  AND (t.expires_at IS NULL OR t.expires_at > now())`, hashToken(token))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
@@ -103,6 +133,46 @@ func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
 		return User{}, fmt.Errorf("find token: %w", err)
 	}
 	return u, nil
+}
+
+// Tokens lists issued tokens, oldest first, revoked and expired ones
+// included; only the user's with this e-mail when it is not empty.
+func (s *Store) Tokens(ctx context.Context, email string) ([]Token, error) {
+	tokens := []Token{}
+	err := s.db.SelectContext(ctx, &tokens, `
+		SELECT t.id, t.user_id, u.email, u.role, t.created_at, t.expires_at, t.revoked_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE $1 = '' OR lower(u.email) = lower($1)
+		ORDER BY t.created_at, t.id`, email)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return tokens, nil
+}
+
+// RevokeToken revokes a token at once: the next request with it is
+// refused. Revoking a revoked token keeps its first revocation time;
+// an unknown ID is ErrNotFound.
+func (s *Store) RevokeToken(ctx context.Context, id string) (Token, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return Token{}, ErrNotFound
+	}
+	var t Token
+	err := s.db.GetContext(ctx, &t, `
+		WITH t AS (
+			UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())
+			WHERE id = $1
+			RETURNING id, user_id, created_at, expires_at, revoked_at
+		)
+		SELECT t.id, t.user_id, u.email, u.role, t.created_at, t.expires_at, t.revoked_at
+		FROM t JOIN users u ON u.id = t.user_id`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Token{}, ErrNotFound
+	}
+	if err != nil {
+		return Token{}, fmt.Errorf("revoke token: %w", err)
+	}
+	return t, nil
 }
 
 func hashToken(token string) []byte {

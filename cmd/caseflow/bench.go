@@ -233,10 +233,10 @@ func startBenchEnv(ctx context.Context, log *slog.Logger, temporalBin string) (*
 		return nil, err
 	}
 	e.officerID = officer.ID
-	if e.officer, err = e.store.CreateToken(ctx, officer.ID); err != nil {
+	if e.officer, _, err = e.store.CreateToken(ctx, officer.ID, 0); err != nil {
 		return nil, err
 	}
-	if e.analyst, err = e.store.CreateToken(ctx, analyst.ID); err != nil {
+	if e.analyst, _, err = e.store.CreateToken(ctx, analyst.ID, 0); err != nil {
 		return nil, err
 	}
 

@@ -28,7 +28,13 @@ Usage:
                       provision Postgres as dev does, run CMD with
                       CASEFLOW_TEST_DATABASE_URL set, then stop what was started
   caseflow token create --email E --role R [--first-name F --last-name L]
-                      create the user when missing and print a new bearer token
+                      create the user when missing and print a new bearer
+                      token, valid for auth.tokenTTL (90 days by default)
+  caseflow token list [--email E]
+                      every token (or E's): ID, user, role, created,
+                      expires, revoked
+  caseflow token revoke ID
+                      revoke a token at once
   caseflow bench [--concurrency 1,8,32,64] [--duration 5s] [--ops 500]
                  [--seed 1000000] [--open 0] [--scenarios …] [--json FILE]
                       measure caseflow against the raw Temporal SDK, on

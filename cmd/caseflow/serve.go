@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -191,47 +188,4 @@ func newWorker(tc client.Client, cfg config.Config, acts *activities.Activities)
 	workflows.Register(w)
 	acts.Register(w)
 	return w
-}
-
-func token(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: caseflow token create --email E --role R [--first-name F --last-name L]")
-	}
-	email := fs.String("email", "", "the user's e-mail")
-	role := fs.String("role", "", "BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST")
-	first := fs.String("first-name", "", "first name, for a new user")
-	last := fs.String("last-name", "", "last name, for a new user")
-	configFile := fs.Lookup("config").Value
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if !strings.Contains(*email, "@") {
-		return errors.New("token create: --email is required")
-	}
-	r, ok := workflows.ParseRole(*role)
-	if !ok {
-		return fmt.Errorf("token create: --role must be BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST, got %q", *role)
-	}
-	cfg, err := config.Load(configFile.String())
-	if err != nil {
-		return err
-	}
-	s, err := store.Open(ctx, cfg.Database.URL, 2)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	u, created, err := s.EnsureUser(ctx, *email, r, *first, *last)
-	if err != nil {
-		return err
-	}
-	if !created && u.Role != r {
-		log.Warn("user exists with another role; the token carries the existing role", "email", u.Email, "role", u.Role)
-	}
-	tok, err := s.CreateToken(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "user %s (%s, %s)\n%s\n", u.Email, u.Role, u.ID, tok)
-	return nil
 }

@@ -205,7 +205,7 @@ func TestPayloadsAreEncrypted(t *testing.T) {
 	s, _ := storetest.New(t)
 	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleComplianceOfficer, "A", "Uthor")
 	require.NoError(t, err)
-	tok, err := s.CreateToken(ctx, author.ID)
+	tok, _, err := s.CreateToken(ctx, author.ID, 0)
 	require.NoError(t, err)
 	queue := startCaseWorker(t, tc, s)
 
@@ -394,7 +394,7 @@ func TestGracefulShutdown(t *testing.T) {
 	defer s.Close()
 	u, _, err := s.EnsureUser(context.Background(), "a@bank.example", workflows.RoleAnalyst, "A", "B")
 	require.NoError(t, err)
-	tok, err := s.CreateToken(context.Background(), u.ID)
+	tok, _, err := s.CreateToken(context.Background(), u.ID, 0)
 	require.NoError(t, err)
 
 	ctx, cancel := context.WithCancel(context.Background())
