@@ -493,6 +493,7 @@ func (s *Server) update(c *fiber.Ctx, id string, name string, arg, result any) e
 	defer cancel()
 	err := SendUpdate(ctx, s.temporal, client.UpdateWorkflowOptions{
 		WorkflowID:   id,
+		UpdateID:     updateID(c, id, name),
 		UpdateName:   name,
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,

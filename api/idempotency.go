@@ -16,10 +16,11 @@ import (
 const (
 	idempotencyHeader = "Idempotency-Key"
 	resourceIDKey     = "caseflow.resourceId"
+	idempotencyKey    = "caseflow.idempotencyKey"
 	maxIdempotencyKey = 255
 )
 
-// idempotent makes a create safe to retry. With an Idempotency-Key, the
+// idempotent makes a write safe to retry. With an Idempotency-Key, the
 // first request runs and its answer is kept (idempotency.ttl); the same
 // key and body get that answer again, the same key with another body is
 // 422, and a second request while the first runs is 409. The key is the
@@ -56,6 +57,7 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 	}
 
 	c.Locals(resourceIDKey, claim.ResourceID)
+	c.Locals(idempotencyKey, key)
 	if err := c.Next(); err != nil {
 		// Write the error answer now, so it can be kept like any other.
 		if herr := c.App().ErrorHandler(c, err); herr != nil {
@@ -86,6 +88,21 @@ func requestHash(c *fiber.Ctx) []byte {
 	h.Write([]byte(c.Method() + " " + c.Path() + "\n"))
 	h.Write(bytes.TrimSpace(body))
 	return h.Sum(nil)
+}
+
+// updateID names the update a request sends a case. A request with an
+// Idempotency-Key names it after the key, its caller, the case and the
+// update, so that a retry the key store no longer knows (the answer was
+// lost, the row expired, the database was restored) still reaches the
+// workflow as the same update, which applies it once (workflows/once.go).
+// A key therefore names one change of a case for good. Without a key each
+// request is a new update.
+func updateID(c *fiber.Ctx, caseID, name string) string {
+	key, ok := c.Locals(idempotencyKey).(string)
+	if !ok || key == "" {
+		return ""
+	}
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("caseflow:update/"+currentUser(c).ID+"/"+caseID+"/"+name+"/"+key)).String()
 }
 
 // resourceID is the ID a create should give what it creates: the one

@@ -31,17 +31,18 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/cases", anyone, s.listCases)
 	v1.Get("/cases/:id", anyone, s.getCase)
 	v1.Get("/cases/:id/state", anyone, s.caseState)
-	v1.Patch("/cases/:id/status", officers, s.caseUpdate(workflows.UpdateStatus, s.statusChange))
-	v1.Patch("/cases/:id/assign", officers, s.caseUpdate(workflows.UpdateAssign, s.assignment))
-	v1.Post("/cases/:id/notes", anyone, s.addNote)
-	v1.Post("/cases/:id/send", anyone, s.caseUpdate(workflows.UpdateSend, s.sendRequest))
-	v1.Post("/cases/:id/entities", anyone, s.addEntity)
+	// Every write takes an Idempotency-Key (idempotent).
+	v1.Patch("/cases/:id/status", officers, s.idempotent, s.caseUpdate(workflows.UpdateStatus, s.statusChange))
+	v1.Patch("/cases/:id/assign", officers, s.idempotent, s.caseUpdate(workflows.UpdateAssign, s.assignment))
+	v1.Post("/cases/:id/notes", anyone, s.idempotent, s.addNote)
+	v1.Post("/cases/:id/send", anyone, s.idempotent, s.caseUpdate(workflows.UpdateSend, s.sendRequest))
+	v1.Post("/cases/:id/entities", anyone, s.idempotent, s.addEntity)
 	// Submitting on the client's behalf is anyone's; approving or
 	// rejecting is checked in the handler, by the status asked for.
-	v1.Patch("/cases/:id/checks/:checkId", anyone, s.caseUpdate(workflows.UpdateCheck, s.checkChange))
-	v1.Post("/cases/:id/checks/:checkId/result", officers, s.checkResult)
-	v1.Patch("/cases/:id/due-date", anyone, s.caseUpdate(workflows.UpdateDueDate, s.dueDateChange))
-	v1.Post("/cases/:id/revoke", officers, s.caseUpdate(workflows.UpdateRevoke, s.revocation))
+	v1.Patch("/cases/:id/checks/:checkId", anyone, s.idempotent, s.caseUpdate(workflows.UpdateCheck, s.checkChange))
+	v1.Post("/cases/:id/checks/:checkId/result", officers, s.idempotent, s.checkResult)
+	v1.Patch("/cases/:id/due-date", anyone, s.idempotent, s.caseUpdate(workflows.UpdateDueDate, s.dueDateChange))
+	v1.Post("/cases/:id/revoke", officers, s.idempotent, s.caseUpdate(workflows.UpdateRevoke, s.revocation))
 	// Verdicts come from a screening system's service account.
 	v1.Post("/screenings", officers, s.idempotent, s.screening)
 

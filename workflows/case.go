@@ -338,10 +338,10 @@ func (r *caseRun) validateNote(Note) error { return r.validateOpen() }
 
 func (r *caseRun) onNote(ctx workflow.Context, n Note) (Event, error) {
 	events := []Event{r.event(EventNoteAdded, &n.ActorID, strings.TrimSpace(n.Content), nil, nil)}
-	if err := r.persist(ctx, events...); err != nil { // stamps the event's time
-		return Event{}, err
-	}
-	return events[0], nil
+	// The event goes back with a refused write too: the note is applied
+	// (guarded records it) and is written later.
+	err := r.persist(ctx, events...) // stamps the event's time
+	return events[0], err
 }
 
 func (r *caseRun) validateOnboarding() error {
@@ -395,10 +395,8 @@ func (r *caseRun) onAddEntity(ctx workflow.Context, a AddEntity) (Entity, error)
 	e := r.addEntity(a.Entity, workflow.Now(ctx).UTC())
 	ev := r.event(EventEntityAdded, &a.ActorID, fmt.Sprintf("%s %s added as %s", strings.ToLower(e.Kind), e.Name, orDash(e.Role)), nil, jsonValue(e))
 	events := append([]Event{ev}, r.afterChecks(ctx)...)
-	if err := r.persist(ctx, events...); err != nil {
-		return Entity{}, err
-	}
-	return e, nil
+	err := r.persist(ctx, events...)
+	return e, err
 }
 
 // addEntity appends an entity with its required checks, each PENDING.
@@ -461,10 +459,8 @@ func (r *caseRun) onCheck(ctx workflow.Context, ch CheckChange) (Check, error) {
 	i, j, _ := r.findCheck(ch.CheckID)
 	ev := r.moveCheck(ctx, i, j, &ch.ActorID, ch.Status, strings.TrimSpace(ch.Reason), "", "")
 	events := append([]Event{ev}, r.afterChecks(ctx)...)
-	if err := r.commit(ctx, events, r.recollect(ctx, ev, r.c.Entities[i].Checks[j])...); err != nil {
-		return Check{}, err
-	}
-	return r.c.Entities[i].Checks[j], nil
+	err := r.commit(ctx, events, r.recollect(ctx, ev, r.c.Entities[i].Checks[j])...)
+	return r.c.Entities[i].Checks[j], err
 }
 
 // onCheckResult applies a provider's verdict. A signal cannot be refused,

@@ -91,7 +91,9 @@ func guarded[A, R any](r *caseRun, name string, values, validate func(workflow.C
 			return zero, err
 		}
 		res, err := handler(ctx, a)
-		if err == nil {
+		// A change whose write Postgres refused is applied all the same
+		// (projection.go): a retry must find it applied, not apply it again.
+		if err == nil || IsProjectionRefused(err) {
 			r.markApplied(ctx, ref(res))
 		}
 		return res, err
