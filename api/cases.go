@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -81,7 +82,9 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 	if !known {
 		return invalid(workflows.FieldError{Field: "type", Message: fmt.Sprintf("unknown case type %q", req.Type)})
 	}
-	if req.Priority == "" {
+	if req.Priority == "" && family == string(workflows.FamilyOnboarding) {
+		// An investigation's priority is the author's call; an onboarding
+		// case's is routine unless said otherwise.
 		req.Priority = "MEDIUM"
 	}
 	if string(req.Metadata) == "null" {
@@ -202,6 +205,9 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 	for i, r := range rows {
 		items[i] = toCaseJSON(r)
 	}
+	if err := s.withAssignees(c.UserContext(), items); err != nil {
+		return err
+	}
 	out := fiber.Map{"items": items, "limit": f.Limit, "nextCursor": nil,
 		"total": nil, "totalCapped": nil, "page": nil, "totalPages": nil}
 	if len(rows) == f.Limit {
@@ -215,6 +221,28 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 		out["totalPages"] = int(math.Ceil(float64(total) / float64(f.Limit)))
 	}
 	return ok(c, http.StatusOK, out)
+}
+
+// withAssignees fills in each case's assignee, all read in one query.
+func (s *Server) withAssignees(ctx context.Context, items []caseJSON) error {
+	var ids []string
+	for _, it := range items {
+		if it.AssignedTo != nil && !slices.Contains(ids, *it.AssignedTo) {
+			ids = append(ids, *it.AssignedTo)
+		}
+	}
+	users, err := s.store.UsersByID(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i, it := range items {
+		for _, u := range users {
+			if it.AssignedTo != nil && u.ID == *it.AssignedTo {
+				items[i].Assignee = toUserJSON(u)
+			}
+		}
+	}
+	return nil
 }
 
 // EncodeCursor writes a case's place in the list as a cursor, opaque to clients.
@@ -260,6 +288,14 @@ func (s *Server) caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
 	}
 	var errs []workflows.FieldError
 	bad := func(field, msg string) { errs = append(errs, workflows.FieldError{Field: field, Message: msg}) }
+	// Any other parameter is a 422, not silently ignored: a misspelt
+	// filter would otherwise list everything.
+	params := []string{"status", "type", "priority", "assigneeId", "flag", "overdue", "q", "page", "limit", "cursor"}
+	for _, name := range slices.Sorted(maps.Keys(c.Queries())) {
+		if !slices.Contains(params, name) {
+			bad(name, "is not a parameter of this list; it takes "+strings.Join(params, ", "))
+		}
+	}
 	if f.Status != "" && !workflows.ValidStatus(f.Status) {
 		bad("status", "unknown status")
 	}
@@ -467,7 +503,7 @@ func (s *Server) addNote(c *fiber.Ctx) error {
 	author := currentUser(c)
 	name := author.Name()
 	return ok(c, http.StatusCreated, eventJSON{ID: ev.ID, CaseID: ev.CaseID, EventType: ev.Type, ActorID: &author.ID,
-		ActorName: &name, Description: ev.Description, CreatedAt: ev.CreatedAt.UTC().Round(time.Microsecond)}) // as Postgres keeps it
+		Actor: toActorJSON(author), ActorName: &name, Description: ev.Description, CreatedAt: ev.CreatedAt.UTC().Round(time.Microsecond)}) // as Postgres keeps it
 }
 
 // checkValues holds an update's argument to the contract, with the same

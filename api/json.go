@@ -2,6 +2,7 @@ package api
 
 import (
 	"database/sql"
+	"encoding/json"
 	"time"
 
 	"github.com/caseflow/caseflow/store"
@@ -43,6 +44,8 @@ type caseJSON struct {
 	UpdatedAt               time.Time  `json:"updatedAt"`
 	AutoApprove             bool       `json:"autoApprove"`
 	Overdue                 bool       `json:"overdue"`
+	// Assignee is the user assignedTo names, null when unassigned.
+	Assignee *userJSON `json:"assignee"`
 }
 
 type caseDetailJSON struct {
@@ -50,22 +53,31 @@ type caseDetailJSON struct {
 	Timeline           []eventJSON  `json:"timeline"`
 	Entities           []entityJSON `json:"entities"`
 	RelatedTransaction any          `json:"relatedTransaction"`
-	Assignee           *userJSON    `json:"assignee"`
 	AllowedTransitions []string     `json:"allowedTransitions"`
 	TemporalURL        string       `json:"temporalUrl,omitempty"`
 }
 
 type eventJSON struct {
-	ID            string     `json:"id"`
-	CaseID        string     `json:"caseId"`
-	EventType     string     `json:"eventType"`
-	ActorID       *string    `json:"actorId"`
+	ID        string     `json:"id"`
+	CaseID    string     `json:"caseId"`
+	EventType string     `json:"eventType"`
+	ActorID   *string    `json:"actorId"`
+	Actor     *actorJSON `json:"actor"`
+	// ActorName is the actor's name as the timeline shows it.
 	ActorName     *string    `json:"actorName"`
 	Description   string     `json:"description"`
 	PreviousValue store.JSON `json:"previousValue"`
 	NewValue      store.JSON `json:"newValue"`
 	Metadata      store.JSON `json:"metadata"`
 	CreatedAt     time.Time  `json:"createdAt"`
+}
+
+// actorJSON is who did something: null for the system.
+type actorJSON struct {
+	ID        string `json:"id"`
+	Email     string `json:"email"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
 }
 
 type userJSON struct {
@@ -127,11 +139,20 @@ func toCaseJSON(r store.Case) caseJSON {
 }
 
 func toEventJSON(e store.Event) eventJSON {
-	return eventJSON{
+	out := eventJSON{
 		ID: e.ID, CaseID: e.CaseID, EventType: e.EventType, ActorID: str(e.ActorID),
 		ActorName: str(e.ActorName), Description: e.Description, PreviousValue: e.PreviousValue,
 		NewValue: e.NewValue, Metadata: e.Metadata, CreatedAt: e.CreatedAt.UTC(),
 	}
+	if e.ActorID.Valid && e.ActorEmail.Valid {
+		out.Actor = &actorJSON{ID: e.ActorID.String, Email: e.ActorEmail.String,
+			FirstName: e.ActorFirstName.String, LastName: e.ActorLastName.String}
+	}
+	return out
+}
+
+func toActorJSON(u store.User) *actorJSON {
+	return &actorJSON{ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName}
 }
 
 func toUserJSON(u store.User) *userJSON {
@@ -154,20 +175,30 @@ func utc(t sql.NullTime) *time.Time {
 }
 
 type transactionJSON struct {
-	ID             string        `json:"id"`
-	ExternalID     string        `json:"externalId"`
-	Amount         string        `json:"amount"`
-	Currency       string        `json:"currency"`
-	Sender         store.JSON    `json:"sender"`
-	Receiver       store.JSON    `json:"receiver"`
-	Outcome        string        `json:"outcome"`
-	RiskLevel      string        `json:"riskLevel"`
-	AggregateScore float64       `json:"aggregateScore"`
-	TotalLatencyMs int64         `json:"totalLatencyMs"`
-	Hits           store.JSON    `json:"hits"`
-	FirstSeenAt    time.Time     `json:"firstSeenAt"`
-	LastSeenAt     time.Time     `json:"lastSeenAt"`
-	Verdicts       []verdictJSON `json:"verdicts"`
+	ID         string     `json:"id"`
+	ExternalID string     `json:"externalId"`
+	Amount     string     `json:"amount"`
+	Currency   string     `json:"currency"`
+	SenderName string     `json:"senderName"`
+	Sender     store.JSON `json:"sender"`
+	Receiver   store.JSON `json:"receiver"`
+	// Verdict is the latest verdict, in short; Verdicts has each in full.
+	Verdict        verdictSummaryJSON `json:"verdict"`
+	Outcome        string             `json:"outcome"`
+	RiskLevel      string             `json:"riskLevel"`
+	AggregateScore float64            `json:"aggregateScore"`
+	TotalLatencyMs int64              `json:"totalLatencyMs"`
+	Hits           store.JSON         `json:"hits"`
+	FirstSeenAt    time.Time          `json:"firstSeenAt"`
+	LastSeenAt     time.Time          `json:"lastSeenAt"`
+	Verdicts       []verdictJSON      `json:"verdicts"`
+}
+
+type verdictSummaryJSON struct {
+	Outcome        string  `json:"outcome"`
+	RiskLevel      string  `json:"riskLevel"`
+	AggregateScore float64 `json:"aggregateScore"`
+	TotalLatencyMs int64   `json:"totalLatencyMs"`
 }
 
 type verdictJSON struct {
@@ -178,8 +209,13 @@ type verdictJSON struct {
 }
 
 func toTransactionJSON(t store.Transaction) *transactionJSON {
+	var sender workflows.Party
+	_ = json.Unmarshal(t.Sender, &sender) // written from a workflows.Party
 	out := &transactionJSON{ID: t.ID, ExternalID: t.ExternalID, Amount: t.Amount, Currency: t.Currency,
-		Sender: t.Sender, Receiver: t.Receiver, Outcome: t.Outcome, RiskLevel: t.RiskLevel,
+		SenderName: sender.Name, Sender: t.Sender, Receiver: t.Receiver,
+		Verdict: verdictSummaryJSON{Outcome: t.Outcome, RiskLevel: t.RiskLevel, AggregateScore: t.AggregateScore,
+			TotalLatencyMs: t.TotalLatencyMs},
+		Outcome: t.Outcome, RiskLevel: t.RiskLevel,
 		AggregateScore: t.AggregateScore, TotalLatencyMs: t.TotalLatencyMs, Hits: t.Hits,
 		FirstSeenAt: t.FirstSeenAt.UTC(), LastSeenAt: t.LastSeenAt.UTC(), Verdicts: make([]verdictJSON, len(t.Verdicts))}
 	for i, v := range t.Verdicts {

@@ -128,7 +128,7 @@ func TestClientRequestEndToEnd(t *testing.T) {
 	r = call(t, h.baseURL, http.MethodPost, jsonPath+"/submit", "", map[string]any{"message": "The rest."})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Empty(t, decode[portalOut](t, r).Requested)
-	require.Equal(t, "COLLECTING", *h.onboarding(t, c.ID).Flag, "the screenings are still with the providers")
+	require.Equal(t, "REVIEWING", *h.onboarding(t, c.ID).Flag, "the client owes nothing more; the screenings are with the providers")
 	requireError(t, call(t, h.baseURL, http.MethodPost, jsonPath+"/submit", "", map[string]any{}), http.StatusConflict, workflows.CodeInvalidTransition)
 	status, _, html = h.page(t, http.MethodGet, link, nil)
 	require.Equal(t, http.StatusOK, status)

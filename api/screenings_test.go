@@ -103,7 +103,7 @@ func TestConcurrentDeliveriesOpenOneCase(t *testing.T) {
 	require.Nil(t, d.Timeline[0].ActorID)
 	require.Equal(t, "TRANSACTION_LINKED", d.Timeline[1].EventType)
 	require.Equal(t, body["transactionId"], d.RelatedTransaction.ID)
-	require.Equal(t, "12500.0000", d.RelatedTransaction.Amount)
+	require.Equal(t, "12500.00", d.RelatedTransaction.Amount, "as the screening system sent it")
 	require.Len(t, d.RelatedTransaction.Verdicts, 1)
 	require.Equal(t, deliveries, d.RelatedTransaction.Verdicts[0].Deliveries)
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"golang.org/x/sync/errgroup"
@@ -63,19 +64,22 @@ const listColumns = `c.id, c.case_number, c.type, c.family, c.priority, c.title,
 // caseColumns are the whole case, for its detail.
 const caseColumns = listColumns + `, c.metadata, c.properties`
 
-// Event is one timeline row with its actor's name.
+// Event is one timeline row with its actor, as the user is now.
 type Event struct {
-	ID            string         `db:"id"`
-	CaseID        string         `db:"case_id"`
-	Seq           int64          `db:"seq"`
-	EventType     string         `db:"event_type"`
-	ActorID       sql.NullString `db:"actor_id"`
-	ActorName     sql.NullString `db:"actor_name"`
-	Description   string         `db:"description"`
-	PreviousValue JSON           `db:"previous_value"`
-	NewValue      JSON           `db:"new_value"`
-	Metadata      JSON           `db:"metadata"`
-	CreatedAt     time.Time      `db:"created_at"`
+	ID             string         `db:"id"`
+	CaseID         string         `db:"case_id"`
+	Seq            int64          `db:"seq"`
+	EventType      string         `db:"event_type"`
+	ActorID        sql.NullString `db:"actor_id"`
+	ActorName      sql.NullString `db:"actor_name"`
+	ActorEmail     sql.NullString `db:"actor_email"`
+	ActorFirstName sql.NullString `db:"actor_first_name"`
+	ActorLastName  sql.NullString `db:"actor_last_name"`
+	Description    string         `db:"description"`
+	PreviousValue  JSON           `db:"previous_value"`
+	NewValue       JSON           `db:"new_value"`
+	Metadata       JSON           `db:"metadata"`
+	CreatedAt      time.Time      `db:"created_at"`
 }
 
 // Project writes a case workflow's state and events, and returns the case
@@ -405,7 +409,8 @@ func (s *Store) GetEvent(ctx context.Context, caseID, id string) (Event, error) 
 // the same transaction that drops it from pending, so the two overlap at
 // most while a stale row waits to be overwritten).
 const timelineSelect = `
-	SELECT ev.*, coalesce(NULLIF(trim(u.first_name || ' ' || u.last_name), ''), u.email) AS actor_name
+	SELECT ev.*, coalesce(NULLIF(trim(u.first_name || ' ' || u.last_name), ''), u.email) AS actor_name,
+		u.email AS actor_email, u.first_name AS actor_first_name, u.last_name AS actor_last_name
 	FROM (
 		SELECT e.id, e.case_id, e.seq, e.event_type, e.actor_id, e.description, e.previous_value,
 			e.new_value, e.metadata, e.created_at
@@ -427,7 +432,8 @@ type CaseFilter struct {
 	// Overdue, when set, keeps only cases that are (or are not) overdue.
 	Overdue *bool
 	// Q matches the case number, the client's name or e-mail, or the
-	// author's name or e-mail, case-insensitively, anywhere in the text.
+	// author's name or e-mail, case-insensitively, anywhere in the text;
+	// a case ID finds that case.
 	Q     string
 	Page  int
 	Limit int
@@ -467,7 +473,10 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 	if f.Overdue != nil {
 		where = append(where, "c.overdue = "+arg(*f.Overdue))
 	}
-	if q := strings.TrimSpace(f.Q); q != "" {
+	if id, err := uuid.Parse(strings.TrimSpace(f.Q)); err == nil {
+		// A case ID names one case: the primary key finds it.
+		where = append(where, "c.id = "+arg(id.String()))
+	} else if q := strings.TrimSpace(f.Q); q != "" {
 		pattern := "%" + escapeLike(q) + "%"
 		// Authors are few: matched first, they become a list the planner
 		// can weigh, where a subquery per case made it walk the table.

@@ -29,14 +29,14 @@ func (s *Store) RecordVerdict(ctx context.Context, v workflows.Verdict, caseID *
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO transactions (id, external_id, amount, currency, sender, receiver, outcome, risk_level,
+			INSERT INTO transactions (id, external_id, amount, amount_text, currency, sender, receiver, outcome, risk_level,
 				aggregate_score, total_latency_ms, hits, case_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-			ON CONFLICT (id) DO UPDATE SET external_id = $2, amount = $3, currency = $4, sender = $5,
+			VALUES ($1, $2, $3, $13, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			ON CONFLICT (id) DO UPDATE SET external_id = $2, amount = $3, amount_text = $13, currency = $4, sender = $5,
 				receiver = $6, outcome = $7, risk_level = $8, aggregate_score = $9, total_latency_ms = $10,
 				hits = $11, case_id = coalesce(transactions.case_id, $12), last_seen_at = now()`,
 			v.TransactionID, v.ExternalID, v.Amount, v.Currency, sender, receiver, v.Outcome, v.RiskLevel,
-			v.AggregateScore, v.TotalLatencyMs, hits, caseID)
+			v.AggregateScore, v.TotalLatencyMs, hits, caseID, v.Amount)
 		if err != nil {
 			return fmt.Errorf("record transaction: %w", err)
 		}
@@ -82,7 +82,7 @@ type VerdictRecord struct {
 func (s *Store) GetTransaction(ctx context.Context, id string) (Transaction, error) {
 	var t Transaction
 	err := s.db.GetContext(ctx, &t, `
-		SELECT id, external_id, amount::text AS amount, currency, sender, receiver, outcome, risk_level,
+		SELECT id, external_id, coalesce(amount_text, trim_scale(amount)::text) AS amount, currency, sender, receiver, outcome, risk_level,
 			aggregate_score, total_latency_ms, hits, case_id, first_seen_at, last_seen_at
 		FROM transactions WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 
 	"github.com/caseflow/caseflow/workflows"
 )
@@ -83,6 +84,20 @@ type Token struct {
 	// ExpiresAt is nil for a token that never expires.
 	ExpiresAt *time.Time `db:"expires_at"`
 	RevokedAt *time.Time `db:"revoked_at"`
+}
+
+// UsersByID finds the users with these IDs, in no order; an unknown ID
+// is left out. A page of cases reads its assignees with it, at once.
+func (s *Store) UsersByID(ctx context.Context, ids []string) ([]User, error) {
+	out := []User{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.db.SelectContext(ctx, &out, `SELECT `+userColumns+` FROM users WHERE id = ANY($1::uuid[])`, pq.StringArray(ids))
+	if err != nil {
+		return nil, fmt.Errorf("find users: %w", err)
+	}
+	return out, nil
 }
 
 // CreateToken issues a bearer token for a user, valid for ttl (0: until

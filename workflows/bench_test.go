@@ -10,9 +10,9 @@ import (
 
 func BenchmarkDeriveFlag(b *testing.B) {
 	// Ten entities of four checks: a large onboarding case.
-	checks := make([]CheckStatus, 40)
+	checks := make([]Check, 40)
 	for i := range checks {
-		checks[i] = []CheckStatus{CheckPending, CheckSubmitted, CheckApproved, CheckRejected}[i%4]
+		checks[i] = Check{Status: []CheckStatus{CheckPending, CheckSubmitted, CheckApproved, CheckRejected}[i%4], FromProvider: i%3 == 0}
 	}
 	for b.Loop() {
 		DeriveFlag(checks)

@@ -47,11 +47,19 @@ const DefaultHistoryLimit = 10_000
 // Update validators need no version: Temporal does not replay them.
 const contractChange = "storable-values"
 
+// flagChange names the change that keeps checks a provider answers out of
+// what the client owes when the flag is derived: a case whose client has
+// provided everything, with only screenings pending, is REVIEWING, where
+// runs before it said COLLECTING. The flag decides FLAG_CHANGED events, so
+// those runs must replay as they ran.
+const flagChange = "flag-client-owes"
+
 // CaseWorkflow runs one case from creation to its terminal status.
 func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	strict := workflow.GetVersion(ctx, contractChange, workflow.DefaultVersion, 1) >= 1
+	providersApart := workflow.GetVersion(ctx, flagChange, workflow.DefaultVersion, 1) >= 1
 	if in.Resume != nil {
-		return resume(ctx, in.Resume, strict)
+		return resume(ctx, in.Resume, strict, providersApart)
 	}
 	var errs contract.Errors
 	validateCaseShape(&errs, in.New)
@@ -64,8 +72,9 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	life, _ := LifecycleFor(in.New.Family)
 	now := workflow.Now(ctx).UTC()
 	r := &caseRun{
-		life:   life,
-		strict: strict,
+		life:           life,
+		strict:         strict,
+		providersApart: providersApart,
 		c: Case{
 			NewCase: in.New,
 			Status:  life.Initial,
@@ -110,9 +119,9 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 
 // resume picks a case up where the previous run left it: its timers are
 // re-armed from the stored plan, its unsent e-mails queued again.
-func resume(ctx workflow.Context, from *Resume, strict bool) (Case, error) {
+func resume(ctx workflow.Context, from *Resume, strict, providersApart bool) (Case, error) {
 	life, _ := LifecycleFor(from.Case.Family)
-	r := &caseRun{life: life, c: from.Case, created: true, outbox: from.Outbox, strict: strict}
+	r := &caseRun{life: life, c: from.Case, created: true, outbox: from.Outbox, strict: strict, providersApart: providersApart}
 	r.restoreApplied(from.Applied)
 	r.startProjection(ctx, from)
 	if err := r.register(ctx); err != nil {
@@ -199,6 +208,8 @@ type caseRun struct {
 	p projection
 	// strict holds signals to the contract (contractChange).
 	strict bool
+	// providersApart keeps provider checks out of the flag (flagChange).
+	providersApart bool
 }
 
 func (r *caseRun) register(ctx workflow.Context) error {
@@ -613,10 +624,13 @@ func (r *caseRun) afterChecks(ctx workflow.Context) []Event {
 }
 
 func (r *caseRun) flag() Flag {
-	var checks []CheckStatus
+	var checks []Check
 	for _, e := range r.c.Entities {
 		for _, c := range e.Checks {
-			checks = append(checks, c.Status)
+			if !r.providersApart {
+				c.FromProvider = false // as runs before flagChange judged them
+			}
+			checks = append(checks, c)
 		}
 	}
 	return DeriveFlag(checks)

@@ -1,24 +1,28 @@
 package workflows
 
-// DeriveFlag is an onboarding case's progress, from the statuses of all
-// its checks (DESIGN.md §4). The empty flag means nothing has been provided
-// yet. The rules are checked in order: a rejection outranks everything but
-// full approval, and review needs every check provided.
-func DeriveFlag(checks []CheckStatus) Flag {
+// DeriveFlag is an onboarding case's progress, from all its checks. The
+// flag is about what the client owes: a check a provider answers
+// (FromProvider) is never the client's to provide. The
+// empty flag means nothing has been provided yet. The rules are checked in
+// order: a rejection outranks everything but full approval, and once the
+// client owes nothing more the case is in review, waiting on officers or
+// providers.
+func DeriveFlag(checks []Check) Flag {
 	if len(checks) == 0 {
 		return ""
 	}
-	var pending, submitted, approved, rejected int
+	var approved, rejected, provided, owed int
 	for _, c := range checks {
-		switch c {
-		case CheckPending:
-			pending++
-		case CheckSubmitted:
-			submitted++
+		switch c.Status {
 		case CheckApproved:
 			approved++
 		case CheckRejected:
 			rejected++
+		}
+		if c.Status != CheckPending {
+			provided++
+		} else if !c.FromProvider {
+			owed++
 		}
 	}
 	switch {
@@ -26,9 +30,9 @@ func DeriveFlag(checks []CheckStatus) Flag {
 		return FlagAllApproved
 	case rejected > 0:
 		return FlagRecollecting
-	case pending == 0:
+	case owed == 0:
 		return FlagReviewing
-	case pending < len(checks):
+	case provided > 0:
 		return FlagCollecting
 	}
 	return ""

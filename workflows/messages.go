@@ -387,7 +387,10 @@ func validateCaseShape(errs *contract.Errors, c NewCase) {
 	if _, ok := LifecycleFor(c.Family); !ok {
 		errs.Add("type", "unknown case type %q", c.Type)
 	}
-	if !slices.Contains(priorities, string(c.Priority)) {
+	switch {
+	case c.Priority == "":
+		errs.Add("priority", "is required: one of %s", strings.Join(priorities, ", "))
+	case !slices.Contains(priorities, string(c.Priority)):
 		errs.Add("priority", "must be one of %s", strings.Join(priorities, ", "))
 	}
 	if c.Family == FamilyInvestigation {
