@@ -70,7 +70,7 @@ func (a *Activities) SendOverdueDigests(ctx context.Context, day string) (int, e
 		if err := a.Mailer.Send(ctx, Email{To: u.Email, Subject: subject, Text: text, HTML: html, MessageID: id + "@caseflow"}); err != nil {
 			return sent, fmt.Errorf("digest to %s: %w", strings.ToLower(u.Email), err)
 		}
-		if err := a.Store.MarkNotificationSent(ctx, id, u.Email, subject); err != nil {
+		if err := a.Store.MarkNotificationSent(ctx, id, u.Email, subject, u.ID); err != nil {
 			return sent, err
 		}
 		sent++

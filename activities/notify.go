@@ -52,11 +52,11 @@ func (a *Activities) SendNotification(ctx context.Context, n workflows.Notify) e
 	if err != nil {
 		return fmt.Errorf("notification %s: %w", n.Kind, err)
 	}
-	to, err := a.recipientAddress(ctx, c, n.Recipient)
+	to, user, err := a.recipientAddress(ctx, c, n.Recipient)
 	if err != nil && !errors.Is(err, errNoRecipient) {
 		return err
 	}
-	return a.send(ctx, id, to, c, n)
+	return a.send(ctx, id, to, user, c, n)
 }
 
 // notifyOfficers e-mails every compliance officer and bank admin, each
@@ -78,19 +78,21 @@ func (a *Activities) notifyOfficers(ctx context.Context, n workflows.Notify) err
 		if sent {
 			continue
 		}
-		if err := a.send(ctx, id, u.Email, c, n); err != nil {
+		if err := a.send(ctx, id, u.Email, u.ID, c, n); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// send renders and delivers one claimed notification, then records it.
-func (a *Activities) send(ctx context.Context, id, to string, c store.Case, n workflows.Notify) error {
+// send renders and delivers one claimed notification, then records it,
+// in the notification list of the user it went to (userID, empty for a
+// client).
+func (a *Activities) send(ctx context.Context, id, to, userID string, c store.Case, n workflows.Notify) error {
 	var err error
 	if to == "" {
 		// Nobody to tell (no assignee, say): nothing to retry either.
-		return a.Store.MarkNotificationSent(ctx, id, "", "(no recipient)")
+		return a.Store.MarkNotificationSent(ctx, id, "", "(no recipient)", "")
 	}
 
 	data := mailData{Reason: n.Reason, Priority: c.Priority}
@@ -119,29 +121,31 @@ func (a *Activities) send(ctx context.Context, id, to string, c store.Case, n wo
 	if err := a.Mailer.Send(ctx, email); err != nil {
 		return err
 	}
-	return a.Store.MarkNotificationSent(ctx, id, to, subject)
+	return a.Store.MarkNotificationSent(ctx, id, to, subject, userID)
 }
 
 var errNoRecipient = errors.New("no recipient")
 
-func (a *Activities) recipientAddress(ctx context.Context, c store.Case, recipient string) (string, error) {
+// recipientAddress is where an e-mail goes, and the user it goes to
+// (empty for the client).
+func (a *Activities) recipientAddress(ctx context.Context, c store.Case, recipient string) (string, string, error) {
 	switch recipient {
 	case workflows.RecipientClient:
 		if !c.ClientEmail.Valid || c.ClientEmail.String == "" {
-			return "", errNoRecipient
+			return "", "", errNoRecipient
 		}
-		return c.ClientEmail.String, nil
+		return c.ClientEmail.String, "", nil
 	case workflows.RecipientAssignee:
 		if !c.AssignedTo.Valid {
-			return "", errNoRecipient
+			return "", "", errNoRecipient
 		}
 		u, err := a.Store.UserByID(ctx, c.AssignedTo.String)
-		if errors.Is(err, store.ErrNotFound) {
-			return "", errNoRecipient
+		if errors.Is(err, store.ErrNotFound) || err == nil && !u.Active() {
+			return "", "", errNoRecipient
 		}
-		return u.Email, err
+		return u.Email, u.ID, err
 	}
-	return "", temporal.NewNonRetryableApplicationError("unknown recipient "+recipient, "RECIPIENT", nil)
+	return "", "", temporal.NewNonRetryableApplicationError("unknown recipient "+recipient, "RECIPIENT", nil)
 }
 
 // requested lists what the client still has to provide: every check not

@@ -464,6 +464,10 @@ func (s *Server) assignment(c *fiber.Ctx, _ string) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !assignee.Active() {
+			return nil, &Error{Status: http.StatusUnprocessableEntity, Code: workflows.CodeInvalidAssignee,
+				Message: "the user is deactivated", Details: []any{workflows.FieldError{Field: "assigneeId", Message: "is deactivated"}}}
+		}
 		a.AssigneeID, a.AssigneeRole = &assignee.ID, assignee.Role
 	}
 	return a, nil
@@ -587,14 +591,7 @@ func resend(ctx context.Context, send func() error) error {
 	}
 }
 
-func caseID(c *fiber.Ctx) (string, error) {
-	raw, _ := url.PathUnescape(c.Params("id"))
-	id, err := uuid.Parse(raw)
-	if err != nil {
-		return "", apiError(http.StatusBadRequest, codeInvalidID, "case ID %q is not a UUID", raw)
-	}
-	return id.String(), nil
-}
+func caseID(c *fiber.Ctx) (string, error) { return pathUUID(c, "id", "case") }
 
 // existingCase reads the case named in the path from the projection, so
 // an unknown case is a 404 without a round trip to Temporal.
@@ -786,12 +783,11 @@ func (s *Server) existingCheck(c *fiber.Ctx) (store.Case, store.Check, error) {
 
 // caseCheck reads the check named in the path, of this case.
 func (s *Server) caseCheck(c *fiber.Ctx, forCase string) (store.Check, error) {
-	raw, _ := url.PathUnescape(c.Params("checkId"))
-	id, err := uuid.Parse(raw)
+	id, err := pathUUID(c, "checkId", "check")
 	if err != nil {
-		return store.Check{}, apiError(http.StatusBadRequest, codeInvalidID, "check ID %q is not a UUID", raw)
+		return store.Check{}, err
 	}
-	check, err := s.store.GetCheck(c.UserContext(), forCase, id.String())
+	check, err := s.store.GetCheck(c.UserContext(), forCase, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Check{}, notFound("check")
 	}

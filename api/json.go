@@ -87,6 +87,7 @@ type userJSON struct {
 	LastName  string `json:"lastName"`
 	Name      string `json:"name"`
 	Role      string `json:"role"`
+	Active    bool   `json:"active"`
 }
 
 type entityJSON struct {
@@ -156,7 +157,8 @@ func toActorJSON(u store.User) *actorJSON {
 }
 
 func toUserJSON(u store.User) *userJSON {
-	return &userJSON{ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Name: u.Name(), Role: string(u.Role)}
+	return &userJSON{ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Name: u.Name(),
+		Role: string(u.Role), Active: u.Active()}
 }
 
 func str(s sql.NullString) *string {

@@ -46,6 +46,20 @@ func (s *Server) routes(app *fiber.App) {
 	// Verdicts come from a screening system's service account.
 	v1.Post("/screenings", officers, s.idempotent, s.screening)
 
+	// Who is who: anyone sees themself and whom a case may be given to;
+	// admins manage users and tokens.
+	admins := allow(workflows.RoleBankAdmin)
+	v1.Get("/me", anyone, s.me)
+	v1.Get("/users", anyone, s.listUsers)
+	v1.Post("/users", admins, s.createUser)
+	v1.Patch("/users/:id", admins, s.changeUser)
+	v1.Get("/users/:id/tokens", admins, s.userTokens)
+	v1.Post("/users/:id/tokens", admins, s.issueToken)
+	v1.Post("/tokens/:id/revoke", admins, s.revokeToken)
+	v1.Get("/notifications", anyone, s.notifications)
+	v1.Post("/notifications/read", anyone, s.markRead)
+	v1.Post("/notifications/:id/read", anyone, s.markRead)
+
 	// The remote codec the Temporal UI decodes payloads through. It reveals
 	// personal data, so it wants an officer's token unless configured off
 	// for local use. (The CORS middleware answers preflights itself.)

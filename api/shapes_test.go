@@ -30,7 +30,7 @@ func TestPromisedShapes(t *testing.T) {
 		}](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?q="+c.ID, nil))
 		require.Equal(t, 1, page.Total, "a case ID finds its case")
 		require.Equal(t, c.ID, page.Items[0].ID)
-		var assignee map[string]string
+		var assignee map[string]any
 		require.NoError(t, json.Unmarshal(page.Items[0].Assignee, &assignee))
 		require.Equal(t, officer.ID, assignee["id"])
 		require.Equal(t, officer.Email, assignee["email"])

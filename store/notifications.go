@@ -48,9 +48,12 @@ func (s *Store) ClaimNotification(ctx context.Context, key NotificationKey) (str
 	return row.ID, row.SentAt.Valid, nil
 }
 
-// MarkNotificationSent records that the e-mail went out.
-func (s *Store) MarkNotificationSent(ctx context.Context, id, to, subject string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET sent_at = now(), to_address = $2, subject = $3 WHERE id = $1`, id, to, subject)
+// MarkNotificationSent records that the e-mail went out, and to which user
+// when it went to one (userID empty otherwise): it is then in their
+// notification list too.
+func (s *Store) MarkNotificationSent(ctx context.Context, id, to, subject, userID string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET sent_at = now(), to_address = $2, subject = $3,
+		user_id = NULLIF($4, '')::uuid WHERE id = $1`, id, to, subject, userID)
 	if err != nil {
 		return fmt.Errorf("mark notification sent: %w", err)
 	}
@@ -151,9 +154,64 @@ func (s *Store) OverdueCases(ctx context.Context) ([]OverdueCase, error) {
 func (s *Store) Officers(ctx context.Context) ([]User, error) {
 	out := []User{}
 	err := s.db.SelectContext(ctx, &out, `SELECT `+userColumns+` FROM users
-		WHERE role IN ('COMPLIANCE_OFFICER', 'BANK_ADMIN') ORDER BY email`)
+		WHERE role IN ('COMPLIANCE_OFFICER', 'BANK_ADMIN') AND deactivated_at IS NULL ORDER BY email`)
 	if err != nil {
 		return nil, fmt.Errorf("officers: %w", err)
 	}
 	return out, nil
+}
+
+// Inbox is one entry of a user's notification list: an e-mail they were
+// sent, and whether they have read it.
+type Inbox struct {
+	ID         string         `db:"id"`
+	CaseID     sql.NullString `db:"case_id"`
+	CaseNumber sql.NullString `db:"case_number"`
+	Kind       string         `db:"kind"`
+	Subject    string         `db:"subject"`
+	SentAt     time.Time      `db:"sent_at"`
+	ReadAt     sql.NullTime   `db:"read_at"`
+}
+
+// UserNotifications lists a user's notifications, unread first, newest
+// first within each, at most limit; and how many are unread in all.
+func (s *Store) UserNotifications(ctx context.Context, userID string, limit int) ([]Inbox, int, error) {
+	out := []Inbox{}
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT n.id, n.case_id, c.case_number, n.kind, n.subject, n.sent_at, n.read_at
+		FROM notifications n LEFT JOIN cases c ON c.id = n.case_id
+		WHERE n.user_id = $1 AND n.sent_at IS NOT NULL
+		ORDER BY n.read_at IS NOT NULL, n.created_at DESC, n.id DESC LIMIT $2`, userID, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("user notifications: %w", err)
+	}
+	var unread int
+	err = s.db.GetContext(ctx, &unread, `SELECT count(*) FROM notifications
+		WHERE user_id = $1 AND sent_at IS NOT NULL AND read_at IS NULL`, userID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("unread notifications: %w", err)
+	}
+	return out, unread, nil
+}
+
+// MarkNotificationsRead marks a user's notifications read: the one named,
+// or all when id is empty. Another user's notification is ErrNotFound.
+func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id string) error {
+	if id == "" {
+		_, err := s.db.ExecContext(ctx, `UPDATE notifications SET read_at = now()
+			WHERE user_id = $1 AND read_at IS NULL`, userID)
+		if err != nil {
+			return fmt.Errorf("mark notifications read: %w", err)
+		}
+		return nil
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE notifications SET read_at = coalesce(read_at, now())
+		WHERE id = $1 AND user_id = $2`, id, userID)
+	if err != nil {
+		return fmt.Errorf("mark notification read: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }

@@ -25,7 +25,12 @@ type User struct {
 	LastName  string         `db:"last_name"`
 	Role      workflows.Role `db:"role"`
 	CreatedAt time.Time      `db:"created_at"`
+	// DeactivatedAt is set once the user may no longer sign in.
+	DeactivatedAt sql.NullTime `db:"deactivated_at"`
 }
+
+// Active reports whether the user may sign in and own cases.
+func (u User) Active() bool { return !u.DeactivatedAt.Valid }
 
 // Name is how the user appears in a timeline.
 func (u User) Name() string {
@@ -35,7 +40,7 @@ func (u User) Name() string {
 	return u.Email
 }
 
-const userColumns = `id, email, first_name, last_name, role, created_at`
+const userColumns = `id, email, first_name, last_name, role, created_at, deactivated_at`
 
 // EnsureUser returns the user with this e-mail, creating it when missing.
 // An existing user keeps its role and name: tokens are issued, not roles.
@@ -100,6 +105,64 @@ func (s *Store) UsersByID(ctx context.Context, ids []string) ([]User, error) {
 	return out, nil
 }
 
+// ErrExists is a user that exists already.
+var ErrExists = errors.New("already exists")
+
+// CreateUser adds a user; an e-mail already taken (in any case) is
+// ErrExists.
+func (s *Store) CreateUser(ctx context.Context, email string, role workflows.Role, firstName, lastName string) (User, error) {
+	u, created, err := s.EnsureUser(ctx, email, role, firstName, lastName)
+	if err != nil {
+		return User{}, err
+	}
+	if !created {
+		return User{}, ErrExists
+	}
+	return u, nil
+}
+
+// Users lists users by e-mail, of one role when role is not empty, the
+// deactivated ones only when inactive is set.
+func (s *Store) Users(ctx context.Context, role workflows.Role, inactive bool) ([]User, error) {
+	out := []User{}
+	err := s.db.SelectContext(ctx, &out, `SELECT `+userColumns+` FROM users
+		WHERE ($1 = '' OR role = $1) AND (deactivated_at IS NULL OR $2)
+		ORDER BY lower(email)`, string(role), inactive)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+// UserChange is what UpdateUser changes; nil fields stay as they are.
+type UserChange struct {
+	Role   *workflows.Role
+	Active *bool
+}
+
+// UpdateUser changes a user's role or whether they are active. Deactivating
+// keeps the first deactivation's time; an unknown ID is ErrNotFound.
+func (s *Store) UpdateUser(ctx context.Context, id string, ch UserChange) (User, error) {
+	var role *string
+	if ch.Role != nil {
+		r := string(*ch.Role)
+		role = &r
+	}
+	var u User
+	err := s.db.GetContext(ctx, &u, `
+		UPDATE users SET role = coalesce($2, role),
+			deactivated_at = CASE WHEN $3::boolean IS NULL THEN deactivated_at
+				WHEN $3 THEN NULL ELSE coalesce(deactivated_at, now()) END
+		WHERE id = $1 RETURNING `+userColumns, id, role, ch.Active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("update user: %w", err)
+	}
+	return u, nil
+}
+
 // CreateToken issues a bearer token for a user, valid for ttl (0: until
 // revoked). The token itself is returned once and never stored; only its
 // SHA-256 is.
@@ -137,9 +200,9 @@ func (s *Store) CreateToken(ctx context.Context, userID string, ttl time.Duratio
 func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
 	var u User
 	err := s.get(ctx, &u, `
-		SELECT u.id, u.email, u.first_name, u.last_name, u.role, u.created_at
+		SELECT u.id, u.email, u.first_name, u.last_name, u.role, u.created_at, u.deactivated_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.deactivated_at IS NULL
 		  AND (t.expires_at IS NULL OR t.expires_at > now())`, hashToken(token))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
