@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
 )
 
@@ -39,6 +40,13 @@ func (s *Server) screening(c *fiber.Ctx) error {
 		return fmt.Errorf("screening case: %w", err) // our rules made a bad case: a bug, not the caller's
 	}
 	if err := s.store.RecordVerdict(c.UserContext(), v, &nc.ID); err != nil {
+		return err
+	}
+	// A later verdict joins the case the transaction already has, of the
+	// type that case was opened as, whatever this verdict would open.
+	if existing, err := s.store.GetCase(c.UserContext(), nc.ID); err == nil {
+		caseType = existing.Type
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	answer["caseId"], answer["caseType"] = nc.ID, caseType

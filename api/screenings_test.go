@@ -120,9 +120,13 @@ func TestConcurrentDeliveriesOpenOneCase(t *testing.T) {
 		require.Len(t, mailsAbout(h, o.Email, d.CaseNumber), 1, o.Email)
 	}
 
-	// A later, different verdict for the same transaction joins the case.
-	again := h.screen(t, withField(body, "aggregateScore", 95.0))
+	// A later, different verdict for the same transaction joins the case,
+	// and names the case's type, not the one it would have opened itself.
+	later := withField(body, "aggregateScore", 95.0)
+	later["outcome"], later["hits"] = "ESCALATE", []map[string]any{} // alone, an AML_ALERT
+	again := h.screen(t, later)
 	require.Equal(t, ids[0], *again.CaseID)
+	require.Equal(t, "SANCTIONS_HIT", *again.CaseType)
 	require.Eventually(t, func() bool { return len(h.waitForCase(t, ids[0]).Timeline) == 3 }, 10*time.Second, 20*time.Millisecond)
 	d = h.waitForCase(t, ids[0])
 	require.Equal(t, "TRANSACTION_LINKED", d.Timeline[2].EventType)
