@@ -145,6 +145,13 @@ func (a *Activities) recipientAddress(ctx context.Context, c store.Case, recipie
 		}
 		return u.Email, u.ID, err
 	}
+	if id, ok := strings.CutPrefix(recipient, workflows.UserRecipient("")); ok {
+		u, err := a.Store.UserByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || err == nil && !u.Active() {
+			return "", "", errNoRecipient
+		}
+		return u.Email, u.ID, err
+	}
 	return "", "", temporal.NewNonRetryableApplicationError("unknown recipient "+recipient, "RECIPIENT", nil)
 }
 

@@ -395,6 +395,9 @@ func (s *Server) caseState(c *fiber.Ctx) error {
 type statusRequest struct {
 	Status         string `json:"status"`
 	ResolutionNote string `json:"resolutionNote"`
+	// AssigneeID gives the case to this user in the same change: an
+	// escalation to a senior officer.
+	AssigneeID *string `json:"assigneeId"`
 }
 
 // caseUpdate is the shape of most writes: let build turn the request into
@@ -431,7 +434,15 @@ func (s *Server) statusChange(c *fiber.Ctx, _ string) (any, error) {
 	if !workflows.ValidStatus(req.Status) {
 		return nil, invalid(workflows.FieldError{Field: "status", Message: fmt.Sprintf("unknown status %q", req.Status)})
 	}
-	return workflows.StatusChange{ActorID: currentUser(c).ID, Status: workflows.Status(req.Status), ResolutionNote: req.ResolutionNote}, nil
+	ch := workflows.StatusChange{ActorID: currentUser(c).ID, Status: workflows.Status(req.Status), ResolutionNote: req.ResolutionNote}
+	if req.AssigneeID != nil {
+		assignee, err := s.assignee(c, *req.AssigneeID)
+		if err != nil {
+			return nil, err
+		}
+		ch.AssigneeID, ch.AssigneeRole = &assignee.ID, assignee.Role
+	}
+	return ch, nil
 }
 
 type assignRequest struct {
@@ -453,24 +464,42 @@ func (s *Server) assignment(c *fiber.Ctx, _ string) (any, error) {
 	}
 	a := workflows.Assignment{ActorID: currentUser(c).ID}
 	if req.AssigneeID != nil {
-		if _, err := uuid.Parse(*req.AssigneeID); err != nil {
-			return nil, invalid(workflows.FieldError{Field: "assigneeId", Message: "must be a UUID"})
-		}
-		assignee, err := s.store.UserByID(c.UserContext(), *req.AssigneeID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, &Error{Status: http.StatusUnprocessableEntity, Code: workflows.CodeInvalidAssignee,
-				Message: "no such user", Details: []any{workflows.FieldError{Field: "assigneeId", Message: "no such user"}}}
-		}
+		assignee, err := s.assignee(c, *req.AssigneeID)
 		if err != nil {
 			return nil, err
-		}
-		if !assignee.Active() {
-			return nil, &Error{Status: http.StatusUnprocessableEntity, Code: workflows.CodeInvalidAssignee,
-				Message: "the user is deactivated", Details: []any{workflows.FieldError{Field: "assigneeId", Message: "is deactivated"}}}
 		}
 		a.AssigneeID, a.AssigneeRole = &assignee.ID, assignee.Role
 	}
 	return a, nil
+}
+
+// assignee looks up the user a case is to be given to: an existing,
+// active user (the workflow checks that their role may own cases).
+func (s *Server) assignee(c *fiber.Ctx, id string) (store.User, error) {
+	refuse := func(msg string) error {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: workflows.CodeInvalidAssignee,
+			Message: msg, Details: []any{workflows.FieldError{Field: "assigneeId", Message: msg}}}
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return store.User{}, invalid(workflows.FieldError{Field: "assigneeId", Message: "must be a UUID"})
+	}
+	u, err := s.store.UserByID(c.UserContext(), id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.User{}, refuse("no such user")
+	case err != nil:
+		return store.User{}, err
+	case !u.Active():
+		return store.User{}, refuse("is deactivated")
+	}
+	return u, nil
+}
+
+// claim gives the case to the caller: refused when it is someone else's,
+// unless the caller is a bank admin.
+func (s *Server) claim(c *fiber.Ctx, _ string) (any, error) {
+	me := currentUser(c)
+	return workflows.Assignment{ActorID: me.ID, AssigneeID: &me.ID, AssigneeRole: me.Role, Claim: true}, nil
 }
 
 type noteRequest struct {
@@ -648,12 +677,29 @@ func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
 			d.AllowedTransitions = append(d.AllowedTransitions, string(st))
 		}
 	}
+	// Every transaction of the case: its related one first, then each
+	// linked since, as the timeline recorded them.
+	var txIDs []string
 	if row.RelatedTransactionID.Valid {
-		t, err := s.store.GetTransaction(ctx, row.RelatedTransactionID.String)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		txIDs = append(txIDs, row.RelatedTransactionID.String)
+	}
+	for _, e := range events {
+		var tx string
+		if e.EventType == workflows.EventTxLinked && json.Unmarshal(e.NewValue, &tx) == nil && !slices.Contains(txIDs, tx) {
+			txIDs = append(txIDs, tx)
+		}
+	}
+	d.Transactions = []*transactionJSON{}
+	for _, tx := range txIDs {
+		t, err := s.store.GetTransaction(ctx, tx)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // linked by a verdict not kept here: nothing more to show
+		}
+		if err != nil {
 			return err
 		}
-		if err == nil {
+		d.Transactions = append(d.Transactions, toTransactionJSON(t))
+		if row.RelatedTransactionID.Valid && tx == row.RelatedTransactionID.String {
 			d.RelatedTransaction = toTransactionJSON(t)
 		}
 	}

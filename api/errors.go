@@ -50,7 +50,7 @@ func statusOfCode(code string) (int, bool) {
 	switch code {
 	case workflows.CodeValidation, workflows.CodeInvalidAssignee:
 		return http.StatusUnprocessableEntity, true
-	case workflows.CodeInvalidTransition, workflows.CodeCaseClosed:
+	case workflows.CodeInvalidTransition, workflows.CodeCaseClosed, workflows.CodeAlreadyAssigned, workflows.CodeAlreadyLinked:
 		return http.StatusConflict, true
 	case workflows.CodeFourEyes:
 		return http.StatusForbidden, true

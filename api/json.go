@@ -53,8 +53,10 @@ type caseDetailJSON struct {
 	Timeline           []eventJSON  `json:"timeline"`
 	Entities           []entityJSON `json:"entities"`
 	RelatedTransaction any          `json:"relatedTransaction"`
-	AllowedTransitions []string     `json:"allowedTransitions"`
-	TemporalURL        string       `json:"temporalUrl,omitempty"`
+	// Transactions are every transaction of the case, the related one first.
+	Transactions       []*transactionJSON `json:"transactions"`
+	AllowedTransitions []string           `json:"allowedTransitions"`
+	TemporalURL        string             `json:"temporalUrl,omitempty"`
 }
 
 type eventJSON struct {

@@ -31,6 +31,9 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/cases", anyone, s.listCases)
 	v1.Get("/cases/:id", anyone, s.getCase)
 	v1.Get("/cases/:id/state", anyone, s.caseState)
+	v1.Patch("/cases/:id", anyone, s.idempotent, s.caseUpdate(workflows.UpdateEdit, s.edit))
+	v1.Post("/cases/:id/claim", officers, s.idempotent, s.caseUpdate(workflows.UpdateAssign, s.claim))
+	v1.Post("/cases/:id/transactions", anyone, s.idempotent, s.caseUpdate(workflows.UpdateLink, s.link))
 	// Every write takes an Idempotency-Key (idempotent).
 	v1.Patch("/cases/:id/status", officers, s.idempotent, s.caseUpdate(workflows.UpdateStatus, s.statusChange))
 	v1.Patch("/cases/:id/assign", officers, s.idempotent, s.caseUpdate(workflows.UpdateAssign, s.assignment))

@@ -54,12 +54,18 @@ const contractChange = "storable-values"
 // those runs must replay as they ran.
 const flagChange = "flag-client-owes"
 
+// officerMailsChange names the change that e-mails an officer when a case
+// is assigned to them and when their case's client answers: new
+// activities, which runs before it never scheduled.
+const officerMailsChange = "officer-mails"
+
 // CaseWorkflow runs one case from creation to its terminal status.
 func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	strict := workflow.GetVersion(ctx, contractChange, workflow.DefaultVersion, 1) >= 1
 	providersApart := workflow.GetVersion(ctx, flagChange, workflow.DefaultVersion, 1) >= 1
+	officerMails := workflow.GetVersion(ctx, officerMailsChange, workflow.DefaultVersion, 1) >= 1
 	if in.Resume != nil {
-		return resume(ctx, in.Resume, strict, providersApart)
+		return resume(ctx, in.Resume, strict, providersApart, officerMails)
 	}
 	var errs contract.Errors
 	validateCaseShape(&errs, in.New)
@@ -75,6 +81,7 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 		life:           life,
 		strict:         strict,
 		providersApart: providersApart,
+		officerMails:   officerMails,
 		c: Case{
 			NewCase: in.New,
 			Status:  life.Initial,
@@ -119,9 +126,10 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 
 // resume picks a case up where the previous run left it: its timers are
 // re-armed from the stored plan, its unsent e-mails queued again.
-func resume(ctx workflow.Context, from *Resume, strict, providersApart bool) (Case, error) {
+func resume(ctx workflow.Context, from *Resume, strict, providersApart, officerMails bool) (Case, error) {
 	life, _ := LifecycleFor(from.Case.Family)
-	r := &caseRun{life: life, c: from.Case, created: true, outbox: from.Outbox, strict: strict, providersApart: providersApart}
+	r := &caseRun{life: life, c: from.Case, created: true, outbox: from.Outbox,
+		strict: strict, providersApart: providersApart, officerMails: officerMails}
 	r.restoreApplied(from.Applied)
 	r.startProjection(ctx, from)
 	if err := r.register(ctx); err != nil {
@@ -210,6 +218,9 @@ type caseRun struct {
 	strict bool
 	// providersApart keeps provider checks out of the flag (flagChange).
 	providersApart bool
+	// officerMails tells officers of assignments and answers
+	// (officerMailsChange).
+	officerMails bool
 }
 
 func (r *caseRun) register(ctx workflow.Context) error {
@@ -231,6 +242,8 @@ func (r *caseRun) register(ctx workflow.Context) error {
 		guarded(r, UpdateSubmit, checked[Submission], plain(r.validateSubmit), r.onSubmit, sameCase, theCase),
 		guarded(r, UpdateDueDate, r.dueDateValues, r.validateDueDate, r.onDueDate, sameCase, theCase),
 		guarded(r, UpdateRevoke, checked[Revocation], plain(r.validateRevoke), r.onRevoke, sameCase, theCase),
+		guarded(r, UpdateEdit, r.editValues, plain(r.validateEdit), r.onEdit, sameCase, theCase),
+		guarded(r, UpdateLink, checked[TransactionLink], plain(r.validateLink), r.onLink, sameCase, theCase),
 	}
 	for _, u := range updates {
 		opts := workflow.UpdateHandlerOptions{Validator: u.validator}
@@ -280,6 +293,9 @@ func (r *caseRun) validateStatus(ch StatusChange) error {
 		}
 		return reject(CodeInvalidTransition, msg, map[string]any{"from": r.c.Status, "to": ch.Status, "allowed": allowed})
 	}
+	if err := validAssignee(ch.AssigneeID, ch.AssigneeRole); err != nil {
+		return err
+	}
 	if r.c.FourEyes && r.life.Resolves(ch.Status) && r.c.SubmittedBy != nil && *r.c.SubmittedBy == ch.ActorID {
 		return reject(CodeFourEyes, "four-eyes rule: the person who submitted this case for review cannot also decide it")
 	}
@@ -307,11 +323,17 @@ func (r *caseRun) onStatus(ctx workflow.Context, ch StatusChange) (Case, error) 
 	}
 	ev := r.event(EventStatusChanged, &ch.ActorID, fmt.Sprintf("Status changed from %s to %s", from, ch.Status), jsonValue(from), jsonValue(ch.Status))
 	ev.Metadata = meta
+	events, mails := []Event{ev}, []Notify(nil)
+	// Escalating to a senior officer names them in the same change.
+	if ch.AssigneeID != nil && !equalIDs(r.c.AssignedTo, ch.AssigneeID) {
+		assigned, m := r.assign(ch.ActorID, ch.AssigneeID, "")
+		events, mails = append(events, assigned), m
+	}
 	if r.life.IsTerminal(ch.Status) {
 		r.c.Overdue = false
 	}
 	r.replan(workflow.Now(ctx).UTC())
-	if err := r.persist(ctx, ev); err != nil {
+	if err := r.commit(ctx, events, mails...); err != nil {
 		return Case{}, err
 	}
 	return r.c, nil
@@ -321,7 +343,21 @@ func (r *caseRun) validateAssign(a Assignment) error {
 	if err := r.validateOpen(); err != nil {
 		return err
 	}
-	if a.AssigneeID != nil && !a.AssigneeRole.CanBeAssigned() {
+	if err := validAssignee(a.AssigneeID, a.AssigneeRole); err != nil {
+		return err
+	}
+	// A claim takes a case nobody owns: one already someone else's is
+	// theirs, unless a bank admin takes it over.
+	if a.Claim && r.c.AssignedTo != nil && *r.c.AssignedTo != a.ActorID && a.AssigneeRole != RoleBankAdmin {
+		return reject(CodeAlreadyAssigned, "the case is assigned to someone else; a bank admin may reassign it",
+			map[string]any{"assignedTo": *r.c.AssignedTo})
+	}
+	return nil
+}
+
+// validAssignee refuses an assignee who may not own cases.
+func validAssignee(id *string, role Role) error {
+	if id != nil && !role.CanBeAssigned() {
 		return reject(CodeInvalidAssignee, "a case can only be assigned to a compliance officer or a bank admin",
 			FieldError{Field: "assigneeId", Message: "is not a compliance officer or bank admin"})
 	}
@@ -332,17 +368,33 @@ func (r *caseRun) onAssign(ctx workflow.Context, a Assignment) (Case, error) {
 	if equalIDs(r.c.AssignedTo, a.AssigneeID) {
 		return r.c, nil // already so: nothing to record
 	}
-	prev := r.c.AssignedTo
-	r.c.AssignedTo = a.AssigneeID
-	desc := "Case unassigned"
-	if a.AssigneeID != nil {
-		desc = "Case assigned"
+	desc := ""
+	if a.Claim {
+		desc = "Case claimed"
 	}
-	ev := r.event(EventAssigned, &a.ActorID, desc, jsonValue(prev), jsonValue(a.AssigneeID))
-	if err := r.persist(ctx, ev); err != nil {
+	ev, mails := r.assign(a.ActorID, a.AssigneeID, desc)
+	if err := r.commit(ctx, []Event{ev}, mails...); err != nil {
 		return Case{}, err
 	}
 	return r.c, nil
+}
+
+// assign gives the case to a user (nil: to nobody) and records it, with
+// the e-mail that tells a new assignee, unless they assigned themself.
+func (r *caseRun) assign(actor string, to *string, desc string) (Event, []Notify) {
+	prev := r.c.AssignedTo
+	r.c.AssignedTo = to
+	if desc == "" {
+		desc = "Case unassigned"
+		if to != nil {
+			desc = "Case assigned"
+		}
+	}
+	ev := r.event(EventAssigned, &actor, desc, jsonValue(prev), jsonValue(to))
+	if !r.officerMails || to == nil || *to == actor {
+		return ev, nil
+	}
+	return ev, []Notify{r.mail(MailAssigned, UserRecipient(*to), ev.Seq, "")}
 }
 
 func (r *caseRun) validateNote(Note) error { return r.validateOpen() }

@@ -49,6 +49,10 @@ const (
 	// CodeRetry refuses an update while the case moves to a fresh run
 	// (Continue-As-New); sent again a moment later, it lands on that run.
 	CodeRetry = "RETRY"
+	// CodeAlreadyAssigned refuses a claim of a case someone else owns.
+	CodeAlreadyAssigned = "ALREADY_ASSIGNED"
+	// CodeAlreadyLinked refuses a transaction the case has already.
+	CodeAlreadyLinked = "ALREADY_LINKED"
 )
 
 // Role is what a user may do. The workflow needs it to check assignees.
@@ -96,6 +100,7 @@ const (
 	EventOverdue        = "OVERDUE"
 	EventRequestRevoked = "REQUEST_REVOKED"
 	EventTxLinked       = "TRANSACTION_LINKED"
+	EventCaseUpdated    = "CASE_UPDATED"
 	// EventEntityAdded is not in DESIGN.md §8's list, but adding an
 	// entity changes what the client is asked for, and the audit timeline
 	// records every change.
@@ -288,7 +293,10 @@ type Case struct {
 	// Plan is the timers still to fire, earliest first.
 	Plan []Reminder `json:"plan,omitempty"`
 	// Verdicts are the IDs of the screening verdicts linked so far.
-	Verdicts  []string  `json:"verdicts,omitempty"`
+	Verdicts []string `json:"verdicts,omitempty"`
+	// Linked are the transactions attached to the case besides its
+	// related one (edit.go), lower-case.
+	Linked    []string  `json:"linked,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 	// Version is the sequence number of the case's latest event; the
@@ -337,6 +345,10 @@ type StatusChange struct {
 	ActorID        string `json:"actorId"`
 	Status         Status `json:"status"`
 	ResolutionNote string `json:"resolutionNote"`
+	// AssigneeID, when set, gives the case to this user in the same change
+	// (escalating to a senior officer); the API looks up their role.
+	AssigneeID   *string `json:"assigneeId,omitempty"`
+	AssigneeRole Role    `json:"assigneeRole,omitempty"`
 }
 
 // Assignment gives a case to a user, or takes it back when AssigneeID is nil.
@@ -345,6 +357,9 @@ type Assignment struct {
 	ActorID      string  `json:"actorId"`
 	AssigneeID   *string `json:"assigneeId"`
 	AssigneeRole Role    `json:"assigneeRole"`
+	// Claim is an officer taking the case for themself: refused when it
+	// is someone else's, unless they are a bank admin.
+	Claim bool `json:"claim,omitempty"`
 }
 
 // Note adds a note to the timeline.
@@ -497,10 +512,16 @@ func ValidateNote(content string) error {
 	return errs.Err()
 }
 
-// Validate holds a status change's resolution note to the contract.
+// Validate holds a status change's resolution note and assignee to the
+// contract.
 func (ch StatusChange) Validate() error {
 	var errs contract.Errors
 	errs.Text("resolutionNote", ch.ResolutionNote, contract.Prose)
+	if ch.AssigneeID != nil {
+		if _, err := uuid.Parse(*ch.AssigneeID); err != nil {
+			errs.Add("assigneeId", "must be a UUID")
+		}
+	}
 	return errs.Err()
 }
 
@@ -621,6 +642,8 @@ const (
 	MailRevoked         = "REVOKED"
 	MailDigest          = "DIGEST"
 	MailNewCase         = "NEW_CASE"
+	MailAssigned        = "ASSIGNED"
+	MailClientSubmitted = "CLIENT_SUBMITTED"
 )
 
 // Recipients of a case's e-mails.
@@ -631,6 +654,10 @@ const (
 	// e-mailed (and keyed) on their own.
 	RecipientOfficers = "officers"
 )
+
+// UserRecipient names one user as an e-mail's recipient, by ID: the
+// address is read when the e-mail goes out.
+func UserRecipient(userID string) string { return "user:" + userID }
 
 // Notify asks for one e-mail. Case, kind, seq (the timeline event that
 // caused it) and recipient identify it, so a retry never sends it twice;

@@ -392,6 +392,7 @@ func (r *caseRun) snapshot() Case {
 	}
 	c.Plan = slices.Clone(r.c.Plan)
 	c.Verdicts = slices.Clone(r.c.Verdicts)
+	c.Linked = slices.Clone(r.c.Linked)
 	return c
 }
 

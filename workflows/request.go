@@ -194,7 +194,11 @@ func (r *caseRun) onSubmit(ctx workflow.Context, s Submission) (Case, error) {
 	}
 	events = append(events, r.afterChecks(ctx)...)
 	r.replan(workflow.Now(ctx).UTC())
-	if err := r.commit(ctx, events); err != nil {
+	var mails []Notify
+	if r.officerMails && r.c.AssignedTo != nil {
+		mails = append(mails, r.mail(MailClientSubmitted, UserRecipient(*r.c.AssignedTo), submitted.Seq, ""))
+	}
+	if err := r.commit(ctx, events, mails...); err != nil {
 		return Case{}, err
 	}
 	return r.c, nil

@@ -140,7 +140,7 @@ func TestDueDateTimers(t *testing.T) {
 				h.closeAt(20 * day)
 			},
 			want:   []fired{reminder(4 * day)},
-			emails: map[string]int{"Information requested": 1, "Reminder": 1},
+			emails: map[string]int{"Information requested": 1, "Reminder": 1, "The client answered": 1}, // the last to the assignee
 		},
 		{
 			name: "partly met: the reminders go on",
@@ -150,7 +150,7 @@ func TestDueDateTimers(t *testing.T) {
 				h.closeAt(20 * day)
 			},
 			want:   []fired{reminder(4 * day), reminder(6 * day), overdue(7 * day), reminder(9 * day), reminder(11 * day)},
-			emails: map[string]int{"Information requested": 1, "Reminder": 2, "Overdue": 3, "Case overdue": 1},
+			emails: map[string]int{"Information requested": 1, "Reminder": 2, "Overdue": 3, "Case overdue": 1, "The client answered": 1},
 		},
 		{
 			name: "revoked",
@@ -194,8 +194,12 @@ func TestOverdueIsProjectedAndCleared(t *testing.T) {
 	require.Equal(t, workflows.CheckSubmitted, entity.Checks[0].Status)
 	require.Equal(t, workflows.CheckPending, entity.Checks[1].Status, "the sanctions screening is not the client's")
 	require.Equal(t, workflows.CheckSubmitted, entity.Checks[2].Status)
-	// The assignee heard of the overdue case once.
-	require.Len(t, h.smtp.To(h.officer.Email), 1)
+	// The assignee heard of the overdue case once, then of the answer.
+	var subjects []string
+	for _, m := range h.smtp.To(h.officer.Email) {
+		subjects = append(subjects, strings.SplitN(m.Subject, ":", 2)[0])
+	}
+	require.Equal(t, []string{"Case overdue", "The client answered"}, subjects)
 }
 
 func TestInvestigationDeadline(t *testing.T) {

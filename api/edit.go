@@ -1,0 +1,111 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// editRequest is the body of PATCH /cases/:id: what to change. A field
+// left out stays as it is; riskLevel null clears it.
+type editRequest struct {
+	Title       *string            `json:"title"`
+	Description *string            `json:"description"`
+	Priority    *string            `json:"priority"`
+	RiskLevel   json.RawMessage    `json:"riskLevel"`
+	ExternalID  *string            `json:"externalId"`
+	Tags        *[]string          `json:"tags"`
+	Metadata    json.RawMessage    `json:"metadata"`
+	Properties  *map[string]string `json:"properties"`
+	Client      *workflows.Client  `json:"client"`
+}
+
+// edit turns the request into the case's edit; the workflow holds the
+// case as edited to everything a new case is held to.
+func (s *Server) edit(c *fiber.Ctx, _ string) (any, error) {
+	var req editRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return nil, err
+	}
+	e := workflows.CaseEdit{ActorID: currentUser(c).ID, Title: req.Title, Description: req.Description,
+		ExternalID: req.ExternalID, Tags: req.Tags, Properties: req.Properties, Client: req.Client}
+	if req.Priority != nil {
+		p := workflows.Priority(*req.Priority)
+		e.Priority = &p
+	}
+	switch raw := strings.TrimSpace(string(req.RiskLevel)); raw {
+	case "":
+	case "null":
+		clear := ""
+		e.RiskLevel = &clear
+	default:
+		var risk string
+		if err := json.Unmarshal(req.RiskLevel, &risk); err != nil || risk == "" {
+			return nil, invalid(workflows.FieldError{Field: "riskLevel", Message: "must be LOW, MEDIUM, HIGH or null"})
+		}
+		e.RiskLevel = &risk
+	}
+	if string(req.Metadata) != "null" {
+		e.Metadata = req.Metadata
+	}
+	return e, nil
+}
+
+// linkRequest attaches a transaction to a case: one screening delivered
+// already (transactionId), or a verdict delivered with the request.
+type linkRequest struct {
+	TransactionID string             `json:"transactionId"`
+	Verdict       *workflows.Verdict `json:"verdict"`
+}
+
+func (s *Server) link(c *fiber.Ctx, id string) (any, error) {
+	var req linkRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return nil, err
+	}
+	actor := currentUser(c).ID
+	switch {
+	case req.Verdict != nil && req.TransactionID != "":
+		return nil, invalid(workflows.FieldError{Field: "body", Message: "give a transactionId or a verdict, not both"})
+	case req.Verdict != nil:
+		if err := workflows.ValidateVerdict(*req.Verdict); err != nil {
+			return nil, prefixed("verdict.", err)
+		}
+		if err := s.store.RecordVerdict(c.UserContext(), *req.Verdict, &id); err != nil {
+			return nil, err
+		}
+		return workflows.TransactionLink{ActorID: actor, Verdict: req.Verdict.Link()}, nil
+	}
+	if _, err := uuid.Parse(req.TransactionID); err != nil {
+		return nil, invalid(workflows.FieldError{Field: "transactionId", Message: "is required: a screened transaction's ID (or send a verdict)"})
+	}
+	t, err := s.store.GetTransaction(c.UserContext(), strings.ToLower(req.TransactionID))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound("transaction")
+	}
+	if err != nil {
+		return nil, err
+	}
+	last := t.Verdicts[len(t.Verdicts)-1] // a transaction is kept with its first verdict
+	return workflows.TransactionLink{ActorID: actor, Verdict: workflows.VerdictLink{VerdictID: last.VerdictID,
+		TransactionID: t.ID, Outcome: t.Outcome, RiskLevel: t.RiskLevel, AggregateScore: t.AggregateScore}}, nil
+}
+
+// prefixed names a nested object's bad fields from the request's top.
+func prefixed(prefix string, err error) error {
+	var v workflows.ValidationError
+	if !errors.As(err, &v) {
+		return err
+	}
+	out := make([]workflows.FieldError, len(v))
+	for i, f := range v {
+		out[i] = workflows.FieldError{Field: prefix + f.Field, Message: f.Message}
+	}
+	return invalid(out...)
+}

@@ -1,0 +1,173 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseflow/caseflow/workflows"
+)
+
+type flowCase struct {
+	caseOut
+	Priority     string  `json:"priority"`
+	RiskLevel    *string `json:"riskLevel"`
+	Transactions []struct {
+		ID string `json:"id"`
+	} `json:"transactions"`
+}
+
+// The manual flow integrators describe: an analyst opens a
+// REGULATORY_INQUIRY case, attaches related transactions, adds notes; an
+// officer claims it, edits it, and escalates it to a senior officer in one
+// step, who is told by e-mail and in their notifications.
+func TestInvestigationFlows(t *testing.T) {
+	h := e2e
+	officer, senior, admin := h.users[workflows.RoleComplianceOfficer], h.officer2, h.users[workflows.RoleBankAdmin]
+	body := investigation("Flow Person")
+	body["type"] = "REGULATORY_INQUIRY"
+	c := h.createCase(t, workflows.RoleAnalyst, body)
+	get := func() flowCase {
+		return decode[flowCase](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil))
+	}
+	events := func(typ string) []eventOut {
+		var out []eventOut
+		for _, e := range get().Timeline {
+			if e.EventType == typ {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+
+	t.Run("attach transactions", func(t *testing.T) {
+		screened := verdictBody("REVIEW", "LOW")
+		h.screen(t, screened)
+		r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"transactionId": screened["transactionId"]})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		fresh := verdictBody("ESCALATE", "HIGH")
+		r = h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"verdict": fresh})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		d := decode[flowCase](t, r)
+		require.Len(t, d.Transactions, 2)
+		require.Equal(t, screened["transactionId"], d.Transactions[0].ID)
+		require.Equal(t, fresh["transactionId"], d.Transactions[1].ID)
+		linked := events(workflows.EventTxLinked)
+		require.Len(t, linked, 2)
+		require.Equal(t, h.users[workflows.RoleAnalyst].ID, *linked[0].ActorID)
+
+		requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"transactionId": screened["transactionId"]}),
+			http.StatusConflict, workflows.CodeAlreadyLinked)
+		requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"transactionId": uuid.NewString()}),
+			http.StatusNotFound, "NOT_FOUND")
+	})
+
+	t.Run("claim", func(t *testing.T) {
+		r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/claim", nil)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		require.Equal(t, officer.ID, *decode[caseOut](t, r).AssignedTo)
+		require.Equal(t, "Case claimed", events(workflows.EventAssigned)[0].Description)
+		r = call(t, h.baseURL, http.MethodPost, "/api/v1/cases/"+c.ID+"/claim", senior.token, nil)
+		requireError(t, r, http.StatusConflict, workflows.CodeAlreadyAssigned)
+		require.Equal(t, http.StatusOK, h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/claim", nil).status,
+			"claiming your own case again changes nothing")
+		require.Len(t, events(workflows.EventAssigned), 1)
+	})
+
+	t.Run("edit", func(t *testing.T) {
+		r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{
+			"title": "Regulator's inquiry into account 4411", "priority": "CRITICAL", "riskLevel": "HIGH", "tags": []string{"regulator"}})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		d := decode[flowCase](t, r)
+		require.Equal(t, "Regulator's inquiry into account 4411", d.Title)
+		require.Equal(t, "CRITICAL", d.Priority)
+		updated := events(workflows.EventCaseUpdated)
+		require.Len(t, updated, 1)
+		require.Equal(t, "Case updated: title, priority, riskLevel, tags", updated[0].Description)
+		require.JSONEq(t, `{"title":"Structuring on account 4411","priority":"HIGH","riskLevel":null,"tags":["cash","structuring"]}`, string(updated[0].PreviousValue))
+		require.JSONEq(t, `{"title":"Regulator's inquiry into account 4411","priority":"CRITICAL","riskLevel":"HIGH","tags":["regulator"]}`, string(updated[0].NewValue))
+
+		r = h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"riskLevel": nil})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		require.Nil(t, decode[flowCase](t, r).RiskLevel, "null clears the risk level")
+
+		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "  "}),
+			http.StatusUnprocessableEntity, workflows.CodeValidation)
+		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "x\u0000"}),
+			http.StatusUnprocessableEntity, workflows.CodeValidation)
+		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"priority": "CRITICAL"}),
+			http.StatusUnprocessableEntity, workflows.CodeValidation) // nothing to change
+		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"client": map[string]string{"name": "X"}}),
+			http.StatusConflict, workflows.CodeInvalidTransition) // not a draft
+	})
+
+	t.Run("escalate to a senior officer in one step", func(t *testing.T) {
+		before := len(h.mail.To(senior.Email))
+		for _, s := range []string{"IN_PROGRESS", "PENDING_REVIEW"} {
+			require.Equal(t, http.StatusOK, h.move(t, c.ID, s, "").status)
+		}
+		r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID+"/status",
+			map[string]any{"status": "ESCALATED", "assigneeId": senior.ID})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		d := decode[caseOut](t, r)
+		require.Equal(t, "ESCALATED", d.Status)
+		require.Equal(t, senior.ID, *d.AssignedTo)
+		n := len(d.Timeline)
+		require.Equal(t, workflows.EventStatusChanged, d.Timeline[n-2].EventType)
+		require.Equal(t, workflows.EventAssigned, d.Timeline[n-1].EventType)
+
+		// The senior officer is told, by e-mail and in their notifications.
+		m := h.waitForMail(t, senior.Email, before+1)
+		require.Contains(t, m.Subject, "Assigned to you: "+c.CaseNumber)
+		require.Eventually(t, func() bool {
+			inbox := decode[inboxOut](t, call(t, h.baseURL, http.MethodGet, "/api/v1/notifications", senior.token, nil))
+			for _, it := range inbox.Items {
+				if it.Kind == workflows.MailAssigned && it.CaseID != nil && *it.CaseID == c.ID {
+					return true
+				}
+			}
+			return false
+		}, 10*time.Second, 50*time.Millisecond)
+
+		// An admin takes it over.
+		r = call(t, h.baseURL, http.MethodPost, "/api/v1/cases/"+c.ID+"/claim", admin.token, nil)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		require.Equal(t, admin.ID, *decode[caseOut](t, r).AssignedTo)
+	})
+
+	t.Run("closed", func(t *testing.T) {
+		require.Equal(t, http.StatusOK, h.move(t, c.ID, "RESOLVED_FALSE_POSITIVE", "Answered the regulator.").status)
+		require.Equal(t, http.StatusOK, h.move(t, c.ID, "CLOSED", "Done.").status)
+		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "Too late"}),
+			http.StatusConflict, workflows.CodeCaseClosed)
+	})
+}
+
+// The client's answer reaches the officer who owns the case, by e-mail
+// and in their notifications.
+func TestClientAnswerTellsTheAssignee(t *testing.T) {
+	h := e2e
+	senior := h.officer2
+	onb, link := h.sentRequest(t, "Answer Client")
+	r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+onb.ID+"/assign", map[string]any{"assigneeId": senior.ID})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	before := len(h.mail.To(senior.Email))
+	jsonPath := link[:len("/portal/")] + "api/" + link[len("/portal/"):] + "/submit"
+	r = call(t, h.baseURL, http.MethodPost, jsonPath, "", map[string]any{"message": "All attached."})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	var subjects []string
+	require.Eventually(t, func() bool {
+		subjects = subjects[:0]
+		for _, m := range h.mail.To(senior.Email)[before:] {
+			subjects = append(subjects, m.Subject)
+		}
+		return len(subjects) >= 2
+	}, 10*time.Second, 50*time.Millisecond, "assigned, then answered")
+	require.Contains(t, subjects, "The client answered: "+onb.CaseNumber+" "+onb.Title)
+	raw, _ := json.Marshal(subjects)
+	require.Contains(t, string(raw), "Assigned to you: "+onb.CaseNumber)
+}
