@@ -371,7 +371,10 @@ func (r *caseRun) write(ctx workflow.Context) error {
 	}
 	// Handlers may have added to the lists meanwhile, never taken away.
 	r.p.committed = r.p.committed[len(committed):]
-	if r.c.CaseNumber == "" {
+	// The case's number is the one its row has: the number it started
+	// with, or Postgres's when it started without one, or when that one
+	// was taken (store.Project).
+	if number != "" {
 		r.c.CaseNumber = number
 	}
 	r.p.written = target
