@@ -156,7 +156,9 @@ func (r *caseRun) live(ctx workflow.Context) (Case, error) {
 		}
 		if len(r.c.Plan) > 0 {
 			if wait := r.c.Plan[0].At.Sub(workflow.Now(ctx)); wait > 0 {
-				if _, err := workflow.AwaitWithTimeout(ctx, wait, wake); err != nil {
+				// The timer's summary says what it is for in the history.
+				opts := workflow.AwaitOptions{Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: timerSummary(r.c, r.c.Plan[0])}}
+				if _, err := workflow.AwaitWithOptions(ctx, opts, wake); err != nil {
 					return Case{}, err
 				}
 			}

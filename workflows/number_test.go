@@ -6,13 +6,15 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdkpb "go.temporal.io/api/sdk/v1"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/caseflow/caseflow/workflows"
 )
 
-// A case keeps the number it was started with: its projection stores it.
-// One started without a number (before the API drew them) gets Postgres's.
+// A case keeps the number it was started with: its projection stores it
+// and its current details name the case by it from the first write. One
+// started without a number (before the API drew them) gets Postgres's.
 func TestCaseWorkflowKeepsTheNumberItStartsWith(t *testing.T) {
 	tests := []struct {
 		name string
@@ -45,6 +47,14 @@ func TestCaseWorkflowKeepsTheNumberItStartsWith(t *testing.T) {
 				h.number = takenNumber(t, h)
 			}
 			created := h.send(workflows.UpdateCreate, nil)
+			var details string
+			h.env.RegisterDelayedCallback(func() {
+				v, err := h.env.QueryWorkflow("__temporal_workflow_metadata")
+				require.NoError(t, err)
+				var md sdkpb.WorkflowMetadata
+				require.NoError(t, v.Get(&md))
+				details = md.GetCurrentDetails()
+			}, 1500*time.Millisecond)
 			h.status(workflows.StatusInProgress, "")
 			h.status(workflows.StatusPendingReview, "")
 			h.run()
@@ -54,6 +64,7 @@ func TestCaseWorkflowKeepsTheNumberItStartsWith(t *testing.T) {
 			require.NoError(t, err)
 			tt.want(t, h.number, row.CaseNumber)
 			require.Equal(t, row.CaseNumber, created.result.(workflows.Case).CaseNumber)
+			require.Contains(t, details, "**"+row.CaseNumber+"** is OPEN")
 		})
 	}
 }
