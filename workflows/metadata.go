@@ -198,11 +198,13 @@ func mailSummary(n Notify) string {
 		MailOverdue: "overdue notice", MailOverdueAssignee: "overdue notice", MailOverdueReminder: "overdue reminder",
 		MailRevoked: "revocation", MailNewCase: "new case", MailDigest: "digest",
 	}[n.Kind]
-	if what == "" {
-		what = strings.ToLower(n.Kind)
+	if what == "" { // a kind without a label yet reads as its name
+		what = strings.ToLower(strings.ReplaceAll(n.Kind, "_", " "))
 	}
 	who := map[string]string{RecipientClient: "the client", RecipientAssignee: "the assignee", RecipientOfficers: "every officer"}[n.Recipient]
-	if who == "" {
+	if id, ok := strings.CutPrefix(n.Recipient, "user:"); ok && who == "" {
+		who = "user `" + id + "`" // one user, by ID (never an address)
+	} else if who == "" {
 		who = n.Recipient
 	}
 	return fmt.Sprintf("e-mail: %s to %s (event %d)", what, who, n.Seq)

@@ -127,6 +127,8 @@ func TestSummaries(t *testing.T) {
 		{mailSummary(Notify{Kind: MailRequest, Seq: 2, Recipient: RecipientClient}), "e-mail: request to the client (event 2)"},
 		{mailSummary(Notify{Kind: MailOverdueAssignee, Seq: 5, Recipient: RecipientAssignee}), "e-mail: overdue notice to the assignee (event 5)"},
 		{mailSummary(Notify{Kind: MailNewCase, Seq: 1, Recipient: RecipientOfficers}), "e-mail: new case to every officer (event 1)"},
+		{mailSummary(Notify{Kind: "CLIENT_SUBMITTED", Seq: 4, Recipient: "user:0195f3b2-7c1e-7d4a-9b1e-2f6f1c2d3e4f"}),
+			"e-mail: client submitted to user `0195f3b2-7c1e-7d4a-9b1e-2f6f1c2d3e4f` (event 4)"},
 		{projectionSummary(1, 0, []Event{{Seq: 1, Type: EventCaseCreated}}, nil), "projection v1: CASE_CREATED"},
 		{projectionSummary(8, 5, []Event{{Seq: 5, Type: EventNoteAdded}}, []Event{{Seq: 6, Type: EventCheckUpdated},
 			{Seq: 7, Type: EventCheckUpdated}, {Seq: 8, Type: EventFlagChanged}}), "projection v8: CHECK_UPDATED ×2, FLAG_CHANGED"},
