@@ -137,14 +137,22 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 	if err := workflows.ValidateNewCase(nc, time.Now()); err != nil {
 		return asInvalid(err)
 	}
+	// The number is drawn before the start: the workflow's summary in the
+	// Temporal UI is fixed then, and names the case by it. A retry that
+	// reaches the case already started leaves its number unused, a gap.
+	number, err := s.store.NextCaseNumber(c.UserContext(), time.Now())
+	if err != nil {
+		return err
+	}
 
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
 	// resend: the update ID and the conflict policy make a repeat reach
 	// the same case.
 	var created workflows.Case
-	err := resend(ctx, func() error {
-		start := s.temporal.NewWithStartWorkflowOperation(s.startOptions(nc.ID), workflows.WorkflowName, workflows.Input{New: nc})
+	err = resend(ctx, func() error {
+		start := s.temporal.NewWithStartWorkflowOperation(s.startOptions(nc, number), workflows.WorkflowName,
+			workflows.Input{New: nc, CaseNumber: number})
 		handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 			StartWorkflowOperation: start,
 			UpdateOptions: client.UpdateWorkflowOptions{
@@ -182,13 +190,19 @@ func (s *Server) reminderPolicy() workflows.ReminderPolicy {
 }
 
 // startOptions start a case's workflow, or reach the one already running
-// under its ID (a retry); a finished case is never started again.
-func (s *Server) startOptions(caseID string) client.StartWorkflowOptions {
+// under its ID (a retry); a finished case is never started again. The
+// static summary and details name the case in the Temporal UI, by its
+// number, type and priority, and link it back to caseflow; like every
+// summary of a case they hold no personal data (workflows/metadata.go).
+func (s *Server) startOptions(nc workflows.NewCase, number string) client.StartWorkflowOptions {
+	caseURL := strings.TrimRight(s.cfg.Temporal.CaseflowURL, "/") + "/api/v1/cases/" + url.PathEscape(nc.ID)
 	return client.StartWorkflowOptions{
-		ID:                       caseID,
+		ID:                       nc.ID,
 		TaskQueue:                s.cfg.Temporal.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		StaticSummary:            workflows.StaticSummary(nc, number),
+		StaticDetails:            workflows.StaticDetails(nc, number, caseURL),
 	}
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -50,11 +51,15 @@ func (s *Server) screening(c *fiber.Ctx) error {
 		return err
 	}
 	answer["caseId"], answer["caseType"] = nc.ID, caseType
+	number, err := s.screeningNumber(c.UserContext(), nc.ID)
+	if err != nil {
+		return err
+	}
 
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	_, err := s.temporal.SignalWithStartWorkflow(ctx, nc.ID, workflows.SignalVerdict, v.Link(),
-		s.startOptions(nc.ID), workflows.WorkflowName, workflows.Input{New: nc})
+	_, err = s.temporal.SignalWithStartWorkflow(ctx, nc.ID, workflows.SignalVerdict, v.Link(),
+		s.startOptions(nc, number), workflows.WorkflowName, workflows.Input{New: nc, CaseNumber: number})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		// The transaction's case is already closed: the verdict is kept
@@ -66,4 +71,17 @@ func (s *Server) screening(c *fiber.Ctx) error {
 		return fmt.Errorf("deliver verdict: %w", err)
 	}
 	return ok(c, http.StatusAccepted, answer)
+}
+
+// screeningNumber is the number a transaction's case starts with, should
+// this delivery start it: the case's own when Postgres has its row (a
+// verdict delivered again, the common case, draws none), a new one
+// otherwise. Two first deliveries at once both draw one and one start
+// wins: a gap in the numbers, which is harmless.
+func (s *Server) screeningNumber(ctx context.Context, caseID string) (string, error) {
+	number, err := s.store.CaseNumber(ctx, caseID)
+	if errors.Is(err, store.ErrNotFound) {
+		return s.store.NextCaseNumber(ctx, time.Now())
+	}
+	return number, err
 }

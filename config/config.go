@@ -124,6 +124,9 @@ type Temporal struct {
 	Namespace string `mapstructure:"namespace"`
 	TaskQueue string `mapstructure:"taskQueue"`
 	UIURL     string `mapstructure:"uiUrl"`
+	// CaseflowURL is where people reach caseflow's API: each case's
+	// workflow links its detail there in the Temporal UI.
+	CaseflowURL string `mapstructure:"caseflowUrl"`
 	// CallTimeout bounds every call the API makes to Temporal, so an outage
 	// answers 503 instead of hanging the client.
 	CallTimeout time.Duration `mapstructure:"callTimeout"`
@@ -248,6 +251,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("temporal.namespace", "default")
 	v.SetDefault("temporal.taskQueue", "cases")
 	v.SetDefault("temporal.uiUrl", "http://localhost:8233")
+	v.SetDefault("temporal.caseflowUrl", "http://localhost:8080")
 	v.SetDefault("temporal.callTimeout", 10*time.Second)
 	v.SetDefault("temporal.historyLimit", 10_000)
 	v.SetDefault("temporal.workflowCacheSize", 2_000)
@@ -387,6 +391,9 @@ func (c Config) Validate() error {
 		if u, err := url.Parse(c.Temporal.UIURL); err != nil || u.Scheme == "" || u.Host == "" {
 			bad("temporal.uiUrl", "want an absolute URL, got %q", c.Temporal.UIURL)
 		}
+	}
+	if u, err := url.Parse(c.Temporal.CaseflowURL); err != nil || u.Scheme == "" || u.Host == "" {
+		bad("temporal.caseflowUrl", "want an absolute URL, got %q", c.Temporal.CaseflowURL)
 	}
 	switch c.Mail.Transport {
 	case "log", "smtp":

@@ -19,6 +19,7 @@ func TestDefaultsAreValid(t *testing.T) {
 	require.Equal(t, "localhost:7233", c.Temporal.Address)
 	require.Equal(t, "default", c.Temporal.Namespace)
 	require.Equal(t, "cases", c.Temporal.TaskQueue)
+	require.Equal(t, "http://localhost:8080", c.Temporal.CaseflowURL)
 	require.Equal(t, 10*time.Second, c.Temporal.CallTimeout)
 	require.Equal(t, "log", c.Mail.Transport)
 	require.Equal(t, DefaultCaseTypes(), c.Cases.Types)
@@ -101,6 +102,7 @@ func TestValidationNamesEveryBadKey(t *testing.T) {
 		{"CASEFLOW_TEMPORAL_ADDRESS", "localhost", `temporal.address: want host:port`},
 		{"CASEFLOW_MAIL_TRANSPORT", "pigeon", `mail.transport: want smtp or log, got "pigeon"`},
 		{"CASEFLOW_PORTAL_BASEURL", "portal", `portal.baseUrl: want an absolute URL`},
+		{"CASEFLOW_TEMPORAL_CASEFLOWURL", "/api", `temporal.caseflowUrl: want an absolute URL, got "/api"`},
 		{"CASEFLOW_TEMPORAL_CALLTIMEOUT", "0s", `temporal.callTimeout: must be positive`},
 		{"CASEFLOW_TEMPORAL_GRPCCOMPRESSION", "brotli", `temporal.grpcCompression: must be none or gzip, got "brotli"`},
 		{"CASEFLOW_IDEMPOTENCY_TTL", "1h", `idempotency.ttl: must be at least 24h`},

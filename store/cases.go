@@ -100,11 +100,12 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 		return "", fmt.Errorf("project case %s: %w", c.ID, err)
 	}
 	args := append(caseArgs(c), p.Fence, pendingJSON)
-	if c.CaseNumber != "" && c.Family != workflows.FamilyOnboarding {
-		// The row exists (its number came from it) and there are no
-		// entities to keep in step: one statement, one round trip's worth
-		// of work inside the workflow task instead of a transaction's.
-		number, err := s.projectRow(ctx, append(args, eventsJSON))
+	if c.CaseNumber != "" && c.Version > 1 && c.Family != workflows.FamilyOnboarding {
+		// Past its first event (whose write inserts the row, number and
+		// all) the row exists, and there are no entities to keep in step:
+		// one statement, one round trip's worth of work inside the
+		// workflow task instead of a transaction's.
+		number, err := s.projectRow(ctx, slices.Concat(args, []any{eventsJSON}))
 		if err != nil && !isForeignKeyViolation(err) {
 			return "", fmt.Errorf("project case %s: %w", c.ID, err)
 		}
@@ -120,17 +121,23 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 		// number on every write that conflicts.
 		err := tx.GetContext(ctx, &number, updateCase, args...)
 		if errors.Is(err, sql.ErrNoRows) {
+			// The number the case was started with (NextCaseNumber), or
+			// none: then the trigger numbers the row. So does it when the
+			// number is taken, which only a projection restored from a
+			// backup, its sequence behind the cases started since, can
+			// bring about: a case never fails for want of its number.
 			err = tx.GetContext(ctx, &number, `
 				INSERT INTO cases (id, type, family, priority, title, description, status,
 					assigned_to, client_name, client_email, client_external_id, risk_level,
 					external_id, metadata, properties, tags, related_transaction_id,
 					related_kyc_application_id, due_date, created_by, resolved_at,
 					resolution_note, created_at, updated_at, version, flag, auto_approve, overdue,
-					projection_fence, pending_events)
+					projection_fence, pending_events, case_number)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-					$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
+					$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30,
+					(SELECT $31::text WHERE NOT EXISTS (SELECT 1 FROM cases WHERE case_number = $31::text)))
 				ON CONFLICT (id) DO NOTHING
-				RETURNING case_number`, args...)
+				RETURNING case_number`, slices.Concat(args, []any{nonEmpty(c.CaseNumber)})...)
 		}
 		newest := true
 		if errors.Is(err, sql.ErrNoRows) {
@@ -154,6 +161,35 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 		return nil
 	})
 	return number, err
+}
+
+// NextCaseNumber draws the number of a case opened at opened,
+// CASE-<year>-<5+ digits>, from the sequence and in the format the
+// projection numbers rows with (next_case_number). The API draws it
+// before starting the case's workflow, so the workflow's static summary
+// in the Temporal UI can name the case, and the first projection write
+// stores it. A number drawn for a case that never starts is a gap in the
+// sequence, as a rolled-back insert always was.
+func (s *Store) NextCaseNumber(ctx context.Context, opened time.Time) (string, error) {
+	var number string
+	if err := s.get(ctx, &number, `SELECT next_case_number($1)`, opened); err != nil {
+		return "", fmt.Errorf("draw a case number: %w", err)
+	}
+	return number, nil
+}
+
+// CaseNumber reads the number of a case, or ErrNotFound when Postgres has
+// no row for it yet.
+func (s *Store) CaseNumber(ctx context.Context, id string) (string, error) {
+	var number string
+	err := s.get(ctx, &number, `SELECT case_number FROM cases WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the case number: %w", err)
+	}
+	return number, nil
 }
 
 // updateCase moves case $1's row forward to the workflow's state, unless

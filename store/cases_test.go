@@ -182,3 +182,46 @@ func TestProjectRewritesAMissingRow(t *testing.T) {
 		})
 	}
 }
+
+// A case number can be drawn before the case's row exists, in the format
+// and from the sequence the projection numbers rows with; the first write
+// stores it, and then the case is found by it.
+func TestCaseNumberDrawnBeforeTheRow(t *testing.T) {
+	s, _ := storetest.New(t)
+	ctx := context.Background()
+	at := time.Date(2027, 1, 1, 0, 0, 1, 0, time.UTC)
+	first, err := s.NextCaseNumber(ctx, at)
+	require.NoError(t, err)
+	require.Regexp(t, `^CASE-2027-\d{5,}$`, first)
+	second, err := s.NextCaseNumber(ctx, at.AddDate(-1, 0, 0))
+	require.NoError(t, err)
+	require.Regexp(t, `^CASE-2026-\d{5,}$`, second, "the year is the case's own")
+	require.NotEqual(t, first[len("CASE-2027-"):], second[len("CASE-2026-"):], "one sequence")
+
+	tests := []struct {
+		name, given string
+		want        func(t *testing.T, stored string)
+	}{
+		{"drawn", first, func(t *testing.T, stored string) { require.Equal(t, first, stored) }},
+		{"none (a case started before numbers were drawn)", "", func(t *testing.T, stored string) {
+			require.Regexp(t, `^CASE-2027-\d{5,}$`, stored)
+			require.NotEqual(t, first, stored)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := uuid.NewString()
+			_, err := s.CaseNumber(ctx, id)
+			require.ErrorIs(t, err, store.ErrNotFound)
+			c := workflows.Case{NewCase: workflows.NewCase{ID: id, Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+				Priority: "LOW", Title: "Alert", Description: "Unusual activity."},
+				CaseNumber: tt.given, Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1}
+			number, err := s.Project(ctx, workflows.Projection{Case: c, Fence: 3})
+			require.NoError(t, err)
+			tt.want(t, number)
+			stored, err := s.CaseNumber(ctx, id)
+			require.NoError(t, err)
+			require.Equal(t, number, stored)
+		})
+	}
+}

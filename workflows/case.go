@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -22,6 +23,11 @@ import (
 type Input struct {
 	New    NewCase `json:"new"`
 	Resume *Resume `json:"resume,omitempty"`
+	// CaseNumber is the new case's number, drawn by the API before the
+	// start so the workflow's static summary can name the case; the
+	// projection's first write stores it. Cases started without one (all
+	// before it existed) get theirs from Postgres at that write, as ever.
+	CaseNumber string `json:"caseNumber,omitempty"`
 }
 
 // Resume is what one run hands the next: the whole case, timers and all,
@@ -35,6 +41,12 @@ type Resume struct {
 	Unconfirmed []Event `json:"unconfirmed,omitempty"`
 	HistoryBase int64   `json:"historyBase,omitempty"`
 }
+
+// caseNumberPattern is the shape of a case number: CASE-<year>-<5+ digits>.
+var caseNumberPattern = regexp.MustCompile(`^CASE-[0-9]{4}-[0-9]{5,}$`)
+
+// ValidCaseNumber reports whether s is shaped like a case number.
+func ValidCaseNumber(s string) bool { return caseNumberPattern.MatchString(s) }
 
 // DefaultHistoryLimit is the history length past which a case continues
 // as new when the case names none.
@@ -72,6 +84,9 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	if strict {
 		validateCaseValues(&errs, in.New, workflow.GetInfo(ctx).WorkflowStartTime)
 	}
+	if in.CaseNumber != "" && !ValidCaseNumber(in.CaseNumber) {
+		errs.Add("caseNumber", "must be CASE-<year>-<5+ digits>")
+	}
 	if err := errs.Err(); err != nil {
 		return Case{}, temporal.NewNonRetryableApplicationError(err.Error(), CodeValidation, err)
 	}
@@ -83,8 +98,9 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 		providersApart: providersApart,
 		officerMails:   officerMails,
 		c: Case{
-			NewCase: in.New,
-			Status:  life.Initial,
+			NewCase:    in.New,
+			CaseNumber: in.CaseNumber,
+			Status:     life.Initial,
 			// When the case was asked for; every attempt of the first
 			// workflow task agrees on it (projection.go).
 			CreatedAt: workflow.GetInfo(ctx).WorkflowStartTime.UTC(),
@@ -157,7 +173,9 @@ func (r *caseRun) live(ctx workflow.Context) (Case, error) {
 		}
 		if len(r.c.Plan) > 0 {
 			if wait := r.c.Plan[0].At.Sub(workflow.Now(ctx)); wait > 0 {
-				if _, err := workflow.AwaitWithTimeout(ctx, wait, wake); err != nil {
+				// The timer's summary says what it is for in the history.
+				opts := workflow.AwaitOptions{Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: timerSummary(r.c, r.c.Plan[0])}}
+				if _, err := workflow.AwaitWithOptions(ctx, opts, wake); err != nil {
 					return Case{}, err
 				}
 			}

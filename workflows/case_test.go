@@ -32,7 +32,10 @@ type harness struct {
 	officer store.User
 	analyst store.User
 	newCase workflows.NewCase
-	steps   int
+	// number is the case number the case starts with, as the API gives
+	// it; empty for the cases started before it did.
+	number string
+	steps  int
 	// start is the simulated clock when the workflow starts.
 	start time.Time
 }
@@ -110,7 +113,7 @@ func (h *harness) status(to workflows.Status, note string) *outcome {
 }
 
 func (h *harness) run() {
-	h.env.ExecuteWorkflow(workflows.CaseWorkflow, workflows.Input{New: h.newCase})
+	h.env.ExecuteWorkflow(workflows.CaseWorkflow, workflows.Input{New: h.newCase, CaseNumber: h.number})
 }
 
 func (h *harness) timeline() []store.Event {

@@ -20,11 +20,12 @@ const (
 // date, so a retried or re-run workflow sends each officer that day's
 // digest once.
 func DigestWorkflow(ctx workflow.Context) (int, error) {
+	day := workflow.Now(ctx).UTC().Format(time.DateOnly)
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 5 * time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: 5 * time.Minute, MaximumAttempts: 20},
+		Summary:             "e-mail each officer the overdue cases they own, for " + day,
 	})
-	day := workflow.Now(ctx).UTC().Format(time.DateOnly)
 	var sent int
 	err := workflow.ExecuteActivity(ctx, DigestActivity, day).Get(ctx, &sent)
 	return sent, err

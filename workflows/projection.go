@@ -88,7 +88,10 @@ type projection struct {
 	uncommitted []pendingEvent
 	// wanted counts the changes asked for, written those in Postgres.
 	wanted, written int64
-	err             error
+	// shown is the version of the case Postgres last took, so each
+	// write's summary names the events new to it.
+	shown int64
+	err   error
 	// refused counts the changes the last refused write covered, refusal
 	// is what they are answered with; stalled holds the projector after it
 	// until a newer change or its back-off (stall).
@@ -297,12 +300,15 @@ func (r *caseRun) stall(ctx workflow.Context, target int64, err error, retry *ba
 	log := workflow.GetLogger(ctx)
 	if retry != nil && !retry.fired.IsReady() {
 		log.Error("projection refused", "caseId", r.c.ID, "error", err)
+		r.describe(ctx)
 		return retry
 	}
 	r.p.backoff = min(max(2*r.p.backoff, refusedRetry), refusedRetryMax)
 	log.Error("projection refused", "caseId", r.c.ID, "retryIn", r.p.backoff, "error", err)
+	r.describe(ctx)
 	tctx, cancel := workflow.WithCancel(ctx)
-	return &backoffTimer{fired: workflow.NewTimer(tctx, r.p.backoff), cancel: cancel}
+	fired := workflow.NewTimerWithOptions(tctx, r.p.backoff, workflow.TimerOptions{Summary: retrySummary(r.p.backoff)})
+	return &backoffTimer{fired: fired, cancel: cancel}
 }
 
 // unstall ends a stall once a write went through. The search attributes
@@ -335,7 +341,7 @@ func (r *caseRun) armConfirm(ctx workflow.Context) *confirmTimer {
 		wait = time.Millisecond
 	}
 	tctx, cancel := workflow.WithCancel(ctx)
-	return &confirmTimer{fired: workflow.NewTimer(tctx, wait), cancel: cancel,
+	return &confirmTimer{fired: workflow.NewTimerWithOptions(tctx, wait, workflow.TimerOptions{Summary: confirmSummary}), cancel: cancel,
 		upTo: r.p.uncommitted[len(r.p.uncommitted)-1].Seq, short: short}
 }
 
@@ -365,13 +371,19 @@ func (r *caseRun) write(ctx workflow.Context) error {
 		Pending: eventsOf(r.p.uncommitted),
 		Fence:   r.p.historyBase + int64(workflow.GetInfo(ctx).GetCurrentHistoryLength()),
 	}
+	opts := workflow.GetLocalActivityOptions(ctx)
+	opts.Summary = projectionSummary(p.Case.Version, r.p.shown, p.Events, p.Pending)
 	var number string
-	if err := workflow.ExecuteLocalActivity(ctx, ProjectActivity, p).Get(ctx, &number); err != nil {
+	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, opts), ProjectActivity, p).Get(ctx, &number); err != nil {
 		return err
 	}
+	r.p.shown = p.Case.Version
 	// Handlers may have added to the lists meanwhile, never taken away.
 	r.p.committed = r.p.committed[len(committed):]
-	if r.c.CaseNumber == "" {
+	// The case's number is the one its row has: the number it started
+	// with, or Postgres's when it started without one, or when that one
+	// was taken (store.Project).
+	if number != "" {
 		r.c.CaseNumber = number
 	}
 	r.p.written = target
@@ -425,10 +437,12 @@ func eventsOf(p []pendingEvent) []Event {
 // refused are held in committed and go with the next one (recorded
 // histories hold no refusal, so they replay with committed empty).
 func (r *caseRun) persistByActivity(ctx workflow.Context, events []Event) error {
-	ctx = workflow.WithActivityOptions(ctx, writeOptions())
 	if len(r.p.committed) > 0 {
 		events = slices.Concat(r.p.committed, events)
 	}
+	opts := writeOptions()
+	opts.Summary = projectionSummary(r.c.Version, r.p.shown, events, nil)
+	ctx = workflow.WithActivityOptions(ctx, opts)
 	var number string
 	err := workflow.ExecuteActivity(ctx, ProjectActivity, Projection{Case: r.c, Events: events}).Get(ctx, &number)
 	if err != nil {
@@ -437,7 +451,7 @@ func (r *caseRun) persistByActivity(ctx workflow.Context, events []Event) error 
 		}
 		return fmt.Errorf("project case %s: %w", r.c.ID, err)
 	}
-	r.p.committed = nil
+	r.p.committed, r.p.shown = nil, r.c.Version
 	if r.c.CaseNumber == "" {
 		r.c.CaseNumber = number
 	}

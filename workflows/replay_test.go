@@ -47,6 +47,10 @@ import (
 // named for what they recorded, and replay too: cases started then may
 // still be running. activity-projection/ holds cases that wrote to
 // Postgres with a regular activity after each change (projection.go).
+// before-summaries/ holds histories from before timers and activities
+// had summaries and cases started with their number (metadata.go): that
+// change needed no version, but cases started before it run as they were
+// recorded, so their histories keep replaying.
 
 var update = flag.Bool("update", false, "record the histories in testdata/histories anew")
 
@@ -157,8 +161,8 @@ func TestHistories(t *testing.T) {
 				Sender: &workflows.Party{Name: "A"}, Receiver: &workflows.Party{Name: "B"}, Outcome: workflows.OutcomeBlock,
 				RiskLevel: "HIGH", AggregateScore: 90, Hits: []workflows.Hit{{Type: "SANCTIONS"}}}
 			nc := workflows.ScreeningCase("SANCTIONS_HIT", workflows.FamilyInvestigation, v)
-			_, err := s.tc.SignalWithStartWorkflow(s.ctx, nc.ID, workflows.SignalVerdict, v.Link(),
-				client.StartWorkflowOptions{ID: nc.ID, TaskQueue: s.queue}, workflows.WorkflowName, workflows.Input{New: nc})
+			opts, in := s.startAsAPI(t, nc)
+			_, err := s.tc.SignalWithStartWorkflow(s.ctx, nc.ID, workflows.SignalVerdict, v.Link(), opts, workflows.WorkflowName, in)
 			require.NoError(t, err)
 			v.AggregateScore = 95
 			require.NoError(t, s.tc.SignalWorkflow(s.ctx, nc.ID, "", workflows.SignalVerdict, v.Link()))
@@ -273,9 +277,22 @@ func (s *live) checkIDs(nc workflows.NewCase) (idDoc, sanctions string) {
 
 func (s *live) start(t *testing.T, nc workflows.NewCase) string {
 	t.Helper()
-	_, err := s.tc.ExecuteWorkflow(s.ctx, client.StartWorkflowOptions{ID: nc.ID, TaskQueue: s.queue}, workflows.WorkflowName, workflows.Input{New: nc})
+	opts, in := s.startAsAPI(t, nc)
+	_, err := s.tc.ExecuteWorkflow(s.ctx, opts, workflows.WorkflowName, in)
 	require.NoError(t, err)
 	return nc.ID
+}
+
+// startAsAPI is how the API starts a case: with a number drawn first, and
+// the summary and details that name it in the Temporal UI.
+func (s *live) startAsAPI(t *testing.T, nc workflows.NewCase) (client.StartWorkflowOptions, workflows.Input) {
+	t.Helper()
+	number, err := s.store.NextCaseNumber(s.ctx, time.Now())
+	require.NoError(t, err)
+	return client.StartWorkflowOptions{ID: nc.ID, TaskQueue: s.queue,
+			StaticSummary: workflows.StaticSummary(nc, number),
+			StaticDetails: workflows.StaticDetails(nc, number, "http://localhost:8080/api/v1/cases/"+nc.ID)},
+		workflows.Input{New: nc, CaseNumber: number}
 }
 
 func (s *live) update(t *testing.T, id, name string, arg any) {

@@ -126,7 +126,8 @@ func (r *caseRun) sendMail(ctx workflow.Context) {
 			return
 		}
 		n := r.outbox[0]
-		if err := workflow.ExecuteActivity(ctx, NotifyActivity, n).Get(ctx, nil); err != nil {
+		actx := workflow.WithActivityOptions(ctx, withSummary(workflow.GetActivityOptions(ctx), mailSummary(n)))
+		if err := workflow.ExecuteActivity(actx, NotifyActivity, n).Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("e-mail given up", "kind", n.Kind, "seq", n.Seq, "recipient", n.Recipient, "error", err)
 		}
 		r.outbox = r.outbox[1:]
@@ -266,7 +267,7 @@ func (r *caseRun) onRevoke(ctx workflow.Context, v Revocation) (Case, error) {
 	if err := r.persist(ctx, ev); err != nil {
 		return Case{}, err
 	}
-	actx := workflow.WithActivityOptions(ctx, writeOptions())
+	actx := workflow.WithActivityOptions(ctx, withSummary(writeOptions(), revokeSummary))
 	if err := workflow.ExecuteActivity(actx, RevokePortalActivity, r.c.ID, now).Get(ctx, nil); err != nil {
 		return Case{}, fmt.Errorf("revoke links of case %s: %w", r.c.ID, err)
 	}

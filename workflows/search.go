@@ -7,9 +7,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Search attributes on every case workflow (DESIGN.md §9), for
-// `temporal workflow list --query` and the Temporal UI. Temporal stores
-// them in clear, so they carry no personal data: IDs, codes and dates.
+// Search attributes on every case workflow, for `temporal workflow list
+// --query` and the Temporal UI. Temporal stores them in clear, so they
+// carry no personal data: IDs, codes and dates.
 var (
 	SearchCaseNumber   = temporal.NewSearchAttributeKeyKeyword("CaseNumber")
 	SearchCaseType     = temporal.NewSearchAttributeKeyKeyword("CaseType")
@@ -46,9 +46,13 @@ func searchValuesOf(c Case) searchValues {
 	return v
 }
 
-// upsertSearch brings the search attributes in line with the case, and
-// writes nothing when they already are: each upsert is a history event.
+// upsertSearch brings the search attributes and the current details in
+// line with the case once Postgres shows it: every written change, a
+// resumed run and a write taken after a refusal pass here. It upserts
+// nothing when the attributes already agree: each upsert is a history
+// event.
 func (r *caseRun) upsertSearch(ctx workflow.Context) error {
+	r.describe(ctx)
 	v := searchValuesOf(r.c)
 	if r.search != nil && *r.search == v {
 		return nil
