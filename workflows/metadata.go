@@ -197,12 +197,13 @@ func mailSummary(n Notify) string {
 		MailRequest: "request", MailRecollect: "request to provide again", MailReminder: "reminder",
 		MailOverdue: "overdue notice", MailOverdueAssignee: "overdue notice", MailOverdueReminder: "overdue reminder",
 		MailRevoked: "revocation", MailNewCase: "new case", MailDigest: "digest",
+		MailAssigned: "case assigned", MailClientSubmitted: "client's answer",
 	}[n.Kind]
 	if what == "" { // a kind without a label yet reads as its name
 		what = strings.ToLower(strings.ReplaceAll(n.Kind, "_", " "))
 	}
 	who := map[string]string{RecipientClient: "the client", RecipientAssignee: "the assignee", RecipientOfficers: "every officer"}[n.Recipient]
-	if id, ok := strings.CutPrefix(n.Recipient, "user:"); ok && who == "" {
+	if id, ok := strings.CutPrefix(n.Recipient, UserRecipient("")); ok && who == "" {
 		who = "user `" + id + "`" // one user, by ID (never an address)
 	} else if who == "" {
 		who = n.Recipient
