@@ -712,9 +712,10 @@ func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
 		if err != nil {
 			return err
 		}
-		d.Transactions = append(d.Transactions, toTransactionJSON(t))
+		tj := toTransactionJSON(t)
+		d.Transactions = append(d.Transactions, tj)
 		if row.RelatedTransactionID.Valid && tx == row.RelatedTransactionID.String {
-			d.RelatedTransaction = toTransactionJSON(t)
+			d.RelatedTransaction = tj
 		}
 	}
 	if row.AssignedTo.Valid {

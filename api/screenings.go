@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -44,17 +43,22 @@ func (s *Server) screening(c *fiber.Ctx) error {
 		return err
 	}
 	// A later verdict joins the case the transaction already has, of the
-	// type that case was opened as, whatever this verdict would open.
-	if existing, err := s.store.GetCase(c.UserContext(), nc.ID); err == nil {
-		caseType = existing.Type
-	} else if !errors.Is(err, store.ErrNotFound) {
+	// type that case was opened as, whatever this verdict would open, and
+	// draws no case number. Two first deliveries at once both draw one and
+	// one start wins: a gap in the numbers, which is harmless.
+	var number string
+	existing, err := s.store.GetCase(c.UserContext(), nc.ID)
+	switch {
+	case err == nil:
+		caseType, number = existing.Type, existing.CaseNumber
+	case errors.Is(err, store.ErrNotFound):
+		if number, err = s.store.NextCaseNumber(c.UserContext(), time.Now()); err != nil {
+			return err
+		}
+	default:
 		return err
 	}
 	answer["caseId"], answer["caseType"] = nc.ID, caseType
-	number, err := s.screeningNumber(c.UserContext(), nc.ID)
-	if err != nil {
-		return err
-	}
 
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
@@ -71,17 +75,4 @@ func (s *Server) screening(c *fiber.Ctx) error {
 		return fmt.Errorf("deliver verdict: %w", err)
 	}
 	return ok(c, http.StatusAccepted, answer)
-}
-
-// screeningNumber is the number a transaction's case starts with, should
-// this delivery start it: the case's own when Postgres has its row (a
-// verdict delivered again, the common case, draws none), a new one
-// otherwise. Two first deliveries at once both draw one and one start
-// wins: a gap in the numbers, which is harmless.
-func (s *Server) screeningNumber(ctx context.Context, caseID string) (string, error) {
-	number, err := s.store.CaseNumber(ctx, caseID)
-	if errors.Is(err, store.ErrNotFound) {
-		return s.store.NextCaseNumber(ctx, time.Now())
-	}
-	return number, err
 }

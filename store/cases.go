@@ -178,20 +178,6 @@ func (s *Store) NextCaseNumber(ctx context.Context, opened time.Time) (string, e
 	return number, nil
 }
 
-// CaseNumber reads the number of a case, or ErrNotFound when Postgres has
-// no row for it yet.
-func (s *Store) CaseNumber(ctx context.Context, id string) (string, error) {
-	var number string
-	err := s.get(ctx, &number, `SELECT case_number FROM cases WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrNotFound
-	}
-	if err != nil {
-		return "", fmt.Errorf("read the case number: %w", err)
-	}
-	return number, nil
-}
-
 // updateCase moves case $1's row forward to the workflow's state, unless
 // a write with a higher (fence, version) got there first.
 const updateCase = `

@@ -211,7 +211,7 @@ func TestCaseNumberDrawnBeforeTheRow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			id := uuid.NewString()
-			_, err := s.CaseNumber(ctx, id)
+			_, err := s.GetCase(ctx, id)
 			require.ErrorIs(t, err, store.ErrNotFound)
 			c := workflows.Case{NewCase: workflows.NewCase{ID: id, Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
 				Priority: "LOW", Title: "Alert", Description: "Unusual activity."},
@@ -219,9 +219,9 @@ func TestCaseNumberDrawnBeforeTheRow(t *testing.T) {
 			number, err := s.Project(ctx, workflows.Projection{Case: c, Fence: 3})
 			require.NoError(t, err)
 			tt.want(t, number)
-			stored, err := s.CaseNumber(ctx, id)
+			stored, err := s.GetCase(ctx, id)
 			require.NoError(t, err)
-			require.Equal(t, number, stored)
+			require.Equal(t, number, stored.CaseNumber)
 		})
 	}
 }
