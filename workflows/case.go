@@ -71,17 +71,20 @@ const flagChange = "flag-client-owes"
 // activities, which runs before it never scheduled.
 const officerMailsChange = "officer-mails"
 
+// requestItemChange names the change that makes a request's description
+// something the client owes when nothing else is asked of them
+// (requestItem): runs before it sent such a request with nothing to answer.
+const requestItemChange = "request-item"
+
 // CaseWorkflow runs one case from creation to its terminal status.
 func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
-	strict := workflow.GetVersion(ctx, contractChange, workflow.DefaultVersion, 1) >= 1
-	providersApart := workflow.GetVersion(ctx, flagChange, workflow.DefaultVersion, 1) >= 1
-	officerMails := workflow.GetVersion(ctx, officerMailsChange, workflow.DefaultVersion, 1) >= 1
+	v := versions(ctx)
 	if in.Resume != nil {
-		return resume(ctx, in.Resume, strict, providersApart, officerMails)
+		return resume(ctx, in.Resume, v)
 	}
 	var errs contract.Errors
 	validateCaseShape(&errs, in.New)
-	if strict {
+	if v.strict {
 		validateCaseValues(&errs, in.New, workflow.GetInfo(ctx).WorkflowStartTime)
 	}
 	if in.CaseNumber != "" && !ValidCaseNumber(in.CaseNumber) {
@@ -93,10 +96,8 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	life, _ := LifecycleFor(in.New.Family)
 	now := workflow.Now(ctx).UTC()
 	r := &caseRun{
-		life:           life,
-		strict:         strict,
-		providersApart: providersApart,
-		officerMails:   officerMails,
+		life:        life,
+		runVersions: v,
 		c: Case{
 			NewCase:    in.New,
 			CaseNumber: in.CaseNumber,
@@ -142,10 +143,9 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 
 // resume picks a case up where the previous run left it: its timers are
 // re-armed from the stored plan, its unsent e-mails queued again.
-func resume(ctx workflow.Context, from *Resume, strict, providersApart, officerMails bool) (Case, error) {
+func resume(ctx workflow.Context, from *Resume, v runVersions) (Case, error) {
 	life, _ := LifecycleFor(from.Case.Family)
-	r := &caseRun{life: life, c: from.Case, created: true, outbox: from.Outbox,
-		strict: strict, providersApart: providersApart, officerMails: officerMails}
+	r := &caseRun{life: life, c: from.Case, created: true, outbox: from.Outbox, runVersions: v}
 	r.restoreApplied(from.Applied)
 	r.startProjection(ctx, from)
 	if err := r.register(ctx); err != nil {
@@ -232,13 +232,36 @@ type caseRun struct {
 	handingOver bool
 	// p is how the run writes to Postgres (projection.go).
 	p projection
-	// strict holds signals to the contract (contractChange).
+	runVersions
+}
+
+// runVersions are the changes a run follows, each false for a case whose
+// history was recorded before it (workflow.GetVersion).
+type runVersions struct {
+	// strict holds the case's start and signals to the contract
+	// (contractChange).
 	strict bool
 	// providersApart keeps provider checks out of the flag (flagChange).
 	providersApart bool
 	// officerMails tells officers of assignments and answers
 	// (officerMailsChange).
 	officerMails bool
+	// describedOwed makes a request's description owed (requestItemChange).
+	describedOwed bool
+}
+
+// versions asks, in a fixed order before the run's first command, which
+// changes this run follows.
+func versions(ctx workflow.Context) runVersions {
+	since := func(change string) bool {
+		return workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) >= 1
+	}
+	return runVersions{
+		strict:         since(contractChange),
+		providersApart: since(flagChange),
+		officerMails:   since(officerMailsChange),
+		describedOwed:  since(requestItemChange),
+	}
 }
 
 func (r *caseRun) register(ctx workflow.Context) error {
@@ -451,10 +474,14 @@ func (r *caseRun) onSend(ctx workflow.Context, s Send) (Case, error) {
 	r.c.Status = StatusOpen
 	actor := s.ActorID
 	r.c.SubmittedBy = &actor
-	r.c.AwaitingClient = r.anythingRequested()
 	ev := r.event(EventRequestSent, &s.ActorID, "Client request sent", jsonValue(StatusDraft), jsonValue(StatusOpen))
+	events := []Event{ev}
+	if item, ok := r.requestItem(ctx); ok {
+		events = append(events, item)
+	}
+	r.c.AwaitingClient = r.anythingRequested()
 	// Checks approved before the request went out may already qualify.
-	events := append([]Event{ev}, r.afterChecks(ctx)...)
+	events = append(events, r.afterChecks(ctx)...)
 	r.replan(workflow.Now(ctx).UTC())
 	if err := r.commit(ctx, events, r.mail(MailRequest, RecipientClient, ev.Seq, "")); err != nil {
 		return Case{}, err

@@ -76,7 +76,7 @@ func TestDeriveFlagEveryCombination(t *testing.T) {
 	// entity.
 	for _, combo := range combinations(6) {
 		first, second := withProviders(combo[:3], 0b100), withProviders(combo[3:], 0b100)
-		r := &caseRun{providersApart: true, c: Case{Entities: []Entity{{Checks: first}, {Checks: second}}}}
+		r := &caseRun{runVersions: runVersions{providersApart: true}, c: Case{Entities: []Entity{{Checks: first}, {Checks: second}}}}
 		require.Equal(t, specFlag(t, append(slices.Clone(first), second...)), r.flag(), "%v", combo)
 	}
 }

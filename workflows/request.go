@@ -274,3 +274,31 @@ func (r *caseRun) onRevoke(ctx workflow.Context, v Revocation) (Case, error) {
 	r.outbox = append(r.outbox, r.mail(MailRevoked, RecipientClient, ev.Seq, reason))
 	return r.c, nil
 }
+
+// The request item: what a request's description asks for, owed by the
+// client like a check, when nothing else is asked of them (an information
+// request made of a description and a due date). As a check of its own
+// it goes through the one mechanism of what the client owes: the portal
+// shows it, reminders run until it is answered, an officer accepts the
+// answer or asks again with a reason, and the flag moves.
+const (
+	// KindRequest is the entity that stands for the request itself.
+	KindRequest = "REQUEST"
+	// CheckRequestedInformation is what the request's description asks.
+	CheckRequestedInformation = "REQUESTED_INFORMATION"
+)
+
+// requestItem adds the request item to a case being sent with a
+// description and nothing else the client owes, and returns its event.
+func (r *caseRun) requestItem(ctx workflow.Context) (Event, bool) {
+	if !r.describedOwed || r.anythingRequested() || strings.TrimSpace(r.c.Description) == "" {
+		return Event{}, false
+	}
+	name := "Your request"
+	if r.c.Client != nil && strings.TrimSpace(r.c.Client.Name) != "" {
+		name = strings.TrimSpace(r.c.Client.Name)
+	}
+	e := r.addEntity(NewEntity{Kind: KindRequest, Name: name, Role: "what the request asks",
+		Checks: []string{CheckRequestedInformation}}, workflow.Now(ctx).UTC())
+	return r.event(EventEntityAdded, nil, "The request's description is asked of the client", nil, jsonValue(e)), true
+}
