@@ -23,7 +23,7 @@ build:
 	$(GO) build -o $(CASEFLOW) ./cmd/caseflow
 
 $(TEMPORAL):
-	@echo "building the temporal CLI $(TEMPORAL_VERSION) into ./bin (a few minutes, once)"
+	@echo "building the temporal CLI $(TEMPORAL_VERSION) into ./bin (2 to 7 minutes on two cores, once; nothing prints meanwhile)"
 	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_VERSION)
 
 run: build $(TEMPORAL)
