@@ -47,10 +47,10 @@ import (
 // named for what they recorded, and replay too: cases started then may
 // still be running. activity-projection/ holds cases that wrote to
 // Postgres with a regular activity after each change (projection.go).
-// before-summaries/ holds histories from before timers and activities
-// had summaries and cases started with their number (metadata.go): that
-// change needed no version, but cases started before it run as they were
-// recorded, so their histories keep replaying.
+// local-projection/ holds cases that wrote with a local activity before
+// the contract, flag, e-mail and request-item changes and before timers,
+// activities and cases had summaries (case.go's versions, metadata.go):
+// cases started then may still be running, and replay as recorded.
 
 var update = flag.Bool("update", false, "record the histories in testdata/histories anew")
 
