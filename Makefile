@@ -34,15 +34,23 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# The README's API examples (docs/examples) run under test with curl and jq.
+EXAMPLE_TOOLS := /usr/bin/jq /usr/bin/curl
+$(EXAMPLE_TOOLS):
+	@echo "installing Debian's jq and curl for the README's examples (once)"
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq curl
+
 # Tests start their own Temporal dev servers from ./bin/temporal on free
 # ports; `dev exec` hands them a Postgres server in CASEFLOW_TEST_DATABASE_URL.
-test: build $(TEMPORAL) $(CHROMIUM)
+test: build $(TEMPORAL) $(CHROMIUM) $(EXAMPLE_TOOLS)
 	$(CASEFLOW) dev exec -- sh -c '$(GO) test -count=1 -timeout 20m ./... && $(MAKE) --no-print-directory fuzz-run FUZZTIME=$(TEST_FUZZTIME)'
 
 # Fuzz targets, as package:name. `go test` runs their committed corpus
 # (testdata/fuzz) like any test; `make test` also fuzzes each for
-# TEST_FUZZTIME, `make fuzz` for FUZZTIME. What the fuzzer finds lands in
-# Go's cache; copy a failing input into testdata/fuzz to keep it.
+# TEST_FUZZTIME, `make fuzz` for FUZZTIME. An input that fails is written
+# to the package's testdata/fuzz, to be fixed and kept; inputs that only
+# widen coverage stay in Go's cache.
 FUZZ_TARGETS := ./workflows/contract:FuzzText ./workflows/contract:FuzzObject \
 	./api:FuzzDecodeBody ./api:FuzzDecodeCursor ./store:FuzzAcceptedCaseIsStorable
 TEST_FUZZTIME := 4s

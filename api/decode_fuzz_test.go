@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"testing"
@@ -8,11 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // FuzzDecodeBody: whatever a client sends, every request decoder answers
 // either a value or a 4xx that names what was wrong, never a panic or a
-// 500; and a body it takes holds no text the contract refuses anywhere.
+// 500; and a body it takes is one JSON object whose text and numbers the
+// contract stores (no NUL, no lone surrogate, finite numbers).
 func FuzzDecodeBody(f *testing.F) {
 	for _, s := range []string{
 		`{"type":"AML_ALERT","priority":"HIGH","title":"t","description":"d","tags":["a"],"metadata":{"a":1}}`,
@@ -33,6 +36,10 @@ func FuzzDecodeBody(f *testing.F) {
 		func() any { return &resultRequest{} },
 		func() any { return &revokeRequest{} },
 		func() any { return &portalSubmission{} },
+		func() any { return &editRequest{} },
+		func() any { return &linkRequest{} },
+		func() any { return &newUserRequest{} },
+		func() any { return &userChangeRequest{} },
 		func() any { return &workflows.Verdict{} },
 		func() any { return &map[string]any{} },
 	}
@@ -40,6 +47,8 @@ func FuzzDecodeBody(f *testing.F) {
 		for _, target := range targets {
 			err := decodeBody(body, target())
 			if err == nil {
+				_, msg := contract.Body.Problem(bytes.TrimSpace(body))
+				require.Empty(t, msg, "a body taken is storable: %q", body)
 				continue
 			}
 			var e *Error

@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -64,23 +66,42 @@ type linkRequest struct {
 	Verdict       *workflows.Verdict `json:"verdict"`
 }
 
+// link turns the request into the link the case records. A transaction
+// delivered already is linked as it is kept; a new verdict is kept first,
+// as screening keeps one (so only a screening account, an officer or an
+// admin, may give one), without a case of its own: the case it belongs to
+// is the one that records the link.
 func (s *Server) link(c *fiber.Ctx, id string) (any, error) {
+	if _, err := s.existingCase(c); err != nil {
+		return nil, err
+	}
 	var req linkRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, err
 	}
-	actor := currentUser(c).ID
+	actor := currentUser(c)
 	switch {
 	case req.Verdict != nil && req.TransactionID != "":
 		return nil, invalid(workflows.FieldError{Field: "body", Message: "give a transactionId or a verdict, not both"})
 	case req.Verdict != nil:
+		if !actor.Role.CanBeAssigned() {
+			return nil, apiError(http.StatusForbidden, codeForbidden, "role %s may link a screened transaction but not deliver a verdict", actor.Role)
+		}
 		if err := workflows.ValidateVerdict(*req.Verdict); err != nil {
 			return nil, prefixed("verdict.", err)
 		}
-		if err := s.store.RecordVerdict(c.UserContext(), *req.Verdict, &id); err != nil {
+		req.TransactionID = strings.ToLower(req.Verdict.TransactionID)
+		_, err := s.store.GetTransaction(c.UserContext(), req.TransactionID)
+		if errors.Is(err, store.ErrNotFound) {
+			if err := s.store.RecordVerdict(c.UserContext(), *req.Verdict, nil); err != nil {
+				return nil, err
+			}
+			return workflows.TransactionLink{ActorID: actor.ID, Verdict: req.Verdict.Link()}, nil
+		}
+		if err != nil {
 			return nil, err
 		}
-		return workflows.TransactionLink{ActorID: actor, Verdict: req.Verdict.Link()}, nil
+		// Kept already: linked as it is kept, never overwritten from here.
 	}
 	if _, err := uuid.Parse(req.TransactionID); err != nil {
 		return nil, invalid(workflows.FieldError{Field: "transactionId", Message: "is required: a screened transaction's ID (or send a verdict)"})
@@ -92,9 +113,13 @@ func (s *Server) link(c *fiber.Ctx, id string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	last := t.Verdicts[len(t.Verdicts)-1] // a transaction is kept with its first verdict
-	return workflows.TransactionLink{ActorID: actor, Verdict: workflows.VerdictLink{VerdictID: last.VerdictID,
-		TransactionID: t.ID, Outcome: t.Outcome, RiskLevel: t.RiskLevel, AggregateScore: t.AggregateScore}}, nil
+	// The verdict received last, as it was delivered: its ID and its
+	// outcome describe the same verdict.
+	var latest workflows.Verdict
+	if err := json.Unmarshal(t.Verdicts[len(t.Verdicts)-1].Payload, &latest); err != nil {
+		return nil, fmt.Errorf("read the verdict of transaction %s: %w", t.ID, err)
+	}
+	return workflows.TransactionLink{ActorID: actor.ID, Verdict: latest.Link()}, nil
 }
 
 // prefixed names a nested object's bad fields from the request's top.

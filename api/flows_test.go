@@ -50,7 +50,9 @@ func TestInvestigationFlows(t *testing.T) {
 		r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"transactionId": screened["transactionId"]})
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		fresh := verdictBody("ESCALATE", "HIGH")
-		r = h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"verdict": fresh})
+		requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"verdict": fresh}),
+			http.StatusForbidden, "FORBIDDEN") // a verdict is a screening account's to deliver
+		r = h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"verdict": fresh})
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		d := decode[flowCase](t, r)
 		require.Len(t, d.Transactions, 2)
@@ -64,6 +66,12 @@ func TestInvestigationFlows(t *testing.T) {
 			http.StatusConflict, workflows.CodeAlreadyLinked)
 		requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"transactionId": uuid.NewString()}),
 			http.StatusNotFound, "NOT_FOUND")
+		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+uuid.NewString()+"/transactions", map[string]any{"verdict": verdictBody("REVIEW", "LOW")}),
+			http.StatusNotFound, "NOT_FOUND") // no case: nothing kept
+		// The verdict given with the link is kept, with no case of its own.
+		var kept int
+		require.NoError(t, h.store.DB().Get(&kept, `SELECT count(*) FROM transactions WHERE id = $1 AND case_id IS NULL`, fresh["transactionId"]))
+		require.Equal(t, 1, kept)
 	})
 
 	t.Run("claim", func(t *testing.T) {

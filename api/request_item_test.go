@@ -49,4 +49,8 @@ func TestInformationRequestEndToEnd(t *testing.T) {
 	o = h.onboarding(t, c.ID)
 	require.Equal(t, "SUBMITTED", o.Entities[0].Checks[0].Status)
 	require.Equal(t, "REVIEWING", *o.Flag)
+
+	// The case stays editable with the request item among its entities.
+	r = h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "Payslips: Ines Info"})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 }

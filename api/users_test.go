@@ -128,7 +128,14 @@ func TestOfficersNotifications(t *testing.T) {
 	before := len(h.mail.To(otto.Email))
 	caseID := *h.screen(t, verdictBody("BLOCK", "HIGH")).CaseID
 	h.waitForSubject(t, otto.Email, before, "New case")
-	got, at := entry(call(t, h.baseURL, http.MethodGet, "/api/v1/notifications", otto.token, nil), caseID)
+	// The e-mail goes out, then its row is marked sent: the list shows it
+	// a moment later.
+	var got inboxOut
+	var at []int
+	require.Eventually(t, func() bool {
+		got, at = entry(call(t, h.baseURL, http.MethodGet, "/api/v1/notifications", otto.token, nil), caseID)
+		return len(at) > 0
+	}, 10*time.Second, 20*time.Millisecond)
 	require.Len(t, at, 1, "once")
 	item := got.Items[at[0]]
 	require.Nil(t, item.ReadAt)

@@ -95,7 +95,7 @@ func TestProjectionTransientErrorsAreNotRefusals(t *testing.T) {
 		err := &pq.Error{Code: code}
 		require.False(t, store.IsRefused(err), "%s (%s)", code, code.Name())
 	}
-	for _, code := range []pq.ErrorCode{"22P05", "22021", "22003", "22008", "22001", "54000"} {
+	for _, code := range []pq.ErrorCode{"22P05", "22021", "22003", "22008", "22001", "54000", "23502", "23503", "23514"} {
 		err := errors.Join(errors.New("project case"), &pq.Error{Code: code})
 		require.True(t, store.IsRefused(err), "%s (%s)", code, code.Name())
 	}
@@ -103,4 +103,19 @@ func TestProjectionTransientErrorsAreNotRefusals(t *testing.T) {
 	require.False(t, store.IsRefused(context.DeadlineExceeded))
 	_, err = json.Marshal(json.RawMessage(`{"not json`))
 	require.True(t, store.IsRefused(err), "a value that cannot be encoded cannot be written either: %v", err)
+}
+
+// An assignee who does not exist (sent straight to Temporal, past the
+// API's lookup) is a foreign key Postgres refuses for good: a refusal, not
+// a write retried forever.
+func TestProjectionOfAnUnknownAssigneeIsRefused(t *testing.T) {
+	s, _ := storetest.New(t)
+	ghost := uuid.NewString()
+	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	c := workflows.Case{NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+		Priority: "HIGH", Title: "Alert", Description: "Unusual activity.", AssignedTo: &ghost},
+		Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1}
+	_, err := s.Project(context.Background(), workflows.Projection{Case: c, Fence: 1})
+	require.Error(t, err)
+	require.True(t, store.IsRefused(err), "%v", err)
 }

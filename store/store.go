@@ -170,8 +170,9 @@ func IsUnavailable(err error) bool {
 // so that writing the same thing again can only fail the same way: a data
 // exception (SQLSTATE class 22: a NUL byte in text, "\u0000" in jsonb, a
 // number or date out of range) or a program limit (class 54: a row or
-// index entry too large). So is a value that cannot even be encoded as
-// JSON. Anything else, a Postgres that is unreachable or restarting
+// index entry too large), or a row no retry makes valid (a reference to
+// a user who does not exist, a missing or out-of-range value: 23503,
+// 23502, 23514). So is a value that cannot even be encoded as JSON. Anything else, a Postgres that is unreachable or restarting
 // (IsUnavailable), a serialization failure or a deadlock (class 40), may
 // pass when tried again, and is not a refusal.
 func IsRefused(err error) bool {
@@ -182,6 +183,13 @@ func IsRefused(err error) bool {
 	if errors.As(err, &pqErr) {
 		switch pqErr.Code.Class() {
 		case "22", "54": // data exception, program limit exceeded
+			return true
+		}
+		switch pqErr.Code {
+		// A reference to a user who does not exist (an assignee sent
+		// straight to Temporal), a missing or out-of-range value: no retry
+		// can make the same row valid.
+		case "23502", "23503", "23514": // not_null, foreign_key, check violations
 			return true
 		}
 		return false

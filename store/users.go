@@ -121,8 +121,8 @@ func (s *Store) CreateUser(ctx context.Context, email string, role workflows.Rol
 	return u, nil
 }
 
-// Users lists users by e-mail, of one role when role is not empty, the
-// deactivated ones only when inactive is set.
+// Users lists users by e-mail, of one role when role is not empty; the
+// deactivated ones are left out unless inactive is set.
 func (s *Store) Users(ctx context.Context, role workflows.Role, inactive bool) ([]User, error) {
 	out := []User{}
 	err := s.db.SelectContext(ctx, &out, `SELECT `+userColumns+` FROM users

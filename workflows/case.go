@@ -84,6 +84,7 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	}
 	var errs contract.Errors
 	validateCaseShape(&errs, in.New)
+	validateCaseEntities(&errs, in.New)
 	if v.strict {
 		validateCaseValues(&errs, in.New, workflow.GetInfo(ctx).WorkflowStartTime)
 	}

@@ -96,10 +96,9 @@ func (r *caseRun) editValues(ctx workflow.Context, e CaseEdit) error {
 	if len(changed) == 0 {
 		return ValidationError{{Field: "body", Message: "changes nothing: give a field with a new value"}}
 	}
-	edited.DueDate = nil // not the edit's to check; it has its own update
-	for _, e := range r.c.Entities {
-		edited.Entities = append(edited.Entities, NewEntity{Kind: e.Kind, Name: e.Name, Role: e.Role, Details: e.Details})
-	}
+	// Neither the due date (it has its own update) nor the entities (an
+	// edit cannot change them) are the edit's to check.
+	edited.DueDate = nil
 	var errs contract.Errors
 	validateCaseShape(&errs, edited)
 	validateCaseValues(&errs, edited, workflow.Now(ctx))

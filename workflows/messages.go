@@ -386,6 +386,7 @@ type ValidationError = contract.ValidationError
 func ValidateNewCase(c NewCase, now time.Time) error {
 	var errs contract.Errors
 	validateCaseShape(&errs, c)
+	validateCaseEntities(&errs, c)
 	validateCaseValues(&errs, c, now)
 	return errs.Err()
 }
@@ -422,21 +423,6 @@ func validateCaseShape(errs *contract.Errors, c NewCase) {
 	if c.Family == FamilyOnboarding && (c.Client == nil || strings.TrimSpace(c.Client.Name) == "") {
 		errs.Add("client.name", "is required for onboarding cases")
 	}
-	if c.Family != FamilyOnboarding && len(c.Entities) > 0 {
-		errs.Add("entities", "only onboarding cases have entities")
-	}
-	if len(c.Entities) > MaxEntities {
-		errs.Add("entities", "at most %d", MaxEntities)
-	}
-	individuals := 0
-	for _, e := range c.Entities {
-		if e.Kind == KindIndividual {
-			individuals++
-		}
-	}
-	if c.Type == "IDENTITY_VERIFICATION" && individuals == 0 {
-		errs.Add("entities", "an identity verification needs at least one INDIVIDUAL entity")
-	}
 	if c.Client != nil && c.Client.Email != "" {
 		if a, err := mail.ParseAddress(c.Client.Email); err != nil || a.Address != c.Client.Email {
 			errs.Add("client.email", "must be an e-mail address")
@@ -461,6 +447,26 @@ func validateCaseShape(errs *contract.Errors, c NewCase) {
 	}
 	if _, err := uuid.Parse(c.CreatedBy); c.CreatedBy != "" && err != nil {
 		errs.Add("createdBy", "must be a user ID, or empty for the system")
+	}
+}
+
+// validateCaseEntities is what a new case's entities need: an edit, which
+// cannot change them, does not check them again.
+func validateCaseEntities(errs *contract.Errors, c NewCase) {
+	if c.Family != FamilyOnboarding && len(c.Entities) > 0 {
+		errs.Add("entities", "only onboarding cases have entities")
+	}
+	if len(c.Entities) > MaxEntities {
+		errs.Add("entities", "at most %d", MaxEntities)
+	}
+	individuals := 0
+	for _, e := range c.Entities {
+		if e.Kind == KindIndividual {
+			individuals++
+		}
+	}
+	if c.Type == "IDENTITY_VERIFICATION" && individuals == 0 {
+		errs.Add("entities", "an identity verification needs at least one INDIVIDUAL entity")
 	}
 }
 

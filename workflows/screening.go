@@ -237,14 +237,24 @@ func ScreeningCase(caseType string, family Family, v Verdict) NewCase {
 		Type:                 caseType,
 		Family:               family,
 		Priority:             ScreeningPriority(v),
-		Title:                fmt.Sprintf("%s transaction %s: %s %s", verb, v.ExternalID, v.Amount, v.Currency),
+		Title:                truncate(fmt.Sprintf("%s transaction %s: %s %s", verb, v.ExternalID, v.Amount, v.Currency), MaxTitle),
 		Description:          desc,
 		RiskLevel:            &risk,
 		ExternalID:           v.ExternalID,
-		Tags:                 append([]string{"screening", strings.ToLower(v.Outcome)}, lower(hits)...),
+		Tags:                 append([]string{"screening", strings.ToLower(v.Outcome)}, lower(hits[:min(len(hits), MaxTags-2)])...),
 		RelatedTransactionID: &txID,
 		FromScreening:        true,
 	}
+}
+
+// truncate cuts s to at most n characters, with an ellipsis: a case a
+// verdict opens always fits the contract however long its parts.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func lower(ss []string) []string {

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -122,4 +123,19 @@ func TestScreeningCase(t *testing.T) {
 	crit := workflows.ScreeningCase("AML_ALERT", workflows.FamilyInvestigation, verdict("ESCALATE", "CRITICAL"))
 	require.Equal(t, workflows.Priority("CRITICAL"), crit.Priority)
 	require.Equal(t, "HIGH", *crit.RiskLevel, "a case's risk level tops out at HIGH")
+}
+
+// Whatever a valid verdict holds, the case it opens fits the contract: a
+// long external ID and many hit types are cut, not a 500.
+func TestScreeningCaseAlwaysFits(t *testing.T) {
+	v := verdict("REVIEW", "LOW")
+	v.ExternalID = strings.Repeat("X", 200)
+	for i := range 60 {
+		v.Hits = append(v.Hits, workflows.Hit{Type: "HIT_" + strings.Repeat("A", i%30) + string(rune('A'+i%26)) + string(rune('A'+i/26))})
+	}
+	require.NoError(t, workflows.ValidateVerdict(v))
+	nc := workflows.ScreeningCase("AML_ALERT", workflows.FamilyInvestigation, v)
+	require.NoError(t, workflows.ValidateNewCase(nc, time.Now()))
+	require.Len(t, []rune(nc.Title), workflows.MaxTitle)
+	require.Len(t, nc.Tags, workflows.MaxTags)
 }
