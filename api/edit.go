@@ -35,6 +35,12 @@ func (s *Server) edit(c *fiber.Ctx, _ string) (any, error) {
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, err
 	}
+	// Trimmed as a create trims them.
+	for _, text := range []*string{req.Title, req.Description} {
+		if text != nil {
+			*text = strings.TrimSpace(*text)
+		}
+	}
 	e := workflows.CaseEdit{ActorID: currentUser(c).ID, Title: req.Title, Description: req.Description,
 		ExternalID: req.ExternalID, Tags: req.Tags, Properties: req.Properties, Client: req.Client}
 	if req.Priority != nil {
