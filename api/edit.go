@@ -26,6 +26,9 @@ type editRequest struct {
 	Metadata    json.RawMessage    `json:"metadata"`
 	Properties  *map[string]string `json:"properties"`
 	Client      *workflows.Client  `json:"client"`
+	// Entities replaces a draft's entities, each given the checks the
+	// catalogue requires.
+	Entities *[]entityRequest `json:"entities"`
 }
 
 // edit turns the request into the case's edit; the workflow holds the
@@ -61,6 +64,17 @@ func (s *Server) edit(c *fiber.Ctx, _ string) (any, error) {
 	}
 	if string(req.Metadata) != "null" {
 		e.Metadata = req.Metadata
+	}
+	if req.Entities != nil {
+		row, err := s.existingCase(c) // its type says which checks the catalogue requires
+		if err != nil {
+			return nil, err
+		}
+		entities := make([]workflows.NewEntity, len(*req.Entities))
+		for i, ne := range *req.Entities {
+			entities[i] = s.newEntity(row.Type, ne)
+		}
+		e.Entities = &entities
 	}
 	return e, nil
 }

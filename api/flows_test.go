@@ -184,3 +184,30 @@ func (h *harness) waitForSubject(t *testing.T, to string, skip int, subject stri
 		return false
 	}, 15*time.Second, 20*time.Millisecond, "an e-mail to %s: %q", to, subject)
 }
+
+// A draft's client and entities change before its request goes out; the
+// entities come with fresh checks from the catalogue, and new IDs.
+func TestEditADraft(t *testing.T) {
+	h := e2e
+	c := h.createCase(t, workflows.RoleAnalyst, onboardingBody("Draft Person"))
+	first := h.onboarding(t, c.ID).Entities[0].ID
+	r := h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{
+		"client":   map[string]string{"name": "Dana Draft", "email": "dana@example.com"},
+		"entities": []map[string]any{{"kind": "INDIVIDUAL", "name": "Dana Draft", "role": "applicant"}, {"kind": "COMPANY", "name": "Draft Ltd"}},
+	})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	d := decode[onboardingOut](t, r)
+	require.Equal(t, "Dana Draft", *d.Client.Name)
+	require.Len(t, d.Entities, 2)
+	require.NotEqual(t, first, d.Entities[0].ID, "a replaced entity's ID is not reused")
+	require.Len(t, d.Entities[1].Checks, 3, "the company's checks from the catalogue")
+	updated := d.Timeline[len(d.Timeline)-1]
+	require.Equal(t, workflows.EventCaseUpdated, updated.EventType)
+	require.Equal(t, "Case updated: client, entities", updated.Description)
+
+	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{"entities": []map[string]any{{"kind": "COMPANY", "name": "Only Ltd"}}}),
+		http.StatusUnprocessableEntity, workflows.CodeValidation) // an identity verification needs an individual
+	require.Equal(t, http.StatusOK, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil).status)
+	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{"entities": []map[string]any{{"kind": "INDIVIDUAL", "name": "Late"}}}),
+		http.StatusConflict, workflows.CodeInvalidTransition)
+}

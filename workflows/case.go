@@ -510,8 +510,12 @@ func (r *caseRun) onAddEntity(ctx workflow.Context, a AddEntity) (Entity, error)
 
 // addEntity appends an entity with its required checks, each PENDING.
 func (r *caseRun) addEntity(ne NewEntity, now time.Time) Entity {
+	// Entities are numbered in the order they were ever added, so one
+	// added after a draft's entities were replaced gets an ID of its own.
+	n := max(len(r.c.Entities), r.c.EntitiesAdded)
+	r.c.EntitiesAdded = n + 1
 	e := Entity{
-		ID:      EntityID(r.c.ID, len(r.c.Entities)),
+		ID:      EntityID(r.c.ID, n),
 		Kind:    ne.Kind,
 		Name:    strings.TrimSpace(ne.Name),
 		Role:    strings.TrimSpace(ne.Role),

@@ -21,8 +21,9 @@ const (
 )
 
 // CaseEdit changes what describes a case; a nil field stays as it is. An
-// empty RiskLevel clears it. A draft's client may change too; once its
-// request is sent, the client is who was asked.
+// empty RiskLevel clears it. A draft's client and entities may change too
+// (Entities replaces them all, each with fresh checks); once its request
+// is sent, the client is who was asked, and entities are only added.
 type CaseEdit struct {
 	ActorID     string             `json:"actorId"`
 	Title       *string            `json:"title,omitempty"`
@@ -34,6 +35,7 @@ type CaseEdit struct {
 	Metadata    json.RawMessage    `json:"metadata,omitempty"`
 	Properties  *map[string]string `json:"properties,omitempty"`
 	Client      *Client            `json:"client,omitempty"`
+	Entities    *[]NewEntity       `json:"entities,omitempty"`
 }
 
 // apply returns nc with the edit made, and the fields it changes.
@@ -93,14 +95,18 @@ func jsonEqual(a, b json.RawMessage) bool {
 // not. It runs in the validator only (guarded).
 func (r *caseRun) editValues(ctx workflow.Context, e CaseEdit) error {
 	edited, changed := e.apply(r.c.NewCase)
-	if len(changed) == 0 {
+	if len(changed) == 0 && e.Entities == nil {
 		return ValidationError{{Field: "body", Message: "changes nothing: give a field with a new value"}}
 	}
-	// Neither the due date (it has its own update) nor the entities (an
-	// edit cannot change them) are the edit's to check.
+	// The due date has its own update; entities are checked only when the
+	// edit replaces them.
 	edited.DueDate = nil
 	var errs contract.Errors
 	validateCaseShape(&errs, edited)
+	if e.Entities != nil {
+		edited.Entities = *e.Entities
+		validateCaseEntities(&errs, edited)
+	}
 	validateCaseValues(&errs, edited, workflow.Now(ctx))
 	return errs.Err()
 }
@@ -109,8 +115,8 @@ func (r *caseRun) validateEdit(e CaseEdit) error {
 	if err := r.validateOpen(); err != nil {
 		return err
 	}
-	if e.Client != nil && r.c.Status != StatusDraft {
-		return reject(CodeInvalidTransition, fmt.Sprintf("the client of a case is fixed once its request is sent: the case is %s", r.c.Status))
+	if (e.Client != nil || e.Entities != nil) && r.c.Status != StatusDraft {
+		return reject(CodeInvalidTransition, fmt.Sprintf("the client and entities of a case are fixed once its request is sent (entities may still be added): the case is %s", r.c.Status))
 	}
 	return nil
 }
@@ -119,16 +125,43 @@ func (r *caseRun) validateEdit(e CaseEdit) error {
 // changed field's previous and new value.
 func (r *caseRun) onEdit(ctx workflow.Context, e CaseEdit) (Case, error) {
 	edited, changed := e.apply(r.c.NewCase)
-	if len(changed) == 0 {
+	if len(changed) == 0 && e.Entities == nil {
 		return r.c, nil // a concurrent edit made it so already
 	}
 	before, after := fieldsOf(r.c.NewCase, changed), fieldsOf(edited, changed)
 	r.c.NewCase = edited
+	if e.Entities != nil {
+		changed = append(changed, "entities")
+		before["entities"] = jsonValue(entitySummaries(r.c.Entities))
+		r.c.Entities = nil
+		now := workflow.Now(ctx).UTC()
+		for _, ne := range *e.Entities {
+			r.addEntity(ne, now)
+		}
+		after["entities"] = jsonValue(entitySummaries(r.c.Entities))
+	}
 	ev := r.event(EventCaseUpdated, &e.ActorID, "Case updated: "+strings.Join(changed, ", "), jsonValue(before), jsonValue(after))
-	if err := r.persist(ctx, ev); err != nil {
+	// New entities come with fresh checks: the flag follows.
+	if err := r.persist(ctx, append([]Event{ev}, r.afterChecks(ctx)...)...); err != nil {
 		return r.c, err
 	}
 	return r.c, nil
+}
+
+// entitySummary is an entity as a CASE_UPDATED event shows it.
+type entitySummary struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+func entitySummaries(entities []Entity) []entitySummary {
+	out := make([]entitySummary, len(entities))
+	for i, e := range entities {
+		out[i] = entitySummary{ID: e.ID, Kind: e.Kind, Name: e.Name, Role: e.Role}
+	}
+	return out
 }
 
 // fieldsOf picks the named fields of a case, by their JSON names.

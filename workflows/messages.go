@@ -294,6 +294,9 @@ type Case struct {
 	Plan []Reminder `json:"plan,omitempty"`
 	// Verdicts are the IDs of the screening verdicts linked so far.
 	Verdicts []string `json:"verdicts,omitempty"`
+	// EntitiesAdded counts the entities ever added, removed ones included
+	// (a draft's entities replaced by an edit): the next one's number.
+	EntitiesAdded int `json:"entitiesAdded,omitempty"`
 	// Linked are the transactions attached to the case besides its
 	// related one (edit.go), lower-case.
 	Linked    []string  `json:"linked,omitempty"`
