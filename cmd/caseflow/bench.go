@@ -493,7 +493,7 @@ func (b *bencher) rawBaseline(ctx context.Context, c int) ([]benchResult, rawCal
 // whose speed drifts between steps by more than the API adds. Its P50 is
 // the API call's, its P50Added the median of the pairs' differences.
 func (b *bencher) paired(ctx context.Context, name string, raw, api op) benchResult {
-	var rawTimes, apiTimes, added []time.Duration
+	var apiTimes, added []time.Duration
 	errs, firstErr := 0, ""
 	deadline := time.Now().Add(2 * b.duration)
 	for i := 0; i < b.ops && time.Now().Before(deadline); i++ {
@@ -509,7 +509,7 @@ func (b *bencher) paired(ctx context.Context, name string, raw, api op) benchRes
 			}
 			continue
 		}
-		rawTimes, apiTimes = append(rawTimes, t1.Sub(t0)), append(apiTimes, t2.Sub(t1))
+		apiTimes = append(apiTimes, t2.Sub(t1))
 		added = append(added, t2.Sub(t1)-t1.Sub(t0))
 	}
 	r := benchResult{Scenario: name, Concurrency: 1, Ops: len(apiTimes), Errors: errs, FirstErr: firstErr}
