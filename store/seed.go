@@ -35,6 +35,16 @@ var seedColumns = []string{
 	"created_at", "updated_at", "version", "auto_approve", "overdue",
 }
 
+// copyCases is the COPY that streams seedColumns into cases; pq runs it
+// when prepared in a transaction, each Exec a row.
+func copyCases() string {
+	quoted := make([]string, len(seedColumns))
+	for i, c := range seedColumns {
+		quoted[i] = `"` + c + `"`
+	}
+	return "COPY cases (" + strings.Join(quoted, ", ") + ") FROM STDIN"
+}
+
 // SeedCases inserts n synthetic cases straight into the projection with
 // COPY (not through workflows): a benchmark's list queries need a
 // realistic million rows in minutes, not days. The rows follow the
@@ -85,7 +95,7 @@ func (s *Store) copyCases(ctx context.Context, g *caseSeeder, size int) (err err
 	if err := tx.SelectContext(ctx, &numbers, `SELECT nextval('case_number_seq') FROM generate_series(1, $1)`, size); err != nil {
 		return fmt.Errorf("draw case numbers: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("cases", seedColumns...))
+	stmt, err := tx.PrepareContext(ctx, copyCases())
 	if err != nil {
 		return fmt.Errorf("prepare copy: %w", err)
 	}
