@@ -32,6 +32,7 @@ import (
 
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/seed"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
 )
@@ -702,7 +703,7 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 	if have < n {
 		log.Info("seeding the projection by COPY", "cases", n-have)
 		t0 := time.Now()
-		if err := b.env.store.SeedCases(ctx, n-have, []string{b.env.officerID}, b.env.officerID, func(done int) {
+		if err := seed.Cases(ctx, b.env.store, n-have, []string{b.env.officerID}, b.env.officerID, func(done int) {
 			log.Info("seeded", "cases", done)
 		}); err != nil {
 			return nil, err
