@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caseflow/caseflow/store/seed"
 	"github.com/caseflow/caseflow/workflows"
 )
 
@@ -282,7 +283,7 @@ func TestListTotalIsCapped(t *testing.T) {
 	name := "Capped" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
 	author, _, err := h.store.EnsureUser(ctx, name+"@bank.example", workflows.RoleAnalyst, "Cap", name)
 	require.NoError(t, err)
-	require.NoError(t, h.store.SeedCases(ctx, 1_001, nil, author.ID, nil))
+	require.NoError(t, seed.Cases(ctx, h.store, 1_001, nil, author.ID, nil))
 
 	r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"q": {name}, "limit": {"20"}}.Encode(), nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)

@@ -179,6 +179,7 @@ func TestClientRequestEndToEnd(t *testing.T) {
 	// Every link now says so, and takes nothing.
 	status, header, html = h.page(t, http.MethodGet, link, nil)
 	require.Equal(t, http.StatusGone, status)
+	require.Equal(t, "no-store", header.Get("Cache-Control"), "a revoked link is not cached either")
 	require.Contains(t, html, "This request has been revoked")
 	status, _, _ = h.page(t, http.MethodPost, link, url.Values{"checkId": {idDoc}})
 	require.Equal(t, http.StatusGone, status)

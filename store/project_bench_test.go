@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caseflow/caseflow/store/seed"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
 )
@@ -22,7 +23,7 @@ func BenchmarkProjectNote(b *testing.B) {
 	officer, _, err := s.EnsureUser(ctx, "bench@bank.example", workflows.RoleComplianceOfficer, "Bench", "Officer")
 	require.NoError(b, err)
 	// A realistic table: the benchmark's cases are the newest of many.
-	require.NoError(b, s.SeedCases(ctx, 20_000, []string{officer.ID}, officer.ID, nil))
+	require.NoError(b, seed.Cases(ctx, s, 20_000, []string{officer.ID}, officer.ID, nil))
 
 	b.RunParallel(func(pb *testing.PB) {
 		at := time.Now().UTC()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseflow/caseflow/store"
@@ -91,11 +92,11 @@ func TestProjectionTransientErrorsAreNotRefusals(t *testing.T) {
 	require.False(t, store.IsRefused(err), "%v", err)
 	require.True(t, store.IsUnavailable(err))
 
-	for _, code := range []pq.ErrorCode{"40001", "40P01", "57P01", "57P03", "53300", "08006", "23505", "42P01", "XX000"} {
+	for _, code := range []pqerror.Code{"40001", "40P01", "57P01", "57P03", "53300", "08006", "23505", "42P01", "XX000"} {
 		err := &pq.Error{Code: code}
 		require.False(t, store.IsRefused(err), "%s (%s)", code, code.Name())
 	}
-	for _, code := range []pq.ErrorCode{"22P05", "22021", "22003", "22008", "22001", "54000", "23502", "23503", "23514"} {
+	for _, code := range []pqerror.Code{"22P05", "22021", "22003", "22008", "22001", "54000", "23502", "23503", "23514"} {
 		err := errors.Join(errors.New("project case"), &pq.Error{Code: code})
 		require.True(t, store.IsRefused(err), "%s (%s)", code, code.Name())
 	}

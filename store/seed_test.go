@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/seed"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
 )
@@ -30,7 +31,7 @@ func seeded(t *testing.T, n int) (*store.Store, []string) {
 		assignees = append(assignees, user.ID)
 	}
 	var reported []int
-	require.NoError(t, s.SeedCases(ctx, n, assignees, assignees[0], func(done int) { reported = append(reported, done) }))
+	require.NoError(t, seed.Cases(ctx, s, n, assignees, assignees[0], func(done int) { reported = append(reported, done) }))
 	require.NotEmpty(t, reported)
 	require.Equal(t, n, reported[len(reported)-1])
 	return s, assignees
@@ -133,7 +134,7 @@ func TestSeedCases(t *testing.T) {
 	})
 
 	t.Run("seeding again adds rows", func(t *testing.T) {
-		require.NoError(t, s.SeedCases(ctx, 5_000, assignees, assignees[0], nil))
+		require.NoError(t, seed.Cases(ctx, s, 5_000, assignees, assignees[0], nil))
 		require.NoError(t, db.GetContext(ctx, &count, `SELECT count(*) FROM cases`))
 		require.Equal(t, n+5_000, count)
 	})
@@ -246,7 +247,7 @@ func TestCappedCount(t *testing.T) {
 	ctx := context.Background()
 	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleAnalyst, "A", "Uthor")
 	require.NoError(t, err)
-	require.NoError(t, s.SeedCases(ctx, 500, nil, author.ID, nil))
+	require.NoError(t, seed.Cases(ctx, s, 500, nil, author.ID, nil))
 
 	_, total, err := s.ListCases(ctx, store.CaseFilter{Page: 1, Limit: 10})
 	require.NoError(t, err)

@@ -46,8 +46,8 @@ type Lifecycle struct {
 	Resolving []Status
 }
 
-// Investigation is the lifecycle of DESIGN.md §3: forward one step at a
-// time, review may resolve directly or send the case back, and CLOSED ends it.
+// investigation is the lifecycle of an investigation case (the README
+// draws it): forward one step at a time, review may resolve directly or send the case back, and CLOSED ends it.
 var investigation = Lifecycle{
 	Initial: StatusOpen,
 	Next: map[Status][]Status{
@@ -64,7 +64,8 @@ var investigation = Lifecycle{
 	Resolving:    []Status{StatusResolvedTruePositive, StatusResolvedFalsePositive},
 }
 
-// onboarding is the lifecycle of DESIGN.md §3: a draft is opened only by
+// onboarding is the lifecycle of an onboarding case (the README draws
+// it): a draft is opened only by
 // sending the client request (not listed here: the send update does it) or
 // discarded; once open, a person may move it among OPEN, APPROVED, REJECTED
 // and CLOSED. REVOKED is entered only by revoking the request.
@@ -104,7 +105,7 @@ const (
 	CheckRejected  CheckStatus = "REJECTED"
 )
 
-// checkMoves is the check lifecycle of DESIGN.md §4: the client provides,
+// checkMoves is the lifecycle of one check: the client provides,
 // a reviewer decides, and a rejected check may be provided again.
 var checkMoves = map[CheckStatus][]CheckStatus{
 	CheckPending:   {CheckSubmitted},

@@ -12,7 +12,8 @@ func TestInvestigationLifecycle(t *testing.T) {
 	life, ok := LifecycleFor(FamilyInvestigation)
 	require.True(t, ok)
 
-	// The whole table of DESIGN.md §3: every pair not listed is refused.
+	// The whole table (docs/ARCHITECTURE.md, "Lifecycles and checks";
+	// the README draws it): every pair not listed is refused.
 	allowed := map[[2]Status]bool{
 		{StatusOpen, StatusInProgress}:                     true,
 		{StatusInProgress, StatusPendingReview}:            true,

@@ -84,7 +84,8 @@ var priorities = []string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}
 // RiskLevel of a case's client.
 var riskLevels = []string{"LOW", "MEDIUM", "HIGH"}
 
-// Event types of the timeline (DESIGN.md §8).
+// Event types of the audit timeline (docs/ARCHITECTURE.md, "The audit
+// timeline").
 const (
 	EventCaseCreated    = "CASE_CREATED"
 	EventStatusChanged  = "STATUS_CHANGED"
@@ -101,9 +102,8 @@ const (
 	EventRequestRevoked = "REQUEST_REVOKED"
 	EventTxLinked       = "TRANSACTION_LINKED"
 	EventCaseUpdated    = "CASE_UPDATED"
-	// EventEntityAdded is not in DESIGN.md §8's list, but adding an
-	// entity changes what the client is asked for, and the audit timeline
-	// records every change.
+	// EventEntityAdded: adding an entity changes what the client is asked
+	// for, and the audit timeline records every change.
 	EventEntityAdded = "ENTITY_ADDED"
 )
 

@@ -10,8 +10,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// The client request of a case (DESIGN.md §5): the e-mails, the due date
-// and its durable timers, the client's answer and revocation.
+// The client request of a case: the e-mails, the due date and its durable
+// timers, the client's answer and revocation (docs/ARCHITECTURE.md, "Due
+// dates and their timers" and "E-mails and the notification list").
 
 // ReminderPlan lists the timers a due date calls for after now: reminders
 // before it (client requests only), the overdue notice at it (at once when

@@ -14,7 +14,8 @@ import (
 	"github.com/caseflow/caseflow/workflows/contract"
 )
 
-// Cases opened by transaction screening (DESIGN.md §6).
+// Cases opened by transaction screening (docs/ARCHITECTURE.md, "Cases
+// from transaction screening").
 
 // SignalVerdict delivers a screening verdict to its transaction's case.
 const SignalVerdict = "verdict"

@@ -25,7 +25,8 @@ func verdict(outcome, risk string, hits ...string) workflows.Verdict {
 	return v
 }
 
-// TestDefaultRules maps every outcome and hit as DESIGN.md §6 says.
+// TestDefaultRules maps every outcome and hit as the README's "Cases from
+// transaction screening" says.
 func TestDefaultRules(t *testing.T) {
 	rules := config.DefaultScreeningRules()
 	tests := []struct {

@@ -1,4 +1,7 @@
-package store
+// Package seed fills a database with synthetic cases for reading: the
+// benchmark's list steps and tests of list queries at scale. It is no part
+// of serving, so it lives apart from the store it writes through.
+package seed
 
 import (
 	"context"
@@ -12,6 +15,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/caseflow/caseflow/config"
+	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
 )
 
@@ -35,7 +39,17 @@ var seedColumns = []string{
 	"created_at", "updated_at", "version", "auto_approve", "overdue",
 }
 
-// SeedCases inserts n synthetic cases straight into the projection with
+// copyStatement is the COPY that streams seedColumns into cases; pq runs
+// it when prepared in a transaction, each Exec a row.
+func copyStatement() string {
+	quoted := make([]string, len(seedColumns))
+	for i, c := range seedColumns {
+		quoted[i] = `"` + c + `"`
+	}
+	return "COPY cases (" + strings.Join(quoted, ", ") + ") FROM STDIN"
+}
+
+// Cases inserts n synthetic cases straight into the projection with
 // COPY (not through workflows): a benchmark's list queries need a
 // realistic million rows in minutes, not days. The rows follow the
 // default case-type catalogue and each family's lifecycle, with skewed
@@ -48,18 +62,18 @@ var seedColumns = []string{
 // draw theirs from, so seeded and live cases never collide, and seeding
 // again adds rows. Rows are committed every seedChunk, after which progress
 // (when not nil) gets how many are done.
-func (s *Store) SeedCases(ctx context.Context, n int, assignees []string, author string, progress func(done int)) error {
+func Cases(ctx context.Context, s *store.Store, n int, assignees []string, author string, progress func(done int)) error {
 	if n < 0 {
 		return fmt.Errorf("seed cases: n = %d", n)
 	}
 	var offset int64
-	if err := s.db.GetContext(ctx, &offset, `SELECT last_value FROM case_number_seq`); err != nil {
+	if err := s.DB().GetContext(ctx, &offset, `SELECT last_value FROM case_number_seq`); err != nil {
 		return fmt.Errorf("seed cases: read the case number sequence: %w", err)
 	}
 	g := newCaseSeeder(offset, assignees, author, time.Now())
 	for done := 0; done < n; {
 		size := min(seedChunk, n-done)
-		if err := s.copyCases(ctx, g, size); err != nil {
+		if err := copyCases(ctx, s, g, size); err != nil {
 			return fmt.Errorf("seed cases %d..%d: %w", done+1, done+size, err)
 		}
 		done += size
@@ -71,8 +85,8 @@ func (s *Store) SeedCases(ctx context.Context, n int, assignees []string, author
 }
 
 // copyCases writes the seeder's next size rows in one COPY transaction.
-func (s *Store) copyCases(ctx context.Context, g *caseSeeder, size int) (err error) {
-	tx, err := s.db.BeginTxx(ctx, nil)
+func copyCases(ctx context.Context, s *store.Store, g *caseSeeder, size int) (err error) {
+	tx, err := s.DB().BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -85,7 +99,7 @@ func (s *Store) copyCases(ctx context.Context, g *caseSeeder, size int) (err err
 	if err := tx.SelectContext(ctx, &numbers, `SELECT nextval('case_number_seq') FROM generate_series(1, $1)`, size); err != nil {
 		return fmt.Errorf("draw case numbers: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("cases", seedColumns...))
+	stmt, err := tx.PrepareContext(ctx, copyStatement())
 	if err != nil {
 		return fmt.Errorf("prepare copy: %w", err)
 	}
@@ -227,7 +241,7 @@ var seedResolutionNotes = []string{
 	"Duplicate of an earlier case.",
 }
 
-// caseSeeder makes the rows of one SeedCases call. Its randomness is
+// caseSeeder makes the rows of one Cases call. Its randomness is
 // seeded by the case number sequence, so a rerun on the same state repeats it.
 type caseSeeder struct {
 	r         *rand.Rand

@@ -1,0 +1,160 @@
+// The module's import rules, as a test. They are the module's, not any one
+// package's, so the test lives at the root, in a package of its own that
+// nothing imports: it needs no Temporal or Postgres and runs in a second.
+package caseflow_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/caseflow/caseflow"
+
+// goPackage is what `go list -json` says of one package: its non-test
+// imports only (Imports leaves out TestImports and XTestImports). Tests
+// may reach across the layers to drive the whole; production code may not.
+type goPackage struct {
+	ImportPath string
+	Imports    []string
+}
+
+// importRule forbids the packages it covers to import what it names.
+type importRule struct {
+	name      string
+	covers    func(pkg string) bool
+	forbidden func(imp string) bool
+	// example is a package and an import the rule refuses, so a rule
+	// that can never fire does not pass for one that holds.
+	example [2]string
+}
+
+// within reports whether pkg is dir or under it (dir relative to the module).
+func within(pkg, dir string) bool {
+	full := module + "/" + dir
+	return pkg == full || strings.HasPrefix(pkg, full+"/")
+}
+
+func ofModule(imp string) bool { return imp == module || strings.HasPrefix(imp, module+"/") }
+
+func anyPrefix(imp string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if imp == p || strings.HasPrefix(imp, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// importRules are today's truth (docs/ARCHITECTURE.md, "The import rules").
+//
+// Target, not yet true: store and config must not import the engine
+// (workflows). Today store.Project writes a workflows.Projection, store
+// reads and writes workflows' domain types (Case, Event, Role, Verdict,
+// statuses), and config holds the screening rules as
+// workflows.ScreeningRule. Once those types live apart from the engine
+// (in workflows/contract or a package of their own), add:
+//
+//	{name: "store and config stand apart from the engine",
+//		covers:    func(p string) bool { return within(p, "store") || within(p, "config") },
+//		forbidden: func(i string) bool { return within(i, "workflows") && !within(i, "workflows/contract") },
+//		example:   [2]string{module + "/store", module + "/workflows"}},
+var importRules = []importRule{
+	{
+		name:      "workflows/contract is a leaf: it imports nothing of caseflow",
+		covers:    func(p string) bool { return within(p, "workflows/contract") },
+		forbidden: ofModule,
+		example:   [2]string{module + "/workflows/contract", module + "/workflows"},
+	},
+	{
+		// Deterministic and free of I/O: what would reach a network or a
+		// database belongs in an activity.
+		name:   "the engine (workflows) imports no HTTP and no SQL",
+		covers: func(p string) bool { return within(p, "workflows") },
+		forbidden: func(i string) bool {
+			return anyPrefix(i, "net/http", "github.com/gofiber", "github.com/valyala/fasthttp",
+				"database/sql", "github.com/jmoiron/sqlx", "github.com/lib/pq", "github.com/jackc")
+		},
+		example: [2]string{module + "/workflows", "database/sql"},
+	},
+	{
+		name:   "the engine (workflows) imports nothing of caseflow but its own packages",
+		covers: func(p string) bool { return within(p, "workflows") },
+		forbidden: func(i string) bool {
+			return ofModule(i) && !within(i, "workflows")
+		},
+		example: [2]string{module + "/workflows", module + "/store"},
+	},
+	{
+		// The HTTP layer is the edge: the binary wires it up, nothing leans
+		// on it. cmd/caseflow's own subpackages are part of the binary.
+		name:      "only cmd/caseflow imports api",
+		covers:    func(p string) bool { return !within(p, "cmd/caseflow") },
+		forbidden: func(i string) bool { return within(i, "api") },
+		example:   [2]string{module + "/store", module + "/api"},
+	},
+}
+
+func TestImportRules(t *testing.T) {
+	pkgs := listPackages(t)
+	// Guards the test itself: a pattern or module path gone wrong would
+	// otherwise pass by finding nothing to check.
+	for _, dir := range []string{"workflows", "workflows/contract", "api", "store", "cmd/caseflow"} {
+		if _, ok := pkgs[module+"/"+dir]; !ok {
+			t.Fatalf("go list did not report %s/%s; the rules would check nothing", module, dir)
+		}
+	}
+	for _, rule := range importRules {
+		for path, p := range pkgs {
+			if !rule.covers(path) {
+				continue
+			}
+			for _, imp := range p.Imports {
+				if rule.forbidden(imp) {
+					t.Errorf("%s: %s imports %s", rule.name, path, imp)
+				}
+			}
+		}
+	}
+}
+
+// TestImportRulesBite holds each rule to its example.
+func TestImportRulesBite(t *testing.T) {
+	for _, r := range importRules {
+		pkg, imp := r.example[0], r.example[1]
+		if !r.covers(pkg) || !r.forbidden(imp) {
+			t.Errorf("rule %q lets %s import %s", r.name, pkg, imp)
+		}
+	}
+}
+
+// listPackages reads every package of the module, by import path.
+func listPackages(t *testing.T) map[string]goPackage {
+	t.Helper()
+	// `go test` puts its own go first on PATH, so this is the same toolchain.
+	cmd := exec.Command("go", "list", "-json=ImportPath,Imports", module+"/...")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	pkgs := map[string]goPackage{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p goPackage
+		err := dec.Decode(&p)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("go list output: %v", err)
+		}
+		pkgs[p.ImportPath] = p
+	}
+	return pkgs
+}

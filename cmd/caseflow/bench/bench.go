@@ -1,0 +1,926 @@
+// Package bench is `caseflow bench`: caseflow measured end to end against
+// the raw Temporal SDK. It is no part of serving, so it lives apart from
+// the binary's production commands, which lend it their provisioning
+// (Setup).
+package bench
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/caseflow/caseflow/api"
+	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/seed"
+	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows"
+)
+
+// Setup is what a run borrows from the binary: how `caseflow dev`
+// provisions Postgres and Temporal and connects, so a bench stands on what
+// a developer runs.
+type Setup struct {
+	EnsurePostgres           func(ctx context.Context, log *slog.Logger, url, dataDir string) (pgURL string, stop func(), err error)
+	EnsureDatabase           func(ctx context.Context, url string) error
+	EnsureTemporal           func(ctx context.Context, log *slog.Logger, bin, address string, uiPort int, namespace, dataDir string, extraArgs ...string) (stop func(), err error)
+	DialTemporal             func(ctx context.Context, log *slog.Logger, opts client.Options) (client.Client, error)
+	RegisterSearchAttributes func(ctx context.Context, tc client.Client, namespace string) error
+	FreePort                 func() (int, error)
+}
+
+// Run measures caseflow on this machine, end to end and on loopback
+// only: a Temporal dev server and a database of its own, the API and the
+// worker as child processes (so each one's CPU and memory can be read),
+// and, on the same server, the same operations done straight with the
+// Temporal SDK on a minimal workflow, the baseline every figure is
+// compared with. Every step is bounded in operations and in time.
+func Run(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string, setup Setup) error {
+	concurrency := fs.String("concurrency", "1,8,32,64", "concurrency levels")
+	duration := fs.Duration("duration", 5*time.Second, "most time per step")
+	ops := fs.Int("ops", 500, "most operations per step")
+	seed := fs.Int("seed", 1_000_000, "cases seeded by COPY for the list steps (0: no list steps)")
+	open := fs.Int("open", 0, "open cases to hold while reading the worker's memory (0: skip)")
+	only := fs.String("scenarios", "", "comma-separated scenarios to run (default all)")
+	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
+	temporalBin := fs.String("temporal", cmp.Or(os.Getenv("CASEFLOW_TEMPORAL_BIN"), filepath.Join("bin", "temporal")), "the temporal CLI")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var levels []int
+	for _, s := range strings.Split(*concurrency, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("--concurrency: %q", s)
+		}
+		levels = append(levels, n)
+	}
+	want := func(name string) bool {
+		return *only == "" || slices.Contains(strings.Split(*only, ","), name)
+	}
+
+	env, err := startBenchEnv(ctx, log, setup, *temporalBin)
+	if err != nil {
+		return err
+	}
+	defer env.stop()
+	b := &bencher{env: env, duration: *duration, ops: *ops}
+
+	var results []benchResult
+	record := func(r benchResult) {
+		results = append(results, r)
+		fmt.Fprintf(os.Stderr, "%-26s c=%-3d %8.1f/s  p50 %-8s p99 %-8s errors %d\n", r.Scenario, r.Concurrency, r.Throughput,
+			ms(r.P50), ms(r.P99), r.Errors)
+	}
+	for _, c := range levels {
+		if want("raw") || want("create") || want("update") || want("state") {
+			raw, calls := b.rawBaseline(ctx, c)
+			for _, r := range raw {
+				record(r)
+			}
+			if want("create") {
+				record(b.compare(b.step(ctx, "api create", c, b.apiCreate), raw[0]))
+			}
+			if want("update") {
+				note := b.apiNote(ctx, c)
+				record(b.compare(b.step(ctx, "api update (note)", c, note), raw[1]))
+				if c == 1 {
+					record(b.paired(ctx, "note paired with raw update", calls.update, note))
+				}
+			}
+			if want("state") {
+				state := b.apiState(ctx, c)
+				record(b.compare(b.step(ctx, "api state (query)", c, state), raw[2]))
+				if c == 1 {
+					record(b.paired(ctx, "state paired with raw query", calls.query, state))
+				}
+			}
+		}
+		if want("lifecycle") {
+			record(b.step(ctx, "investigation lifecycle", c, b.apiLifecycle))
+		}
+		if want("onboarding") {
+			record(b.step(ctx, "onboarding to approval", c, b.apiOnboarding))
+		}
+		if want("detail") {
+			record(b.step(ctx, "api detail", c, b.apiDetail(ctx)))
+		}
+	}
+	if *seed > 0 && want("list") {
+		lists, err := b.listSteps(ctx, log, *seed, levels)
+		if err != nil {
+			return err
+		}
+		for _, r := range lists {
+			record(r)
+		}
+	}
+	if *open > 0 {
+		r, err := b.openCases(ctx, *open)
+		if err != nil {
+			return err
+		}
+		record(r)
+	}
+
+	printBench(os.Stdout, results)
+	if *jsonOut != "" {
+		data, err := json.MarshalIndent(results, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*jsonOut, append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// benchEnv is everything a run stands on.
+type benchEnv struct {
+	dir          string
+	store        *store.Store
+	tc           client.Client
+	apiURL       string
+	officer      string
+	analyst      string
+	officerID    string
+	api, worker  *exec.Cmd
+	stopTemporal func()
+	stopPostgres func()
+	dropDatabase func()
+	rawQueue     string
+	rawWorker    worker.Worker
+	temporalAddr string
+}
+
+func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalBin string) (*benchEnv, error) {
+	dir, err := os.MkdirTemp("", "caseflow-bench-")
+	if err != nil {
+		return nil, err
+	}
+	e := &benchEnv{dir: dir, rawQueue: "bench-raw"}
+	ok := false
+	defer func() {
+		if !ok {
+			e.stop()
+		}
+	}()
+
+	server, stopPG, err := setup.EnsurePostgres(ctx, log, storetest.ServerURL(), filepath.Join(dir, "postgres"))
+	if err != nil {
+		return nil, err
+	}
+	e.stopPostgres = stopPG
+	dbURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+	name := "caseflow_bench_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	dbURL.Path = "/" + name
+	if err := setup.EnsureDatabase(ctx, dbURL.String()); err != nil {
+		return nil, err
+	}
+	e.dropDatabase = func() {
+		if admin, err := store.Open(context.Background(), server, 1); err == nil {
+			_, _ = admin.DB().Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+			admin.Close()
+		}
+	}
+	if e.store, err = store.Open(ctx, dbURL.String(), 20); err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx, e.store, slog.New(slog.DiscardHandler)); err != nil {
+		return nil, err
+	}
+
+	port, err := setup.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	uiPort, err := setup.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	e.temporalAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	if e.stopTemporal, err = setup.EnsureTemporal(ctx, log, temporalBin, e.temporalAddr, uiPort, "default", dir); err != nil {
+		return nil, err
+	}
+	// The baseline connects as the API and the worker do (uncompressed, set
+	// below), so the ratios measure caseflow, not a transport setting.
+	e.tc, err = setup.DialTemporal(ctx, log, client.Options{HostPort: e.temporalAddr, Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}})
+	if err != nil {
+		return nil, err
+	}
+	if err := setup.RegisterSearchAttributes(ctx, e.tc, "default"); err != nil {
+		return nil, err
+	}
+
+	officer, _, err := e.store.EnsureUser(ctx, "bench.officer@bank.example", workflows.RoleComplianceOfficer, "Bench", "Officer")
+	if err != nil {
+		return nil, err
+	}
+	analyst, _, err := e.store.EnsureUser(ctx, "bench.analyst@bank.example", workflows.RoleAnalyst, "Bench", "Analyst")
+	if err != nil {
+		return nil, err
+	}
+	e.officerID = officer.ID
+	if e.officer, _, err = e.store.CreateToken(ctx, officer.ID, 0); err != nil {
+		return nil, err
+	}
+	if e.analyst, _, err = e.store.CreateToken(ctx, analyst.ID, 0); err != nil {
+		return nil, err
+	}
+
+	// The API and the worker as production runs them: separate processes.
+	apiPort, err := setup.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	workerPort, err := setup.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	common := append(os.Environ(),
+		"CASEFLOW_DATABASE_URL="+dbURL.String(),
+		"CASEFLOW_TEMPORAL_ADDRESS="+e.temporalAddr,
+		"CASEFLOW_TEMPORAL_TASKQUEUE=bench",
+		"CASEFLOW_CODEC_KEYS="+api.NewCodecKey("bench"),
+		"CASEFLOW_MAIL_TRANSPORT=log",
+		"CASEFLOW_DATABASE_MAXOPENCONNS=40",
+		"CASEFLOW_TEMPORAL_GRPCCOMPRESSION=none",
+	)
+	start := func(role string, port int) (*exec.Cmd, error) {
+		out, err := os.Create(filepath.Join(dir, role+".log"))
+		if err != nil {
+			return nil, err
+		}
+		cmd := exec.Command(self, role)
+		cmd.Env = append(slices.Clone(common), fmt.Sprintf("CASEFLOW_HTTP_ADDR=127.0.0.1:%d", port))
+		cmd.Stdout, cmd.Stderr = out, out
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		return cmd, cmd.Start()
+	}
+	if e.worker, err = start("worker", workerPort); err != nil {
+		return nil, err
+	}
+	if e.api, err = start("api", apiPort); err != nil {
+		return nil, err
+	}
+	e.apiURL = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	for _, u := range []string{e.apiURL, fmt.Sprintf("http://127.0.0.1:%d", workerPort)} {
+		if err := waitReady(ctx, u+"/readyz", time.Minute); err != nil {
+			return nil, fmt.Errorf("%s: %w (logs in %s)", u, err, dir)
+		}
+	}
+
+	// The baseline: a minimal workflow, worked in this process.
+	e.rawWorker = worker.New(e.tc, e.rawQueue, worker.Options{})
+	e.rawWorker.RegisterWorkflowWithOptions(rawWorkflow, workflow.RegisterOptions{Name: "BenchRaw"})
+	if err := e.rawWorker.Start(); err != nil {
+		return nil, err
+	}
+	ok = true
+	return e, nil
+}
+
+func (e *benchEnv) stop() {
+	if e.rawWorker != nil {
+		e.rawWorker.Stop()
+	}
+	for _, cmd := range []*exec.Cmd{e.api, e.worker} {
+		if cmd != nil && cmd.Process != nil {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = cmd.Wait()
+		}
+	}
+	if e.tc != nil {
+		e.tc.Close()
+	}
+	if e.store != nil {
+		e.store.Close()
+	}
+	if e.stopTemporal != nil {
+		e.stopTemporal()
+	}
+	if e.dropDatabase != nil {
+		e.dropDatabase()
+	}
+	if e.stopPostgres != nil {
+		e.stopPostgres()
+	}
+	_ = os.RemoveAll(e.dir)
+}
+
+func waitReady(ctx context.Context, u string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		res, err := http.Get(u)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not ready after %s", limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// rawWorkflow is the smallest workflow with an update and a query: what
+// Temporal alone costs.
+func rawWorkflow(ctx workflow.Context) error {
+	n := 0
+	if err := workflow.SetUpdateHandler(ctx, "touch", func(ctx workflow.Context, by int) (int, error) {
+		n += by
+		return n, nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, "get", func() (int, error) { return n, nil }); err != nil {
+		return err
+	}
+	return workflow.Await(ctx, func() bool { return n < 0 })
+}
+
+// benchResult is one step's figures.
+type benchResult struct {
+	Scenario    string        `json:"scenario"`
+	Concurrency int           `json:"concurrency"`
+	Ops         int           `json:"ops"`
+	Errors      int           `json:"errors"`
+	Throughput  float64       `json:"throughputPerSec"`
+	P50         time.Duration `json:"p50"`
+	P95         time.Duration `json:"p95"`
+	P99         time.Duration `json:"p99"`
+	// Ratio is the throughput over the raw SDK baseline's; P50Added the
+	// p50 it adds to the raw call's.
+	Ratio     float64       `json:"ratioToBaseline,omitempty"`
+	P50Added  time.Duration `json:"p50AddedToBaseline,omitempty"`
+	APIMB     float64       `json:"apiPeakMB"`
+	APICPU    float64       `json:"apiCPUPercent"`
+	WorkerMB  float64       `json:"workerPeakMB"`
+	WorkerCPU float64       `json:"workerCPUPercent"`
+	// MachineCPU is every process's CPU, the Temporal server, Postgres and
+	// this load generator with the two above: 100 a core, so the machine
+	// is saturated at 100 times its cores.
+	MachineCPU float64 `json:"machineCPUPercent"`
+	FirstErr   string  `json:"firstError,omitempty"`
+}
+
+type bencher struct {
+	env      *benchEnv
+	duration time.Duration
+	ops      int
+}
+
+// step runs op from c goroutines until the step's operations or time
+// run out, and measures it and the two processes.
+func (b *bencher) step(ctx context.Context, name string, c int, run op) benchResult {
+	apiSampler, workerSampler := sampleProcess(b.env.api.Process.Pid), sampleProcess(b.env.worker.Process.Pid)
+	machineSampler := sampleMachine()
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		errs      int
+		firstErr  string
+		issued    atomic.Int64
+	)
+	deadline := time.Now().Add(b.duration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range c {
+		wg.Go(func() {
+			for issued.Add(1) <= int64(b.ops) && time.Now().Before(deadline) {
+				t0 := time.Now()
+				err := run(ctx, w)
+				d := time.Since(t0)
+				mu.Lock()
+				if err != nil {
+					errs++
+					if firstErr == "" {
+						firstErr = err.Error()
+					}
+				} else {
+					latencies = append(latencies, d)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	r := benchResult{Scenario: name, Concurrency: c, Ops: len(latencies), Errors: errs, FirstErr: firstErr,
+		Throughput: float64(len(latencies)) / elapsed.Seconds()}
+	r.P50, r.P95, r.P99 = percentile(latencies, 50), percentile(latencies, 95), percentile(latencies, 99)
+	r.APIMB, r.APICPU = apiSampler()
+	r.WorkerMB, r.WorkerCPU = workerSampler()
+	r.MachineCPU = machineSampler()
+	return r
+}
+
+// compare sets an API step's ratio to its raw baseline.
+func (b *bencher) compare(r, raw benchResult) benchResult {
+	if raw.Throughput > 0 {
+		r.Ratio = r.Throughput / raw.Throughput
+	}
+	r.P50Added = r.P50 - raw.P50
+	return r
+}
+
+// op is one operation of a step, run by worker w of the step's goroutines.
+type op func(ctx context.Context, w int) error
+
+// rawCalls are the baseline's update and query, on the workflows its
+// update-with-start step started (one per worker).
+type rawCalls struct{ update, query op }
+
+// rawBaseline measures update-with-start, update and query straight with
+// the SDK on the minimal workflow, at concurrency c.
+func (b *bencher) rawBaseline(ctx context.Context, c int) ([]benchResult, rawCalls) {
+	ids := make([]string, c)
+	start := b.step(ctx, "raw update-with-start", c, func(ctx context.Context, w int) error {
+		id := "raw-" + uuid.NewString()
+		startOp := b.env.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: b.env.rawQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, "BenchRaw")
+		h, err := b.env.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: startOp,
+			UpdateOptions: client.UpdateWorkflowOptions{UpdateName: "touch", Args: []any{1}, WaitForStage: client.WorkflowUpdateStageCompleted}})
+		if err == nil {
+			err = h.Get(ctx, nil)
+			ids[w] = id
+		}
+		return err
+	})
+	calls := rawCalls{
+		update: func(ctx context.Context, w int) error {
+			h, err := b.env.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: ids[w], UpdateName: "touch", Args: []any{1},
+				WaitForStage: client.WorkflowUpdateStageCompleted})
+			if err == nil {
+				err = h.Get(ctx, nil)
+			}
+			return err
+		},
+		query: func(ctx context.Context, w int) error {
+			_, err := b.env.tc.QueryWorkflow(ctx, ids[w], "", "get")
+			return err
+		},
+	}
+	update := b.step(ctx, "raw update", c, calls.update)
+	query := b.step(ctx, "raw query", c, calls.query)
+	return []benchResult{start, update, query}, calls
+}
+
+// paired runs a raw call and the API call built on it one after the other,
+// ops times, on one goroutine: both see the same moments of a dev server
+// whose speed drifts between steps by more than the API adds. Its P50 is
+// the API call's, its P50Added the median of the pairs' differences.
+func (b *bencher) paired(ctx context.Context, name string, raw, api op) benchResult {
+	var apiTimes, added []time.Duration
+	errs, firstErr := 0, ""
+	deadline := time.Now().Add(2 * b.duration)
+	for i := 0; i < b.ops && time.Now().Before(deadline); i++ {
+		t0 := time.Now()
+		rawErr := raw(ctx, 0)
+		t1 := time.Now()
+		apiErr := api(ctx, 0)
+		t2 := time.Now()
+		if err := errors.Join(rawErr, apiErr); err != nil {
+			errs++
+			if firstErr == "" {
+				firstErr = err.Error()
+			}
+			continue
+		}
+		apiTimes = append(apiTimes, t2.Sub(t1))
+		added = append(added, t2.Sub(t1)-t1.Sub(t0))
+	}
+	r := benchResult{Scenario: name, Concurrency: 1, Ops: len(apiTimes), Errors: errs, FirstErr: firstErr}
+	r.P50, r.P95, r.P99 = percentile(apiTimes, 50), percentile(apiTimes, 95), percentile(apiTimes, 99)
+	r.P50Added = percentile(added, 50)
+	return r
+}
+
+// call sends one API request and wants the given status.
+func (b *bencher) call(ctx context.Context, method, path, token string, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, b.env.apiURL+"/api/v1"+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != want {
+		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, bytes.TrimSpace(data))
+	}
+	if out != nil {
+		var env struct {
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal(data, &env); err != nil {
+			return err
+		}
+		return json.Unmarshal(env.Data, out)
+	}
+	return nil
+}
+
+func benchInvestigation() map[string]any {
+	return map[string]any{"type": "AML_ALERT", "priority": "HIGH", "title": "Bench alert",
+		"description": "Generated by caseflow bench.", "client": map[string]string{"name": "Bench Client", "email": "bench@example.com"}}
+}
+
+type benchCase struct {
+	ID       string `json:"id"`
+	Status   string `json:"status"`
+	Entities []struct {
+		Checks []struct {
+			ID           string `json:"id"`
+			FromProvider bool   `json:"fromProvider"`
+		} `json:"checks"`
+	} `json:"entities"`
+}
+
+func (b *bencher) create(ctx context.Context) (string, error) {
+	var c benchCase
+	err := b.call(ctx, http.MethodPost, "/cases", b.env.analyst, benchInvestigation(), http.StatusCreated, &c)
+	return c.ID, err
+}
+
+func (b *bencher) apiCreate(ctx context.Context, _ int) error {
+	_, err := b.create(ctx)
+	return err
+}
+
+// perWorker gives each of c goroutines a case of its own to write to.
+func (b *bencher) perWorker(ctx context.Context, c int) []string {
+	ids := make([]string, c)
+	for i := range ids {
+		ids[i], _ = b.create(ctx)
+	}
+	return ids
+}
+
+func (b *bencher) apiNote(ctx context.Context, c int) op {
+	ids := b.perWorker(ctx, c)
+	return func(ctx context.Context, w int) error {
+		return b.call(ctx, http.MethodPost, "/cases/"+ids[w]+"/notes", b.env.analyst, map[string]string{"content": "bench note"}, http.StatusCreated, nil)
+	}
+}
+
+func (b *bencher) apiState(ctx context.Context, c int) op {
+	ids := b.perWorker(ctx, c)
+	return func(ctx context.Context, w int) error {
+		return b.call(ctx, http.MethodGet, "/cases/"+ids[w]+"/state", b.env.analyst, nil, http.StatusOK, nil)
+	}
+}
+
+func (b *bencher) apiDetail(ctx context.Context) op {
+	ids := b.perWorker(ctx, 64)
+	return func(ctx context.Context, w int) error {
+		return b.call(ctx, http.MethodGet, "/cases/"+ids[w%len(ids)], b.env.analyst, nil, http.StatusOK, nil)
+	}
+}
+
+// apiLifecycle is an investigation from creation to CLOSED: create,
+// assign, three notes, five moves.
+func (b *bencher) apiLifecycle(ctx context.Context, _ int) error {
+	id, err := b.create(ctx)
+	if err != nil {
+		return err
+	}
+	steps := []struct {
+		method, path string
+		token        string
+		body         any
+		want         int
+	}{
+		{http.MethodPatch, "/assign", b.env.officer, map[string]string{"assigneeId": b.env.officerID}, http.StatusOK},
+		{http.MethodPost, "/notes", b.env.analyst, map[string]string{"content": "first"}, http.StatusCreated},
+		{http.MethodPost, "/notes", b.env.analyst, map[string]string{"content": "second"}, http.StatusCreated},
+		{http.MethodPost, "/notes", b.env.analyst, map[string]string{"content": "third"}, http.StatusCreated},
+		{http.MethodPatch, "/status", b.env.officer, map[string]string{"status": "IN_PROGRESS"}, http.StatusOK},
+		{http.MethodPatch, "/status", b.env.officer, map[string]string{"status": "PENDING_REVIEW"}, http.StatusOK},
+		{http.MethodPatch, "/status", b.env.officer, map[string]string{"status": "ESCALATED"}, http.StatusOK},
+		{http.MethodPatch, "/status", b.env.officer, map[string]string{"status": "RESOLVED_TRUE_POSITIVE", "resolutionNote": "Filed."}, http.StatusOK},
+		{http.MethodPatch, "/status", b.env.officer, map[string]string{"status": "CLOSED", "resolutionNote": "Done."}, http.StatusOK},
+	}
+	for _, s := range steps {
+		if err := b.call(ctx, s.method, "/cases/"+id+s.path, s.token, s.body, s.want, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apiOnboarding takes an identity verification from creation to its
+// automatic approval: send, the client's two documents submitted and
+// approved, the two screenings answered by a provider.
+func (b *bencher) apiOnboarding(ctx context.Context, _ int) error {
+	var c benchCase
+	body := map[string]any{"type": "IDENTITY_VERIFICATION", "autoApprove": true,
+		"client":   map[string]string{"name": "Bench Client", "email": "bench@example.com"},
+		"entities": []map[string]string{{"kind": "INDIVIDUAL", "name": "Bench Client", "role": "applicant"}}}
+	if err := b.call(ctx, http.MethodPost, "/cases", b.env.analyst, body, http.StatusCreated, &c); err != nil {
+		return err
+	}
+	if err := b.call(ctx, http.MethodPost, "/cases/"+c.ID+"/send", b.env.analyst, nil, http.StatusOK, nil); err != nil {
+		return err
+	}
+	for _, ch := range c.Entities[0].Checks {
+		path := "/cases/" + c.ID + "/checks/" + ch.ID
+		if ch.FromProvider {
+			if err := b.call(ctx, http.MethodPost, path+"/result", b.env.officer, map[string]string{"result": "APPROVED", "provider": "bench"}, http.StatusAccepted, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, to := range []string{"SUBMITTED", "APPROVED"} {
+			if err := b.call(ctx, http.MethodPatch, path, b.env.officer, map[string]string{"status": to}, http.StatusOK, nil); err != nil {
+				return err
+			}
+		}
+	}
+	// The provider results are signals: wait for the approval they bring.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		var st benchCase
+		if err := b.call(ctx, http.MethodGet, "/cases/"+c.ID, b.env.analyst, nil, http.StatusOK, &st); err != nil {
+			return err
+		}
+		if st.Status == string(workflows.StatusApproved) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return errors.New("onboarding case not approved within 30s")
+}
+
+// listSteps seeds the projection and measures each list filter through
+// the API and as the raw SQL the store runs, and the deep page.
+func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels []int) ([]benchResult, error) {
+	var have int
+	if err := b.env.store.DB().GetContext(ctx, &have, `SELECT count(*) FROM cases`); err != nil {
+		return nil, err
+	}
+	if have < n {
+		log.Info("seeding the projection by COPY", "cases", n-have)
+		t0 := time.Now()
+		if err := seed.Cases(ctx, b.env.store, n-have, []string{b.env.officerID}, b.env.officerID, func(done int) {
+			log.Info("seeded", "cases", done)
+		}); err != nil {
+			return nil, err
+		}
+		// As autovacuum would after a bulk load: index-only scans (the
+		// capped counts) need the visibility map VACUUM sets.
+		if _, err := b.env.store.DB().ExecContext(ctx, `VACUUM ANALYZE cases`); err != nil {
+			return nil, err
+		}
+		log.Info("seeded", "cases", n-have, "in", time.Since(t0).Round(time.Millisecond))
+	}
+	var deep struct {
+		CreatedAt time.Time `db:"created_at"`
+		ID        string    `db:"id"`
+	}
+	// The cursor of page 50,000 (20 a page) of a million: the row before it.
+	offset := max(n-21, 0)
+	if err := b.env.store.DB().GetContext(ctx, &deep, `SELECT created_at, id FROM cases ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`, offset); err != nil {
+		return nil, err
+	}
+	cursor := api.EncodeCursor(store.Position{CreatedAt: deep.CreatedAt, ID: deep.ID})
+	var number string
+	if err := b.env.store.DB().GetContext(ctx, &number, `SELECT case_number FROM cases ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`, n/2); err != nil {
+		return nil, err
+	}
+	yes := true
+	filters := []struct {
+		name  string
+		query url.Values
+		f     store.CaseFilter
+	}{
+		{"unfiltered", url.Values{}, store.CaseFilter{}},
+		{"status", url.Values{"status": {"OPEN"}}, store.CaseFilter{Status: "OPEN"}},
+		{"type", url.Values{"type": {"AML_ALERT"}}, store.CaseFilter{Type: "AML_ALERT"}},
+		{"priority", url.Values{"priority": {"CRITICAL"}}, store.CaseFilter{Priority: "CRITICAL"}},
+		{"assignee", url.Values{"assigneeId": {b.env.officerID}}, store.CaseFilter{AssigneeID: b.env.officerID}},
+		{"flag", url.Values{"flag": {"REVIEWING"}}, store.CaseFilter{Flag: "REVIEWING"}},
+		{"overdue", url.Values{"overdue": {"true"}}, store.CaseFilter{Overdue: &yes}},
+		{"status+priority", url.Values{"status": {"OPEN"}, "priority": {"HIGH"}}, store.CaseFilter{Status: "OPEN", Priority: "HIGH"}},
+		{"type+flag+assignee", url.Values{"type": {"KYC_UPDATE_REQUEST"}, "flag": {"COLLECTING"}, "assigneeId": {b.env.officerID}},
+			store.CaseFilter{Type: "KYC_UPDATE_REQUEST", Flag: "COLLECTING", AssigneeID: b.env.officerID}},
+		// A common surname (about 0.6% of the cases), and one case number.
+		{"q surname", url.Values{"q": {"Garcia"}}, store.CaseFilter{Q: "Garcia"}},
+		{"q case number", url.Values{"q": {number}}, store.CaseFilter{Q: number}},
+		{"deep page (cursor)", url.Values{"cursor": {cursor}}, store.CaseFilter{After: &store.Position{CreatedAt: deep.CreatedAt, ID: deep.ID}}},
+	}
+	var out []benchResult
+	for _, c := range levels {
+		for _, f := range filters {
+			q := f.query
+			q.Set("limit", "20")
+			out = append(out, b.step(ctx, "list "+f.name, c, func(ctx context.Context, _ int) error {
+				return b.call(ctx, http.MethodGet, "/cases?"+q.Encode(), b.env.analyst, nil, http.StatusOK, nil)
+			}))
+			sf := f.f
+			sf.Page, sf.Limit, sf.CountLimit = 1, 20, api.ListCountLimit
+			out = append(out, b.step(ctx, "sql "+f.name, c, func(ctx context.Context, _ int) error {
+				_, _, err := b.env.store.ListCases(ctx, sf)
+				return err
+			}))
+		}
+	}
+	return out, nil
+}
+
+// openCases opens n cases and reads the worker's memory holding them.
+func (b *bencher) openCases(ctx context.Context, n int) (benchResult, error) {
+	saved := b.ops
+	b.ops = n
+	defer func() { b.ops = saved }()
+	d := b.duration
+	b.duration = time.Hour
+	defer func() { b.duration = d }()
+	r := b.step(ctx, fmt.Sprintf("hold %d open cases", n), 32, b.apiCreate)
+	if r.Errors > 0 {
+		return r, fmt.Errorf("opening cases: %s", r.FirstErr)
+	}
+	return r, nil
+}
+
+// sampleProcess samples a process's resident memory every 50 ms until the
+// returned function is called, which gives the peak (MB) and the CPU it
+// used meanwhile (percent of one core).
+func sampleProcess(pid int) func() (float64, float64) {
+	cpu0, t0 := cpuTicks(pid), time.Now()
+	var peak atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if kb := rssKB(pid); kb > peak.Load() {
+				peak.Store(kb)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() (float64, float64) {
+		close(done)
+		const ticksPerSecond = 100 // USER_HZ on Linux
+		cpu := float64(cpuTicks(pid)-cpu0) / ticksPerSecond / time.Since(t0).Seconds() * 100
+		return float64(peak.Load()) / 1024, cpu
+	}
+}
+
+// sampleMachine starts measuring the CPU every process uses; the function
+// it returns stops and reports it, in percent of one core.
+func sampleMachine() func() float64 {
+	busy0, total0, _ := machineTicks()
+	return func() float64 {
+		busy, total, cores := machineTicks()
+		if total <= total0 {
+			return 0
+		}
+		return float64(busy-busy0) / float64(total-total0) * float64(cores) * 100
+	}
+}
+
+// machineTicks reads the busy and total CPU time of all cores from
+// /proc/stat's first line (user nice system idle iowait irq softirq
+// steal), and counts the cores: the machine's, not this process's share.
+func machineTicks() (busy, total int64, cores int) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, 0
+	}
+	lines := strings.Split(string(data), "\n")
+	fields := strings.Fields(lines[0])
+	for i, f := range fields[1:min(len(fields), 9)] {
+		n, _ := strconv.ParseInt(f, 10, 64)
+		total += n
+		if i != 3 && i != 4 { // idle and iowait
+			busy += n
+		}
+	}
+	for _, l := range lines[1:] {
+		if strings.HasPrefix(l, "cpu") {
+			cores++
+		}
+	}
+	return busy, total, cores
+}
+
+func rssKB(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb
+		}
+	}
+	return 0
+}
+
+func cpuTicks(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return utime + stime
+}
+
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+func printBench(w io.Writer, results []benchResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
+	fmt.Fprintln(tw, "scenario\tc\tops\tper s\tp50\tp95\tp99\terrors\tvs raw\t+p50\tAPI MB\tAPI CPU%\tworker MB\tworker CPU%\tmachine CPU%\t")
+	for _, r := range results {
+		ratio, added := "", ""
+		if r.Ratio > 0 {
+			ratio = fmt.Sprintf("%.0f%%", r.Ratio*100)
+		}
+		if r.Ratio > 0 || r.P50Added != 0 {
+			added = ms(r.P50Added)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t\n", r.Scenario, r.Concurrency, r.Ops,
+			r.Throughput, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors, ratio, added, r.APIMB, r.APICPU, r.WorkerMB, r.WorkerCPU, r.MachineCPU)
+	}
+	tw.Flush()
+}
