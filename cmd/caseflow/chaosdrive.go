@@ -232,9 +232,12 @@ func (p *chaosProgress) ackedWrites() int {
 	return p.acks
 }
 
-func (p *chaosProgress) finished(c int) {
+// finished frees client c; closed says whether its case reached CLOSED.
+func (p *chaosProgress) finished(c int, closed bool) {
 	p.mu.Lock()
-	p.closed++
+	if closed {
+		p.closed++
+	}
 	p.busy[c] = false
 	p.mu.Unlock()
 }
@@ -346,7 +349,7 @@ func (d *chaosDriver) client(ctx context.Context, c int) {
 			return
 		}
 		d.drive(ctx, c, d.cases[i])
-		d.progress.finished(c)
+		d.progress.finished(c, !d.cases[i].closed.IsZero())
 	}
 }
 
