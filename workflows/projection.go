@@ -113,6 +113,12 @@ func projectionRetry() *temporal.RetryPolicy {
 	}
 }
 
+// projectionRetryFor is how long a local projection write is retried
+// while Postgres cannot be reached. The workflow task stays open meanwhile
+// (the SDK heartbeats it), so it is bounded; an outage longer than this is
+// answered as a refusal, and the projector tries again on its back-off.
+const projectionRetryFor = time.Hour
+
 // writeOptions are for a write to Postgres as a regular activity, which
 // runs once the task that asked for it is committed.
 func writeOptions() workflow.ActivityOptions {
@@ -216,8 +222,14 @@ func (r *caseRun) carryOn(ctx workflow.Context, what string, err error) error {
 // timeline, waking a quiet case with a timer to do so.
 func (r *caseRun) projector(ctx workflow.Context) {
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy:         projectionRetry(),
+		// Unset, the SDK bounds a local activity's retries, all of them, by
+		// its StartToCloseTimeout: a Postgres outage past 10 s then came
+		// back as an error the projector takes for a refusal, and the
+		// waiting updates were answered with it (a 500 for a lost
+		// connection) while the case held its writes for refusedRetry.
+		ScheduleToCloseTimeout: projectionRetryFor,
+		StartToCloseTimeout:    10 * time.Second,
+		RetryPolicy:            projectionRetry(),
 	})
 	// One timer at a time, left to fire rather than cancelled and started
 	// again on every change: a busy case pays one extra task per

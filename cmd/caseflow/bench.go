@@ -19,5 +19,6 @@ func bench(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []strin
 		DialTemporal:             dialTemporal,
 		RegisterSearchAttributes: registerSearchAttributes,
 		FreePort:                 freePort,
+		WaitReady:                waitReady,
 	})
 }

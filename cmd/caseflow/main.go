@@ -39,6 +39,11 @@ Usage:
                  [--seed 1000000] [--open 0] [--scenarios …] [--json FILE]
                       measure caseflow against the raw Temporal SDK, on
                       loopback, with a dev server and a database of its own
+  caseflow chaos [--cases 200] [--clients 8] [--faults worker,postgres,api,temporal]
+                 [--deadline 15m] [--keep]
+                      drive investigations to CLOSED while killing the worker,
+                      Postgres, the API and Temporal in turn, then reconcile;
+                      last line "N passed, N failed" (see caseflow chaos --help)
 
 Every command reads caseflow.yaml (or --config FILE) and CASEFLOW_* variables.
 `
@@ -90,6 +95,8 @@ func run(ctx context.Context, log *slog.Logger, args []string, stdout io.Writer)
 		return token(ctx, log, fs, args, stdout)
 	case "bench":
 		return bench(ctx, log, fs, args)
+	case "chaos":
+		return chaos(ctx, fs, args, stdout)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }

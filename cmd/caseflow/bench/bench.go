@@ -52,6 +52,7 @@ type Setup struct {
 	DialTemporal             func(ctx context.Context, log *slog.Logger, opts client.Options) (client.Client, error)
 	RegisterSearchAttributes func(ctx context.Context, tc client.Client, namespace string) error
 	FreePort                 func() (int, error)
+	WaitReady                func(ctx context.Context, url string, limit time.Duration) error
 }
 
 // Run measures caseflow on this machine, end to end and on loopback
@@ -299,7 +300,7 @@ func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalB
 	}
 	e.apiURL = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	for _, u := range []string{e.apiURL, fmt.Sprintf("http://127.0.0.1:%d", workerPort)} {
-		if err := waitReady(ctx, u+"/readyz", time.Minute); err != nil {
+		if err := setup.WaitReady(ctx, u+"/readyz", time.Minute); err != nil {
 			return nil, fmt.Errorf("%s: %w (logs in %s)", u, err, dir)
 		}
 	}
@@ -340,27 +341,6 @@ func (e *benchEnv) stop() {
 		e.stopPostgres()
 	}
 	_ = os.RemoveAll(e.dir)
-}
-
-func waitReady(ctx context.Context, u string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		res, err := http.Get(u)
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready after %s", limit)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
 }
 
 // rawWorkflow is the smallest workflow with an update and a query: what
@@ -448,7 +428,7 @@ func (b *bencher) step(ctx context.Context, name string, c int, run op) benchRes
 	elapsed := time.Since(start)
 	r := benchResult{Scenario: name, Concurrency: c, Ops: len(latencies), Errors: errs, FirstErr: firstErr,
 		Throughput: float64(len(latencies)) / elapsed.Seconds()}
-	r.P50, r.P95, r.P99 = percentile(latencies, 50), percentile(latencies, 95), percentile(latencies, 99)
+	r.P50, r.P95, r.P99 = Percentile(latencies, 50), Percentile(latencies, 95), Percentile(latencies, 99)
 	r.APIMB, r.APICPU = apiSampler()
 	r.WorkerMB, r.WorkerCPU = workerSampler()
 	r.MachineCPU = machineSampler()
@@ -531,8 +511,8 @@ func (b *bencher) paired(ctx context.Context, name string, raw, api op) benchRes
 		added = append(added, t2.Sub(t1)-t1.Sub(t0))
 	}
 	r := benchResult{Scenario: name, Concurrency: 1, Ops: len(apiTimes), Errors: errs, FirstErr: firstErr}
-	r.P50, r.P95, r.P99 = percentile(apiTimes, 50), percentile(apiTimes, 95), percentile(apiTimes, 99)
-	r.P50Added = percentile(added, 50)
+	r.P50, r.P95, r.P99 = Percentile(apiTimes, 50), Percentile(apiTimes, 95), Percentile(apiTimes, 99)
+	r.P50Added = Percentile(added, 50)
 	return r
 }
 
@@ -897,7 +877,8 @@ func cpuTicks(pid int) int64 {
 	return utime + stime
 }
 
-func percentile(d []time.Duration, p int) time.Duration {
+// Percentile is the p-th percentile of d (0 for none).
+func Percentile(d []time.Duration, p int) time.Duration {
 	if len(d) == 0 {
 		return 0
 	}
