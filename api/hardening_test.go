@@ -388,9 +388,11 @@ func TestAuthFailuresAreRateLimited(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
 
-	// Once the window has passed, the address starts afresh.
-	time.Sleep(time.Duration(retry) * time.Second)
-	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodGet, "/api/v1/cases?limit=1", good, nil).status)
+	// Once the window has passed (Retry-After said when), the address
+	// starts afresh.
+	require.Eventually(t, func() bool {
+		return call(t, baseURL, http.MethodGet, "/api/v1/cases?limit=1", good, nil).status == http.StatusOK
+	}, time.Duration(retry+2)*time.Second, 100*time.Millisecond)
 	requireError(t, call(t, baseURL, http.MethodGet, "/api/v1/cases", "cf_wrong", nil), http.StatusUnauthorized, "UNAUTHORIZED")
 }
 
