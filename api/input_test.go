@@ -21,6 +21,7 @@ import (
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // TestBadInput sends what careless or hostile clients send. Each gets the
@@ -63,7 +64,7 @@ func TestBadInput(t *testing.T) {
 		{"bad related transaction", http.MethodPost, cases, with(func(b map[string]any) { b["relatedTransactionId"] = "tx-1" }), 422, "VALIDATION_ERROR", "relatedTransactionId"},
 		{"bad due date", http.MethodPost, cases, with(func(b map[string]any) { b["dueDate"] = "next tuesday" }), 422, "VALIDATION_ERROR", ""},
 		{"unknown field", http.MethodPost, cases, with(func(b map[string]any) { b["assignee"] = "x" }), 422, "VALIDATION_ERROR", "assignee"},
-		{"title too long", http.MethodPost, cases, with(func(b map[string]any) { b["title"] = strings.Repeat("t", workflows.MaxTitle+1) }), 422, "VALIDATION_ERROR", "title"},
+		{"title too long", http.MethodPost, cases, with(func(b map[string]any) { b["title"] = strings.Repeat("t", contract.MaxTitle+1) }), 422, "VALIDATION_ERROR", "title"},
 		{"oversized body", http.MethodPost, cases, with(func(b map[string]any) { b["description"] = strings.Repeat("x", 100<<10) }), 413, "PAYLOAD_TOO_LARGE", ""},
 
 		{"non-UUID case ID", http.MethodGet, "/cases/CASE-2026-00001", nil, 400, "INVALID_ID", ""},
@@ -86,7 +87,7 @@ func TestBadInput(t *testing.T) {
 		{"assign as array", http.MethodPatch, one + "/assign", `[]`, 400, "MALFORMED_REQUEST", ""},
 		{"empty note", http.MethodPost, one + "/notes", map[string]string{"content": ""}, 422, "VALIDATION_ERROR", "content"},
 		{"note missing content", http.MethodPost, one + "/notes", map[string]string{}, 422, "VALIDATION_ERROR", "content"},
-		{"note too long", http.MethodPost, one + "/notes", map[string]string{"content": strings.Repeat("n", workflows.MaxNote+1)}, 422, "VALIDATION_ERROR", "content"},
+		{"note too long", http.MethodPost, one + "/notes", map[string]string{"content": strings.Repeat("n", contract.MaxProse+1)}, 422, "VALIDATION_ERROR", "content"},
 
 		{"bad status filter", http.MethodGet, "/cases?status=NOPE", nil, 422, "VALIDATION_ERROR", "status"},
 		{"bad type filter", http.MethodGet, "/cases?type=NOPE", nil, 422, "VALIDATION_ERROR", "type"},

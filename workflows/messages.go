@@ -107,16 +107,10 @@ const (
 	EventEntityAdded = "ENTITY_ADDED"
 )
 
-// Limits on what a case holds, so one case cannot bloat the workflow
-// history; the text and object rules are the contract's.
+// Limits on what a case holds besides its values (the contract bounds
+// those), so one case cannot bloat the workflow history.
 const (
-	MaxTitle       = contract.MaxTitle
-	MaxDescription = contract.MaxProse
-	MaxNote        = contract.MaxProse
-	MaxTags        = contract.MaxTags
-	MaxTag         = contract.MaxTag
-	MaxEntities    = 50
-	MaxName        = contract.MaxLine
+	MaxEntities = 50
 	// MaxSubmittedChecks bounds the check IDs one portal answer names.
 	MaxSubmittedChecks = 500
 )
@@ -495,8 +489,8 @@ func validateCaseValues(errs *contract.Errors, c NewCase, now time.Time) {
 		errs.Text(field, k, contract.PropertyKey)
 		errs.Text(field, v, contract.PropertyValue)
 	}
-	if len(c.Tags) > MaxTags {
-		errs.Add("tags", "at most %d tags", MaxTags)
+	if len(c.Tags) > contract.MaxTags {
+		errs.Add("tags", "at most %d tags", contract.MaxTags)
 	}
 	for i, t := range c.Tags {
 		errs.Text(fmt.Sprintf("tags[%d]", i), t, contract.Tag)

@@ -238,11 +238,11 @@ func ScreeningCase(caseType string, family Family, v Verdict) NewCase {
 		Type:                 caseType,
 		Family:               family,
 		Priority:             ScreeningPriority(v),
-		Title:                truncate(fmt.Sprintf("%s transaction %s: %s %s", verb, v.ExternalID, v.Amount, v.Currency), MaxTitle),
+		Title:                truncate(fmt.Sprintf("%s transaction %s: %s %s", verb, v.ExternalID, v.Amount, v.Currency), contract.MaxTitle),
 		Description:          desc,
 		RiskLevel:            &risk,
 		ExternalID:           v.ExternalID,
-		Tags:                 append([]string{"screening", strings.ToLower(v.Outcome)}, lower(hits[:min(len(hits), MaxTags-2)])...),
+		Tags:                 append([]string{"screening", strings.ToLower(v.Outcome)}, lower(hits[:min(len(hits), contract.MaxTags-2)])...),
 		RelatedTransactionID: &txID,
 		FromScreening:        true,
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 func verdict(outcome, risk string, hits ...string) workflows.Verdict {
@@ -137,6 +138,6 @@ func TestScreeningCaseAlwaysFits(t *testing.T) {
 	require.NoError(t, workflows.ValidateVerdict(v))
 	nc := workflows.ScreeningCase("AML_ALERT", workflows.FamilyInvestigation, v)
 	require.NoError(t, workflows.ValidateNewCase(nc, time.Now()))
-	require.Len(t, []rune(nc.Title), workflows.MaxTitle)
-	require.Len(t, nc.Tags, workflows.MaxTags)
+	require.Len(t, []rune(nc.Title), contract.MaxTitle)
+	require.Len(t, nc.Tags, contract.MaxTags)
 }
