@@ -18,6 +18,7 @@ import (
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 func migrate(ctx context.Context, log *slog.Logger, cfg config.Config) error {
@@ -118,14 +119,14 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 // temporalOptions connect to the configured namespace, encrypting every
 // payload with the configured codec.
 func temporalOptions(cfg config.Config, log *slog.Logger) (client.Options, error) {
-	codec, err := api.CodecFromConfig(cfg.Codec)
+	codec, err := temporalclient.CodecFromConfig(cfg.Codec.Keys, cfg.Codec.ActiveKey)
 	if err != nil {
 		return client.Options{}, err
 	}
 	if codec == nil {
 		log.Warn("codec.keys is empty: workflow payloads, with clients' personal data, are stored in clear in Temporal")
 	}
-	dc := api.DataConverter(codec)
+	dc := temporalclient.DataConverter(codec)
 	var conn client.ConnectionOptions
 	if cfg.Temporal.GRPCCompression == "none" {
 		conn.GrpcCompression = &client.GrpcCompressionNone{}

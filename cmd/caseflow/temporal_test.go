@@ -38,6 +38,7 @@ import (
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 func temporalCLI() string {
@@ -191,7 +192,7 @@ func TestPayloadsAreEncrypted(t *testing.T) {
 	ctx := context.Background()
 	dev := startDevServer(t)
 	t.Chdir(t.TempDir())
-	t.Setenv("CASEFLOW_CODEC_KEYS", api.NewCodecKey("k1"))
+	t.Setenv("CASEFLOW_CODEC_KEYS", temporalclient.NewCodecKey("k1"))
 	t.Setenv("CASEFLOW_TEMPORAL_ADDRESS", dev.FrontendHostPort())
 	cfg, err := config.Load("")
 	require.NoError(t, err)
