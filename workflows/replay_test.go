@@ -24,11 +24,11 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/caseflow/caseflow/activities"
-	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // Replay tests guard determinism: a change to the workflow that would
@@ -297,8 +297,8 @@ func (s *live) startAsAPI(t *testing.T, nc workflows.NewCase) (client.StartWorkf
 
 func (s *live) update(t *testing.T, id, name string, arg any) {
 	t.Helper()
-	// Through the API's sender: it sends again while a case hands over.
-	require.NoError(t, api.SendUpdate(s.ctx, s.tc, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg},
+	// Through the sender the API uses: it sends again while a case hands over.
+	require.NoError(t, temporalclient.SendUpdate(s.ctx, s.tc, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted}, nil), name)
 }
 

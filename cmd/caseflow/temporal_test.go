@@ -312,7 +312,7 @@ func TestLongLivedCaseContinuesAsNew(t *testing.T) {
 					}
 					name, arg = workflows.UpdateAssign, workflows.Assignment{ActorID: officer.ID, AssigneeID: to, AssigneeRole: officer.Role}
 				}
-				err := api.SendUpdate(ctx, tc, client.UpdateWorkflowOptions{WorkflowID: nc.ID, UpdateName: name, Args: []any{arg},
+				err := temporalclient.SendUpdate(ctx, tc, client.UpdateWorkflowOptions{WorkflowID: nc.ID, UpdateName: name, Args: []any{arg},
 					WaitForStage: client.WorkflowUpdateStageCompleted}, nil)
 				mu.Lock()
 				if err != nil {
