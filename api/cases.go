@@ -17,7 +17,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
@@ -189,21 +188,10 @@ func (s *Server) reminderPolicy() workflows.ReminderPolicy {
 	}
 }
 
-// startOptions start a case's workflow, or reach the one already running
-// under its ID (a retry); a finished case is never started again. The
-// static summary and details name the case in the Temporal UI, by its
-// number, type and priority, and link it back to caseflow; like every
-// summary of a case they hold no personal data (workflows/metadata.go).
+// startOptions are the configured task queue's and base URL's start
+// options for a case; both the create and a screening's verdict start one.
 func (s *Server) startOptions(nc workflows.NewCase, number string) client.StartWorkflowOptions {
-	caseURL := strings.TrimRight(s.cfg.Temporal.CaseflowURL, "/") + "/api/v1/cases/" + url.PathEscape(nc.ID)
-	return client.StartWorkflowOptions{
-		ID:                       nc.ID,
-		TaskQueue:                s.cfg.Temporal.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		StaticSummary:            workflows.StaticSummary(nc, number),
-		StaticDetails:            workflows.StaticDetails(nc, number, caseURL),
-	}
+	return temporalclient.StartOptions(nc, number, s.cfg.Temporal.TaskQueue, s.cfg.Temporal.CaseflowURL)
 }
 
 func (s *Server) listCases(c *fiber.Ctx) error {
