@@ -44,7 +44,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 		return err
 	}
 	metrics := api.NewMetrics()
-	if opts.MetricsHandler, err = metrics.TemporalHandler(log); err != nil {
+	if opts.MetricsHandler, err = temporalclient.MetricsHandler(metrics.Registry, log); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	// The API alone starts without Temporal and answers 503 until it is
