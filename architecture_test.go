@@ -95,7 +95,7 @@ var importRules = []importRule{
 		// any caseflow package but the engine it talks to. The engine's
 		// rules above already hold it (it lives under workflows); this one
 		// names what it is for, and holds even if the package moves out.
-		name:   "workflows/temporalclient imports no HTTP server, no SQL, and nothing of caseflow but workflows",
+		name:   "workflows/temporalclient imports no HTTP, no SQL, and nothing of caseflow but workflows",
 		covers: func(p string) bool { return within(p, "workflows/temporalclient") },
 		forbidden: func(i string) bool {
 			return anyPrefix(i, "net/http", "github.com/gofiber", "github.com/valyala/fasthttp",
