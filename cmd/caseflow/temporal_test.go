@@ -115,8 +115,8 @@ func TestSearchAttributesWithTheTemporalCLI(t *testing.T) {
 	ctx := context.Background()
 	dev := startDevServer(t)
 	tc := dev.Client()
-	require.NoError(t, registerSearchAttributes(ctx, tc, "default"))
-	require.NoError(t, registerSearchAttributes(ctx, tc, "default"), "a second start-up finds them there")
+	require.NoError(t, temporalclient.RegisterSearchAttributes(ctx, tc, "default"))
+	require.NoError(t, temporalclient.RegisterSearchAttributes(ctx, tc, "default"), "a second start-up finds them there")
 
 	s, _ := storetest.New(t)
 	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleAnalyst, "A", "Uthor")
@@ -201,7 +201,7 @@ func TestPayloadsAreEncrypted(t *testing.T) {
 	tc, err := client.Dial(opts)
 	require.NoError(t, err)
 	defer tc.Close()
-	require.NoError(t, registerSearchAttributes(ctx, tc, "default"))
+	require.NoError(t, temporalclient.RegisterSearchAttributes(ctx, tc, "default"))
 
 	s, _ := storetest.New(t)
 	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleComplianceOfficer, "A", "Uthor")
@@ -282,7 +282,7 @@ func TestLongLivedCaseContinuesAsNew(t *testing.T) {
 	ctx := context.Background()
 	dev := startDevServer(t)
 	tc := dev.Client()
-	require.NoError(t, registerSearchAttributes(ctx, tc, "default"))
+	require.NoError(t, temporalclient.RegisterSearchAttributes(ctx, tc, "default"))
 	s, _ := storetest.New(t)
 	officer, _, err := s.EnsureUser(ctx, "officer@bank.example", workflows.RoleComplianceOfficer, "O", "Fficer")
 	require.NoError(t, err)
