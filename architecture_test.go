@@ -90,6 +90,21 @@ var importRules = []importRule{
 		example: [2]string{module + "/workflows", module + "/store"},
 	},
 	{
+		// The Temporal plumbing serves a worker-only process as much as
+		// the API, so it must not pull in the API's HTTP server, SQL, or
+		// any caseflow package but the engine it talks to. The engine's
+		// rules above already hold it (it lives under workflows); this one
+		// names what it is for, and holds even if the package moves out.
+		name:   "workflows/temporalclient imports no HTTP, no SQL, and nothing of caseflow but workflows",
+		covers: func(p string) bool { return within(p, "workflows/temporalclient") },
+		forbidden: func(i string) bool {
+			return anyPrefix(i, "net/http", "github.com/gofiber", "github.com/valyala/fasthttp",
+				"database/sql", "github.com/jmoiron/sqlx", "github.com/lib/pq", "github.com/jackc") ||
+				ofModule(i) && !within(i, "workflows")
+		},
+		example: [2]string{module + "/workflows/temporalclient", module + "/api"},
+	},
+	{
 		// The HTTP layer is the edge: the binary wires it up, nothing leans
 		// on it. cmd/caseflow's own subpackages are part of the binary.
 		name:      "only cmd/caseflow imports api",
@@ -103,7 +118,7 @@ func TestImportRules(t *testing.T) {
 	pkgs := listPackages(t)
 	// Guards the test itself: a pattern or module path gone wrong would
 	// otherwise pass by finding nothing to check.
-	for _, dir := range []string{"workflows", "workflows/contract", "api", "store", "cmd/caseflow"} {
+	for _, dir := range []string{"workflows", "workflows/contract", "workflows/temporalclient", "api", "store", "cmd/caseflow"} {
 		if _, ok := pkgs[module+"/"+dir]; !ok {
 			t.Fatalf("go list did not report %s/%s; the rules would check nothing", module, dir)
 		}

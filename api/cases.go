@@ -17,14 +17,13 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/contract"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // createCaseRequest is the body of POST /cases.
@@ -147,10 +146,10 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	// resend: the update ID and the conflict policy make a repeat reach
+	// Resend: the update ID and the conflict policy make a repeat reach
 	// the same case.
 	var created workflows.Case
-	err = resend(ctx, func() error {
+	err = temporalclient.Resend(ctx, func() error {
 		start := s.temporal.NewWithStartWorkflowOperation(s.startOptions(nc, number), workflows.WorkflowName,
 			workflows.Input{New: nc, CaseNumber: number})
 		handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
@@ -189,21 +188,10 @@ func (s *Server) reminderPolicy() workflows.ReminderPolicy {
 	}
 }
 
-// startOptions start a case's workflow, or reach the one already running
-// under its ID (a retry); a finished case is never started again. The
-// static summary and details name the case in the Temporal UI, by its
-// number, type and priority, and link it back to caseflow; like every
-// summary of a case they hold no personal data (workflows/metadata.go).
+// startOptions are the configured task queue's and base URL's start
+// options for a case; both the create and a screening's verdict start one.
 func (s *Server) startOptions(nc workflows.NewCase, number string) client.StartWorkflowOptions {
-	caseURL := strings.TrimRight(s.cfg.Temporal.CaseflowURL, "/") + "/api/v1/cases/" + url.PathEscape(nc.ID)
-	return client.StartWorkflowOptions{
-		ID:                       nc.ID,
-		TaskQueue:                s.cfg.Temporal.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		StaticSummary:            workflows.StaticSummary(nc, number),
-		StaticDetails:            workflows.StaticDetails(nc, number, caseURL),
-	}
+	return temporalclient.StartOptions(nc, number, s.cfg.Temporal.TaskQueue, s.cfg.Temporal.CaseflowURL)
 }
 
 func (s *Server) listCases(c *fiber.Ctx) error {
@@ -574,14 +562,14 @@ func (s *Server) checkValues(arg any) error {
 func (s *Server) update(c *fiber.Ctx, id string, name string, arg, result any) error {
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	err := SendUpdate(ctx, s.temporal, client.UpdateWorkflowOptions{
+	err := temporalclient.SendUpdate(ctx, s.temporal, client.UpdateWorkflowOptions{
 		WorkflowID:   id,
 		UpdateID:     updateID(c, id, name),
 		UpdateName:   name,
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	}, result)
-	if err != nil && workflowGone(err) {
+	if err != nil && temporalclient.WorkflowGone(err) {
 		row, err := s.store.GetCase(c.UserContext(), id)
 		if err != nil {
 			return caseMissing(err)
@@ -592,46 +580,6 @@ func (s *Server) update(c *fiber.Ctx, id string, name string, arg, result any) e
 		return fmt.Errorf("update %s on case %s: %w", name, id, err)
 	}
 	return nil
-}
-
-// SendUpdate sends a case an update and waits for its outcome, sending it
-// again under the same update ID while resend says it may. Every caller of
-// case updates should use it.
-func SendUpdate(ctx context.Context, tc client.Client, opts client.UpdateWorkflowOptions, result any) error {
-	if opts.UpdateID == "" {
-		opts.UpdateID = uuid.NewString()
-	}
-	return resend(ctx, func() error {
-		handle, err := tc.UpdateWorkflow(ctx, opts)
-		if err != nil {
-			return err
-		}
-		return handle.Get(ctx, result)
-	})
-}
-
-// resend runs send, an update under a fixed update ID, again until ctx's
-// deadline while its update was not applied and may be sent again: the
-// case is moving to a fresh run (the workflow answers RETRY), the workflow
-// task that carried it failed (Temporal answers WorkflowNotReady), or one
-// long poll for it ran out before ctx did (a very busy case).
-func resend(ctx context.Context, send func() error) error {
-	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
-		err := send()
-		var appErr *temporal.ApplicationError
-		var notReady *serviceerror.WorkflowNotReady
-		var pollEnded *client.WorkflowUpdateServiceTimeoutOrCanceledError
-		again := errors.As(err, &appErr) && appErr.Type() == workflows.CodeRetry || errors.As(err, &notReady) ||
-			errors.As(err, &pollEnded) && ctx.Err() == nil
-		if !again {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-	}
 }
 
 func caseID(c *fiber.Ctx) (string, error) { return pathUUID(c, "id", "case") }
@@ -824,7 +772,7 @@ func (s *Server) checkResult(c *fiber.Ctx) error {
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
 	if err := s.temporal.SignalWorkflow(ctx, row.ID, "", workflows.SignalCheckResult, res); err != nil {
-		if workflowGone(err) {
+		if temporalclient.WorkflowGone(err) {
 			return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case accepts no more changes; its workflow has completed")
 		}
 		return fmt.Errorf("signal check result: %w", err)

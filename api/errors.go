@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,12 +11,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/contract"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // Error is an API failure as the client sees it: an HTTP status and the
@@ -142,29 +141,13 @@ func classify(err error) *Error {
 			return e
 		}
 	}
-	if temporalUnavailable(err) {
+	if temporalclient.Unavailable(err) {
 		return apiError(http.StatusServiceUnavailable, codeUnavailable, "the workflow service is unavailable; try again")
 	}
 	if store.IsUnavailable(err) {
 		return apiError(http.StatusServiceUnavailable, codeUnavailable, "the database is unavailable; try again")
 	}
 	return apiError(http.StatusInternalServerError, codeInternal, "internal error")
-}
-
-func temporalUnavailable(err error) bool {
-	var unavailable *serviceerror.Unavailable
-	var deadline *serviceerror.DeadlineExceeded
-	var canceled *serviceerror.Canceled
-	var timeout *temporal.TimeoutError
-	return errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.As(err, &canceled) ||
-		errors.As(err, &timeout) || errors.Is(err, context.DeadlineExceeded)
-}
-
-// workflowGone reports whether an update found the case's workflow
-// completed: the case reached a terminal status.
-func workflowGone(err error) bool {
-	var nf *serviceerror.NotFound
-	return errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed")
 }
 
 // decodeJSON reads a JSON object body into dst, strictly: unknown fields,

@@ -20,6 +20,7 @@ import (
 
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // TestEveryAnswerIsUncachedAndUnsniffed covers what call cannot: answers
@@ -325,7 +326,7 @@ func TestAuthFailuresAreRateLimited(t *testing.T) {
 	const limit, window = 3, 3 * time.Second
 	cfg := h.cfg
 	cfg.HTTP.AuthFailuresPerMinute = limit
-	cfg.Codec.Keys = api.NewCodecKey("limit")
+	cfg.Codec.Keys = temporalclient.NewCodecKey("limit")
 	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler), api.WithAuthFailureWindow(window)))
 	require.NoError(t, err)
 	defer stop()

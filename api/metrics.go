@@ -1,7 +1,6 @@
 package api
 
 import (
-	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -11,15 +10,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/contrib/opentelemetry"
 )
 
 // Metrics is what /metrics shows Prometheus: HTTP latency by route and
-// status, the Temporal SDK's own metrics (through OpenTelemetry), and the
-// Go runtime's, in one registry.
+// status, the Temporal SDK's own metrics (which temporalclient.MetricsHandler
+// reports into Registry), and the Go runtime's, in one registry.
 type Metrics struct {
 	Registry *prometheus.Registry
 	http     *prometheus.HistogramVec
@@ -36,20 +31,6 @@ func NewMetrics() *Metrics {
 	}, []string{"method", "route", "status"})
 	reg.MustRegister(h)
 	return &Metrics{Registry: reg, http: h}
-}
-
-// TemporalHandler reports the Temporal SDK's metrics (workflow task
-// latency, activity failures, poller counts…) into the registry.
-func (m *Metrics) TemporalHandler(log *slog.Logger) (client.MetricsHandler, error) {
-	exporter, err := otelprom.New(otelprom.WithRegisterer(m.Registry), otelprom.WithoutScopeInfo())
-	if err != nil {
-		return nil, err
-	}
-	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))
-	return opentelemetry.NewMetricsHandler(opentelemetry.MetricsHandlerOptions{
-		Meter:   provider.Meter("temporal-sdk-go"),
-		OnError: func(err error) { log.Warn("temporal metric", "err", err) },
-	}), nil
 }
 
 // observe times every request under its route template, never its raw

@@ -14,6 +14,7 @@ import (
 
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // fiberParam is a path parameter as Fiber writes it (:id, :id?).
@@ -25,7 +26,7 @@ var fiberParam = regexp.MustCompile(`:([A-Za-z0-9_]+)\??`)
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	// Every optional route on: the codec is served only with keys.
 	cfg := e2e.cfg
-	cfg.Codec.Keys = api.NewCodecKey("openapi")
+	cfg.Codec.Keys = temporalclient.NewCodecKey("openapi")
 	app := api.New(cfg, e2e.store, e2e.temporal, slog.New(slog.DiscardHandler))
 	var served []string
 	for _, r := range app.GetRoutes(true) { // true: without middleware (Use, groups)
@@ -89,7 +90,7 @@ func TestOpenAPIDocumentServed(t *testing.T) {
 // outside the envelope, through the document.
 func TestOpenAPICodecEndpoints(t *testing.T) {
 	cfg := e2e.cfg
-	cfg.Codec.Keys, cfg.Codec.EndpointAuth = api.NewCodecKey("openapi"), "token"
+	cfg.Codec.Keys, cfg.Codec.EndpointAuth = temporalclient.NewCodecKey("openapi"), "token"
 	baseURL, stop, err := listen(api.New(cfg, e2e.store, e2e.temporal, slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)
 	defer stop()

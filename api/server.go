@@ -22,6 +22,7 @@ import (
 
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // Server holds what the handlers need.
@@ -31,7 +32,7 @@ type Server struct {
 	temporal client.Client
 	log      *slog.Logger
 	portal   *template.Template
-	codec    *Codec
+	codec    *temporalclient.Codec
 	metrics  *Metrics
 	// authFailures counts bad bearer tokens by client address.
 	authFailures *authFailures
@@ -46,7 +47,7 @@ func WithMetrics(m *Metrics) Option { return func(s *Server) { s.metrics = m } }
 
 // New builds the Fiber app with every route.
 func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, opts ...Option) *fiber.App {
-	codec, err := CodecFromConfig(cfg.Codec)
+	codec, err := temporalclient.CodecFromConfig(cfg.Codec.Keys, cfg.Codec.ActiveKey)
 	if err != nil {
 		// Start-up parses the same keys first and stops on this error.
 		log.Error("codec keys unusable; /codec disabled", "err", err)

@@ -127,7 +127,7 @@ func unchecked[A any](workflow.Context, A) error { return nil }
 // a status change already made must not be refused as a move to the
 // status the case is now in), and refuses every new one while the run
 // hands over: refused before it is accepted, it leaves no trace, and the
-// caller sends it again to the fresh run (api.SendUpdate does).
+// caller sends it again to the fresh run (temporalclient.SendUpdate does).
 func (r *caseRun) admit(ctx workflow.Context, validate func() error) error {
 	if r.isApplied(ctx) {
 		return nil

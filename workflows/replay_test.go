@@ -24,11 +24,11 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/caseflow/caseflow/activities"
-	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // Replay tests guard determinism: a change to the workflow that would
@@ -284,21 +284,19 @@ func (s *live) start(t *testing.T, nc workflows.NewCase) string {
 }
 
 // startAsAPI is how the API starts a case: with a number drawn first, and
-// the summary and details that name it in the Temporal UI.
+// the API's own start options, with the summary and details that name it
+// in the Temporal UI.
 func (s *live) startAsAPI(t *testing.T, nc workflows.NewCase) (client.StartWorkflowOptions, workflows.Input) {
 	t.Helper()
 	number, err := s.store.NextCaseNumber(s.ctx, time.Now())
 	require.NoError(t, err)
-	return client.StartWorkflowOptions{ID: nc.ID, TaskQueue: s.queue,
-			StaticSummary: workflows.StaticSummary(nc, number),
-			StaticDetails: workflows.StaticDetails(nc, number, "http://localhost:8080/api/v1/cases/"+nc.ID)},
-		workflows.Input{New: nc, CaseNumber: number}
+	return temporalclient.StartOptions(nc, number, s.queue, "http://localhost:8080"), workflows.Input{New: nc, CaseNumber: number}
 }
 
 func (s *live) update(t *testing.T, id, name string, arg any) {
 	t.Helper()
-	// Through the API's sender: it sends again while a case hands over.
-	require.NoError(t, api.SendUpdate(s.ctx, s.tc, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg},
+	// Through the sender the API uses: it sends again while a case hands over.
+	require.NoError(t, temporalclient.SendUpdate(s.ctx, s.tc, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted}, nil), name)
 }
 

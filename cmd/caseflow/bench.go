@@ -7,6 +7,7 @@ import (
 
 	// Named apart: main.go dispatches to this file's bench.
 	benchcmd "github.com/caseflow/caseflow/cmd/caseflow/bench"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // bench runs `caseflow bench` (package bench) on the provisioning `caseflow
@@ -16,8 +17,8 @@ func bench(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []strin
 		EnsurePostgres:           ensurePostgres,
 		EnsureDatabase:           ensureDatabase,
 		EnsureTemporal:           ensureTemporal,
-		DialTemporal:             dialTemporal,
-		RegisterSearchAttributes: registerSearchAttributes,
+		DialTemporal:             temporalclient.Dial,
+		RegisterSearchAttributes: temporalclient.RegisterSearchAttributes,
 		FreePort:                 freePort,
 		WaitReady:                waitReady,
 	})

@@ -22,9 +22,9 @@ import (
 	"time"
 
 	"github.com/caseflow/caseflow/activities/mailtest"
-	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // chaosConfig is what the children are told beyond the addresses: empty
@@ -127,7 +127,7 @@ func startChaosEnv(ctx context.Context, log *slog.Logger, cfg chaosConfig) (env 
 		"CASEFLOW_TEMPORAL_ADDRESS=" + e.temporalAddr,
 		"CASEFLOW_TEMPORAL_NAMESPACE=default",
 		"CASEFLOW_TEMPORAL_TASKQUEUE=chaos",
-		"CASEFLOW_CODEC_KEYS=" + api.NewCodecKey("chaos"),
+		"CASEFLOW_CODEC_KEYS=" + temporalclient.NewCodecKey("chaos"),
 		"CASEFLOW_MAIL_TRANSPORT=smtp",
 		"CASEFLOW_MAIL_SMTP_HOST=" + e.sink.Host,
 		"CASEFLOW_MAIL_SMTP_PORT=" + strconv.Itoa(e.sink.Port),

@@ -14,9 +14,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // devDataDir keeps the local Temporal database and, when caseflow had to
@@ -126,7 +126,7 @@ func devCodecKeys() (string, error) {
 	if err := os.MkdirAll(devDataDir, 0o755); err != nil {
 		return "", err
 	}
-	keys := api.NewCodecKey("dev1")
+	keys := temporalclient.NewCodecKey("dev1")
 	if err := os.WriteFile(path, []byte(keys+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}

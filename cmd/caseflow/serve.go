@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"golang.org/x/sync/errgroup"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 func migrate(ctx context.Context, log *slog.Logger, cfg config.Config) error {
@@ -43,14 +42,14 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 		return err
 	}
 	metrics := api.NewMetrics()
-	if opts.MetricsHandler, err = metrics.TemporalHandler(log); err != nil {
+	if opts.MetricsHandler, err = temporalclient.MetricsHandler(metrics.Registry, log); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	// The API alone starts without Temporal and answers 503 until it is
 	// back; a worker has nothing to do without it, so it dials eagerly.
 	var tc client.Client
 	if withWorker {
-		tc, err = dialTemporal(ctx, log, opts)
+		tc, err = temporalclient.Dial(ctx, log, opts)
 	} else {
 		tc, err = client.NewLazyClient(opts)
 	}
@@ -69,7 +68,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 		if err != nil {
 			return err
 		}
-		if err := registerSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
+		if err := temporalclient.RegisterSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
 			return err
 		}
 		if err := ensureDigestSchedule(ctx, tc, cfg); err != nil {
@@ -118,29 +117,19 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 // temporalOptions connect to the configured namespace, encrypting every
 // payload with the configured codec.
 func temporalOptions(cfg config.Config, log *slog.Logger) (client.Options, error) {
-	codec, err := api.CodecFromConfig(cfg.Codec)
+	codec, err := temporalclient.CodecFromConfig(cfg.Codec.Keys, cfg.Codec.ActiveKey)
 	if err != nil {
 		return client.Options{}, err
 	}
 	if codec == nil {
 		log.Warn("codec.keys is empty: workflow payloads, with clients' personal data, are stored in clear in Temporal")
 	}
-	dc := api.DataConverter(codec)
-	var conn client.ConnectionOptions
-	if cfg.Temporal.GRPCCompression == "none" {
-		conn.GrpcCompression = &client.GrpcCompressionNone{}
-	}
-	return client.Options{
-		ConnectionOptions: conn,
-		HostPort:          cfg.Temporal.Address,
-		Namespace:         cfg.Temporal.Namespace,
-		Logger:            tlog.NewStructuredLogger(log.With("component", "temporal")),
-		DataConverter:     dc,
-		// Failure messages can quote personal data too.
-		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
-			DataConverter: dc, EncodeCommonAttributes: codec != nil,
-		}),
-	}, nil
+	return temporalclient.Options(temporalclient.Connection{
+		HostPort:      cfg.Temporal.Address,
+		Namespace:     cfg.Temporal.Namespace,
+		Codec:         codec,
+		NoCompression: cfg.Temporal.GRPCCompression == "none",
+	}, log), nil
 }
 
 // purgeIdempotencyKeys deletes expired Idempotency-Keys every hour.
@@ -157,25 +146,6 @@ func purgeIdempotencyKeys(ctx context.Context, log *slog.Logger, s *store.Store)
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-		}
-	}
-}
-
-// dialTemporal connects, retrying for a minute: a Temporal server that has
-// just started (by `caseflow dev` or compose) opens its port before its
-// frontend is healthy.
-func dialTemporal(ctx context.Context, log *slog.Logger, opts client.Options) (client.Client, error) {
-	deadline := time.Now().Add(time.Minute)
-	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
-		tc, err := client.DialContext(ctx, opts)
-		if err == nil || time.Now().After(deadline) {
-			return tc, err
-		}
-		log.Warn("temporal not ready; retrying", "address", opts.HostPort, "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
 		}
 	}
 }

@@ -1,15 +1,13 @@
 package main
 
-// Start-up set-up of the Temporal namespace: search attributes and the
-// digest Schedule.
+// Start-up set-up of the Temporal namespace: the digest Schedule (the
+// search attributes are temporalclient.RegisterSearchAttributes).
 
 import (
 	"context"
 	"errors"
 	"fmt"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -46,36 +44,6 @@ func ensureDigestSchedule(ctx context.Context, tc client.Client, cfg config.Conf
 	})
 	if err != nil {
 		return fmt.Errorf("update digest schedule: %w", err)
-	}
-	return nil
-}
-
-// registerSearchAttributes adds the case search attributes the namespace
-// lacks. One already registered with another type is an error an operator
-// must settle: caseflow will not guess.
-func registerSearchAttributes(ctx context.Context, tc client.Client, namespace string) error {
-	have, err := tc.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
-	if err != nil {
-		return fmt.Errorf("list search attributes: %w", err)
-	}
-	missing := map[string]enumspb.IndexedValueType{}
-	for _, k := range workflows.SearchAttributeKeys() {
-		t, ok := have.GetCustomAttributes()[k.GetName()]
-		switch {
-		case !ok:
-			missing[k.GetName()] = k.GetValueType()
-		case t != k.GetValueType():
-			return fmt.Errorf("search attribute %s is registered as %s; caseflow needs %s", k.GetName(), t, k.GetValueType())
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	_, err = tc.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: namespace, SearchAttributes: missing,
-	})
-	if err != nil {
-		return fmt.Errorf("add search attributes: %w", err)
 	}
 	return nil
 }

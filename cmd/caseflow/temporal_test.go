@@ -38,6 +38,7 @@ import (
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 func temporalCLI() string {
@@ -114,8 +115,8 @@ func TestSearchAttributesWithTheTemporalCLI(t *testing.T) {
 	ctx := context.Background()
 	dev := startDevServer(t)
 	tc := dev.Client()
-	require.NoError(t, registerSearchAttributes(ctx, tc, "default"))
-	require.NoError(t, registerSearchAttributes(ctx, tc, "default"), "a second start-up finds them there")
+	require.NoError(t, temporalclient.RegisterSearchAttributes(ctx, tc, "default"))
+	require.NoError(t, temporalclient.RegisterSearchAttributes(ctx, tc, "default"), "a second start-up finds them there")
 
 	s, _ := storetest.New(t)
 	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleAnalyst, "A", "Uthor")
@@ -191,7 +192,7 @@ func TestPayloadsAreEncrypted(t *testing.T) {
 	ctx := context.Background()
 	dev := startDevServer(t)
 	t.Chdir(t.TempDir())
-	t.Setenv("CASEFLOW_CODEC_KEYS", api.NewCodecKey("k1"))
+	t.Setenv("CASEFLOW_CODEC_KEYS", temporalclient.NewCodecKey("k1"))
 	t.Setenv("CASEFLOW_TEMPORAL_ADDRESS", dev.FrontendHostPort())
 	cfg, err := config.Load("")
 	require.NoError(t, err)
@@ -200,7 +201,7 @@ func TestPayloadsAreEncrypted(t *testing.T) {
 	tc, err := client.Dial(opts)
 	require.NoError(t, err)
 	defer tc.Close()
-	require.NoError(t, registerSearchAttributes(ctx, tc, "default"))
+	require.NoError(t, temporalclient.RegisterSearchAttributes(ctx, tc, "default"))
 
 	s, _ := storetest.New(t)
 	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleComplianceOfficer, "A", "Uthor")
@@ -281,7 +282,7 @@ func TestLongLivedCaseContinuesAsNew(t *testing.T) {
 	ctx := context.Background()
 	dev := startDevServer(t)
 	tc := dev.Client()
-	require.NoError(t, registerSearchAttributes(ctx, tc, "default"))
+	require.NoError(t, temporalclient.RegisterSearchAttributes(ctx, tc, "default"))
 	s, _ := storetest.New(t)
 	officer, _, err := s.EnsureUser(ctx, "officer@bank.example", workflows.RoleComplianceOfficer, "O", "Fficer")
 	require.NoError(t, err)
@@ -311,7 +312,7 @@ func TestLongLivedCaseContinuesAsNew(t *testing.T) {
 					}
 					name, arg = workflows.UpdateAssign, workflows.Assignment{ActorID: officer.ID, AssigneeID: to, AssigneeRole: officer.Role}
 				}
-				err := api.SendUpdate(ctx, tc, client.UpdateWorkflowOptions{WorkflowID: nc.ID, UpdateName: name, Args: []any{arg},
+				err := temporalclient.SendUpdate(ctx, tc, client.UpdateWorkflowOptions{WorkflowID: nc.ID, UpdateName: name, Args: []any{arg},
 					WaitForStage: client.WorkflowUpdateStageCompleted}, nil)
 				mu.Lock()
 				if err != nil {

@@ -40,6 +40,7 @@ import (
 	"github.com/caseflow/caseflow/store/seed"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // Setup is what a run borrows from the binary: how `caseflow dev`
@@ -276,7 +277,7 @@ func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalB
 		"CASEFLOW_DATABASE_URL="+dbURL.String(),
 		"CASEFLOW_TEMPORAL_ADDRESS="+e.temporalAddr,
 		"CASEFLOW_TEMPORAL_TASKQUEUE=bench",
-		"CASEFLOW_CODEC_KEYS="+api.NewCodecKey("bench"),
+		"CASEFLOW_CODEC_KEYS="+temporalclient.NewCodecKey("bench"),
 		"CASEFLOW_MAIL_TRANSPORT=log",
 		"CASEFLOW_DATABASE_MAXOPENCONNS=40",
 		"CASEFLOW_TEMPORAL_GRPCCOMPRESSION=none",

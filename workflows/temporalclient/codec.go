@@ -1,4 +1,4 @@
-package api
+package temporalclient
 
 import (
 	"crypto/aes"
@@ -12,8 +12,6 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/proto"
-
-	"github.com/caseflow/caseflow/config"
 )
 
 // Workflow payloads carry personal data (client names, e-mails, case
@@ -82,12 +80,15 @@ func ParseCodecKeys(spec, active string) (*Codec, error) {
 	return c, nil
 }
 
-// CodecFromConfig is the configured codec, or nil when no keys are set.
-func CodecFromConfig(cfg config.Codec) (*Codec, error) {
-	if strings.TrimSpace(cfg.Keys) == "" {
+// CodecFromConfig is the codec the configuration's codec.keys and
+// codec.activeKey name, or nil when no keys are set. It takes the two
+// strings rather than config.Codec so that this package stays apart from
+// config, as the engine does.
+func CodecFromConfig(keys, activeKey string) (*Codec, error) {
+	if strings.TrimSpace(keys) == "" {
 		return nil, nil
 	}
-	c, err := ParseCodecKeys(cfg.Keys, cfg.ActiveKey)
+	c, err := ParseCodecKeys(keys, activeKey)
 	if err != nil {
 		return nil, fmt.Errorf("codec.keys: %w", err)
 	}

@@ -1,4 +1,4 @@
-package api_test
+package temporalclient_test
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
 
-	"github.com/caseflow/caseflow/api"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 func payloadOf(t *testing.T, v any) *commonpb.Payload {
@@ -17,8 +17,8 @@ func payloadOf(t *testing.T, v any) *commonpb.Payload {
 }
 
 func TestCodecRoundTripAndRotation(t *testing.T) {
-	k1, k2 := api.NewCodecKey("k1"), api.NewCodecKey("k2")
-	old, err := api.ParseCodecKeys(k1, "")
+	k1, k2 := temporalclient.NewCodecKey("k1"), temporalclient.NewCodecKey("k2")
+	old, err := temporalclient.ParseCodecKeys(k1, "")
 	require.NoError(t, err)
 	plain := payloadOf(t, map[string]string{"client": "Jane Roe", "email": "jane.roe@example.com"})
 
@@ -32,7 +32,7 @@ func TestCodecRoundTripAndRotation(t *testing.T) {
 	require.NotEqual(t, enc[0].GetData(), again[0].GetData(), "a fresh nonce every time")
 
 	// Rotation: k2 becomes active; k1 payloads still read.
-	rotated, err := api.ParseCodecKeys(k1+","+k2, "k2")
+	rotated, err := temporalclient.ParseCodecKeys(k1+","+k2, "k2")
 	require.NoError(t, err)
 	dec, err := rotated.Decode(enc)
 	require.NoError(t, err)
@@ -67,17 +67,17 @@ func TestCodecKeysAreChecked(t *testing.T) {
 		"":            "no codec keys",
 		"k1":          "want id:base64",
 		"k1:c2hvcnQ=": "want 32 bytes",
-		api.NewCodecKey("a") + "," + api.NewCodecKey("a"): "listed twice",
+		temporalclient.NewCodecKey("a") + "," + temporalclient.NewCodecKey("a"): "listed twice",
 	} {
-		_, err := api.ParseCodecKeys(spec, "")
+		_, err := temporalclient.ParseCodecKeys(spec, "")
 		require.ErrorContains(t, err, want, spec)
 	}
-	_, err := api.ParseCodecKeys(api.NewCodecKey("a"), "b")
+	_, err := temporalclient.ParseCodecKeys(temporalclient.NewCodecKey("a"), "b")
 	require.ErrorContains(t, err, "active codec key b is not among the keys")
 }
 
 func BenchmarkCodecRoundTrip(b *testing.B) {
-	c, err := api.ParseCodecKeys(api.NewCodecKey("k1"), "")
+	c, err := temporalclient.ParseCodecKeys(temporalclient.NewCodecKey("k1"), "")
 	if err != nil {
 		b.Fatal(err)
 	}
