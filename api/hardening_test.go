@@ -209,11 +209,7 @@ func rawExchange(t *testing.T, baseURL, request string) *http.Response {
 func TestBodyFarOverTheLimit(t *testing.T) {
 	h := e2e
 	const limit = 16 << 10
-	cfg := h.cfg
-	cfg.HTTP.BodyLimit = limit
-	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler)))
-	require.NoError(t, err)
-	defer stop()
+	baseURL := h.apiWithBodyLimit(t, limit)
 	token := h.users[workflows.RoleAnalyst].token
 
 	// A valid create, padded with spaces to n bytes.
@@ -403,11 +399,7 @@ func TestAuthFailuresAreRateLimited(t *testing.T) {
 func TestCompressedBodies(t *testing.T) {
 	h := e2e
 	const limit = 16 << 10
-	cfg := h.cfg
-	cfg.HTTP.BodyLimit = limit
-	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler)))
-	require.NoError(t, err)
-	defer stop()
+	baseURL := h.apiWithBodyLimit(t, limit)
 	token := h.users[workflows.RoleAnalyst].token
 
 	create := mustJSON(t, investigation("Zipped Person"))
@@ -455,4 +447,16 @@ func TestCompressedBodies(t *testing.T) {
 			require.Equal(t, "Structuring on account 4411", env.Data.Title, "the handler read the decoded body")
 		})
 	}
+}
+
+// apiWithBodyLimit serves an API of the harness's own, with another body
+// limit, for the test's lifetime.
+func (h *harness) apiWithBodyLimit(t *testing.T, limit int) string {
+	t.Helper()
+	cfg := h.cfg
+	cfg.HTTP.BodyLimit = limit
+	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
+	t.Cleanup(stop)
+	return baseURL
 }
