@@ -50,19 +50,8 @@ func anyPrefix(imp string, prefixes ...string) bool {
 	return false
 }
 
-// importRules are today's truth (docs/ARCHITECTURE.md, "The import rules").
-//
-// Target, not yet true: store and config must not import the engine
-// (workflows). Today store.Project writes a workflows.Projection, store
-// reads and writes workflows' domain types (Case, Event, Role, Verdict,
-// statuses), and config holds the screening rules as
-// workflows.ScreeningRule. Once those types live apart from the engine
-// (in workflows/contract or a package of their own), add:
-//
-//	{name: "store and config stand apart from the engine",
-//		covers:    func(p string) bool { return within(p, "store") || within(p, "config") },
-//		forbidden: func(i string) bool { return within(i, "workflows") && !within(i, "workflows/contract") },
-//		example:   [2]string{module + "/store", module + "/workflows"}},
+// importRules are the module's layering (docs/ARCHITECTURE.md, "The import
+// rules").
 var importRules = []importRule{
 	{
 		name:      "workflows/contract is a leaf: it imports nothing of caseflow",
@@ -92,17 +81,33 @@ var importRules = []importRule{
 	{
 		// The Temporal plumbing serves a worker-only process as much as
 		// the API, so it must not pull in the API's HTTP server, SQL, or
-		// any caseflow package but the engine it talks to. The engine's
-		// rules above already hold it (it lives under workflows); this one
-		// names what it is for, and holds even if the package moves out.
-		name:   "workflows/temporalclient imports no HTTP, no SQL, and nothing of caseflow but workflows",
+		// the engine: it speaks the contract, as the API does.
+		name:   "workflows/temporalclient imports no HTTP, no SQL, and nothing of caseflow but the contract",
 		covers: func(p string) bool { return within(p, "workflows/temporalclient") },
 		forbidden: func(i string) bool {
 			return anyPrefix(i, "net/http", "github.com/gofiber", "github.com/valyala/fasthttp",
 				"database/sql", "github.com/jmoiron/sqlx", "github.com/lib/pq", "github.com/jackc") ||
-				ofModule(i) && !within(i, "workflows")
+				ofModule(i) && !within(i, "workflows/contract")
 		},
-		example: [2]string{module + "/workflows/temporalclient", module + "/api"},
+		example: [2]string{module + "/workflows/temporalclient", module + "/workflows"},
+	},
+	{
+		// The engine is wired into a worker by the binary and nothing
+		// else: the API, the store, the configuration and the activities
+		// agree with it through the contract, so none of them changes
+		// when the engine does.
+		name: "only the binary (cmd/caseflow) imports the engine (workflows)",
+		covers: func(p string) bool {
+			return !within(p, "cmd/caseflow") && !within(p, "workflows")
+		},
+		forbidden: func(i string) bool { return i == module+"/workflows" },
+		example:   [2]string{module + "/store", module + "/workflows"},
+	},
+	{
+		name:      "the engine's own subpackages (contract, temporalclient) do not import the engine",
+		covers:    func(p string) bool { return within(p, "workflows") && p != module+"/workflows" },
+		forbidden: func(i string) bool { return i == module+"/workflows" },
+		example:   [2]string{module + "/workflows/temporalclient", module + "/workflows"},
 	},
 	{
 		// The HTTP layer is the edge: the binary wires it up, nothing leans

@@ -12,12 +12,12 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // Projector writes the projection of a case; *store.Store is one.
 type Projector interface {
-	Project(ctx context.Context, p workflows.Projection) (string, error)
+	Project(ctx context.Context, p contract.Projection) (string, error)
 }
 
 // Activities are the case workflow's side effects, bound to their
@@ -49,11 +49,11 @@ const RefusedMetric = "caseflow_projection_refused"
 
 // ProjectCase writes the case and its new events, and returns the case
 // number Postgres gave it. A write Postgres refuses for good
-// (store.IsRefused) fails as a non-retryable workflows.CodeProjectionRefused
+// (store.IsRefused) fails as a non-retryable contract.CodeProjectionRefused
 // error, since trying it again can only fail again; the workflow keeps the
 // change and writes it later (workflows/projection.go). Every other
 // failure is returned as it is, and retried.
-func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) (string, error) {
+func (a *Activities) ProjectCase(ctx context.Context, p contract.Projection) (string, error) {
 	number, err := a.Projection.Project(ctx, p)
 	if err == nil || !store.IsRefused(err) {
 		return number, err
@@ -69,7 +69,7 @@ func (a *Activities) ProjectCase(ctx context.Context, p workflows.Projection) (s
 	// value, and failures are kept in the workflow's history.
 	return "", temporal.NewNonRetryableApplicationError(
 		fmt.Sprintf("Postgres refused the projection of case %s (SQLSTATE %s, %s)", p.Case.ID, code, condition),
-		workflows.CodeProjectionRefused, nil, code)
+		contract.CodeProjectionRefused, nil, code)
 }
 
 // RevokePortal ends every portal link of a case.
@@ -85,8 +85,8 @@ type Registry interface {
 // Register puts the activities on a worker (or a test environment) under
 // the names the workflow calls them by.
 func (a *Activities) Register(r Registry) {
-	r.RegisterActivityWithOptions(a.ProjectCase, activity.RegisterOptions{Name: workflows.ProjectActivity})
-	r.RegisterActivityWithOptions(a.SendNotification, activity.RegisterOptions{Name: workflows.NotifyActivity})
-	r.RegisterActivityWithOptions(a.RevokePortal, activity.RegisterOptions{Name: workflows.RevokePortalActivity})
-	r.RegisterActivityWithOptions(a.SendOverdueDigests, activity.RegisterOptions{Name: workflows.DigestActivity})
+	r.RegisterActivityWithOptions(a.ProjectCase, activity.RegisterOptions{Name: contract.ProjectActivity})
+	r.RegisterActivityWithOptions(a.SendNotification, activity.RegisterOptions{Name: contract.NotifyActivity})
+	r.RegisterActivityWithOptions(a.RevokePortal, activity.RegisterOptions{Name: contract.RevokePortalActivity})
+	r.RegisterActivityWithOptions(a.SendOverdueDigests, activity.RegisterOptions{Name: contract.DigestActivity})
 }

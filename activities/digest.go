@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 type digestData struct {
@@ -50,20 +50,20 @@ func (a *Activities) SendOverdueDigests(ctx context.Context, day string) (int, e
 	sent := 0
 	for _, u := range officers {
 		d := digestData{Name: u.Name(), Day: day, Mine: byOwner[u.ID]}
-		if u.Role == workflows.RoleBankAdmin {
+		if u.Role == contract.RoleBankAdmin {
 			d.Unassigned = unassigned
 		}
 		if len(d.Mine) == 0 && len(d.Unassigned) == 0 {
 			continue
 		}
-		id, already, err := a.Store.ClaimNotification(ctx, store.NotificationKey{Kind: workflows.MailDigest, Seq: seq, Recipient: u.ID})
+		id, already, err := a.Store.ClaimNotification(ctx, store.NotificationKey{Kind: contract.MailDigest, Seq: seq, Recipient: u.ID})
 		if err != nil {
 			return sent, err
 		}
 		if already {
 			continue
 		}
-		subject, text, html, err := a.templates.render(workflows.MailDigest, d)
+		subject, text, html, err := a.templates.render(contract.MailDigest, d)
 		if err != nil {
 			return sent, temporal.NewNonRetryableApplicationError(err.Error(), "TEMPLATE", err)
 		}

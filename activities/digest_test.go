@@ -5,32 +5,31 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 func TestOverdueDigest(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	olivia, _, err := f.store.EnsureUser(ctx, "olivia@bank.example", workflows.RoleComplianceOfficer, "Olivia", "Officer")
+	olivia, _, err := f.store.EnsureUser(ctx, "olivia@bank.example", contract.RoleComplianceOfficer, "Olivia", "Officer")
 	require.NoError(t, err)
-	otto, _, err := f.store.EnsureUser(ctx, "otto@bank.example", workflows.RoleComplianceOfficer, "Otto", "Officer")
+	otto, _, err := f.store.EnsureUser(ctx, "otto@bank.example", contract.RoleComplianceOfficer, "Otto", "Officer")
 	require.NoError(t, err)
-	_, _, err = f.store.EnsureUser(ctx, "ada@bank.example", workflows.RoleBankAdmin, "Ada", "Admin")
+	_, _, err = f.store.EnsureUser(ctx, "ada@bank.example", contract.RoleBankAdmin, "Ada", "Admin")
 	require.NoError(t, err)
-	author, _, err := f.store.EnsureUser(ctx, "andy@bank.example", workflows.RoleAnalyst, "Andy", "Analyst")
+	author, _, err := f.store.EnsureUser(ctx, "andy@bank.example", contract.RoleAnalyst, "Andy", "Analyst")
 	require.NoError(t, err)
 
 	due := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	project := func(title string, assignee *string, overdue bool) {
-		c := workflows.Case{
-			NewCase: workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+		c := contract.Case{
+			NewCase: contract.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 				Priority: "HIGH", Title: title, Description: "d", CreatedBy: author.ID, DueDate: &due, AssignedTo: assignee},
-			Status: workflows.StatusInProgress, Overdue: overdue, CreatedAt: due, UpdatedAt: due, Version: 1,
+			Status: contract.StatusInProgress, Overdue: overdue, CreatedAt: due, UpdatedAt: due, Version: 1,
 		}
-		_, err := f.store.Project(ctx, workflows.Projection{Case: c})
+		_, err := f.store.Project(ctx, contract.Projection{Case: c})
 		require.NoError(t, err)
 	}
 	project("Olivia's first", &olivia.ID, true)

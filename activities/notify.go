@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // mailData is what an e-mail template sees.
@@ -39,8 +39,8 @@ type requestedCheck struct {
 // attempt already sent it. The Message-ID is the row's, so a mail server
 // can drop the duplicate that a crash between sending and recording could
 // still cause.
-func (a *Activities) SendNotification(ctx context.Context, n workflows.Notify) error {
-	if n.Recipient == workflows.RecipientOfficers {
+func (a *Activities) SendNotification(ctx context.Context, n contract.Notify) error {
+	if n.Recipient == contract.RecipientOfficers {
 		return a.notifyOfficers(ctx, n)
 	}
 	key := store.NotificationKey{CaseID: n.CaseID, Kind: n.Kind, Seq: n.Seq, Recipient: n.Recipient}
@@ -61,7 +61,7 @@ func (a *Activities) SendNotification(ctx context.Context, n workflows.Notify) e
 
 // notifyOfficers e-mails every compliance officer and bank admin, each
 // under a key of their own, so a retry reaches only those not yet told.
-func (a *Activities) notifyOfficers(ctx context.Context, n workflows.Notify) error {
+func (a *Activities) notifyOfficers(ctx context.Context, n contract.Notify) error {
 	officers, err := a.Store.Officers(ctx)
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func (a *Activities) notifyOfficers(ctx context.Context, n workflows.Notify) err
 // send renders and delivers one claimed notification, then records it,
 // in the notification list of the user it went to (userID, empty for a
 // client).
-func (a *Activities) send(ctx context.Context, id, to, userID string, c store.Case, n workflows.Notify) error {
+func (a *Activities) send(ctx context.Context, id, to, userID string, c store.Case, n contract.Notify) error {
 	var err error
 	if to == "" {
 		// Nobody to tell (no assignee, say): nothing to retry either.
@@ -102,10 +102,10 @@ func (a *Activities) send(ctx context.Context, id, to, userID string, c store.Ca
 		due := c.DueDate.Time.UTC()
 		data.Case.DueDate = &due
 	}
-	if data.Requested, err = a.requested(ctx, c.ID, n.Kind == workflows.MailRecollect); err != nil {
+	if data.Requested, err = a.requested(ctx, c.ID, n.Kind == contract.MailRecollect); err != nil {
 		return err
 	}
-	if n.Recipient == workflows.RecipientClient && n.Kind != workflows.MailRevoked {
+	if n.Recipient == contract.RecipientClient && n.Kind != contract.MailRevoked {
 		token, err := a.Store.CreatePortalToken(ctx, c.ID, id)
 		if err != nil {
 			return err
@@ -130,12 +130,12 @@ var errNoRecipient = errors.New("no recipient")
 // (empty for the client).
 func (a *Activities) recipientAddress(ctx context.Context, c store.Case, recipient string) (string, string, error) {
 	switch recipient {
-	case workflows.RecipientClient:
+	case contract.RecipientClient:
 		if !c.ClientEmail.Valid || c.ClientEmail.String == "" {
 			return "", "", errNoRecipient
 		}
 		return c.ClientEmail.String, "", nil
-	case workflows.RecipientAssignee:
+	case contract.RecipientAssignee:
 		if !c.AssignedTo.Valid {
 			return "", "", errNoRecipient
 		}
@@ -145,7 +145,7 @@ func (a *Activities) recipientAddress(ctx context.Context, c store.Case, recipie
 		}
 		return u.Email, u.ID, err
 	}
-	if id, ok := strings.CutPrefix(recipient, workflows.UserRecipient("")); ok {
+	if id, ok := strings.CutPrefix(recipient, contract.UserRecipient("")); ok {
 		u, err := a.Store.UserByID(ctx, id)
 		if errors.Is(err, store.ErrNotFound) || err == nil && !u.Active() {
 			return "", "", errNoRecipient
@@ -165,8 +165,8 @@ func (a *Activities) requested(ctx context.Context, caseID string, rejectedOnly 
 	var out []requestedCheck
 	for _, e := range entities {
 		for _, c := range e.Checks {
-			if c.Requested() && (!rejectedOnly || c.Status == string(workflows.CheckRejected)) {
-				out = append(out, requestedCheck{Entity: e.Name, Label: workflows.CheckLabel(c.Type), Reason: c.Reason})
+			if c.Requested() && (!rejectedOnly || c.Status == string(contract.CheckRejected)) {
+				out = append(out, requestedCheck{Entity: e.Name, Label: contract.CheckLabel(c.Type), Reason: c.Reason})
 			}
 		}
 	}
@@ -174,8 +174,8 @@ func (a *Activities) requested(ctx context.Context, caseID string, rejectedOnly 
 }
 
 func templateFor(kind string) string {
-	if kind == workflows.MailOverdueReminder {
-		return workflows.MailOverdue
+	if kind == contract.MailOverdueReminder {
+		return contract.MailOverdue
 	}
 	return kind
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 type fixture struct {
@@ -38,26 +38,26 @@ func newFixture(t *testing.T) fixture {
 	require.NoError(t, err)
 
 	ctx := context.Background()
-	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleAnalyst, "Ann", "Author")
+	author, _, err := s.EnsureUser(ctx, "author@bank.example", contract.RoleAnalyst, "Ann", "Author")
 	require.NoError(t, err)
 	due := time.Date(2026, 12, 1, 17, 0, 0, 0, time.UTC)
 	id := uuid.Must(uuid.NewV7()).String()
-	entity := workflows.EntityID(id, 0)
-	c := workflows.Case{
-		NewCase: workflows.NewCase{
-			ID: id, Type: "IDENTITY_VERIFICATION", Family: workflows.FamilyOnboarding, Priority: "MEDIUM",
+	entity := contract.EntityID(id, 0)
+	c := contract.Case{
+		NewCase: contract.NewCase{
+			ID: id, Type: "IDENTITY_VERIFICATION", Family: contract.FamilyOnboarding, Priority: "MEDIUM",
 			Title: "Identity verification: Jane Roe", Description: "We verify every new client.",
-			Client: &workflows.Client{Name: "Jane Roe", Email: "jane.roe@example.com"}, CreatedBy: author.ID, DueDate: &due,
+			Client: &contract.Client{Name: "Jane Roe", Email: "jane.roe@example.com"}, CreatedBy: author.ID, DueDate: &due,
 		},
-		Status: workflows.StatusOpen, CreatedAt: due.Add(-72 * time.Hour), UpdatedAt: due.Add(-72 * time.Hour), Version: 1,
-		Entities: []workflows.Entity{{ID: entity, Kind: workflows.KindIndividual, Name: "Jane Roe", Checks: []workflows.Check{
-			{ID: workflows.CheckID(entity, "IDENTITY_DOCUMENT"), EntityID: entity, Type: "IDENTITY_DOCUMENT", Status: workflows.CheckRejected, Reason: "The photo is unreadable."},
-			{ID: workflows.CheckID(entity, "PROOF_OF_ADDRESS"), EntityID: entity, Type: "PROOF_OF_ADDRESS", Status: workflows.CheckPending},
-			{ID: workflows.CheckID(entity, "PEP_SCREENING"), EntityID: entity, Type: "PEP_SCREENING", Status: workflows.CheckApproved, FromProvider: true},
-			{ID: workflows.CheckID(entity, "SANCTIONS_SCREENING"), EntityID: entity, Type: "SANCTIONS_SCREENING", Status: workflows.CheckPending, FromProvider: true},
+		Status: contract.StatusOpen, CreatedAt: due.Add(-72 * time.Hour), UpdatedAt: due.Add(-72 * time.Hour), Version: 1,
+		Entities: []contract.Entity{{ID: entity, Kind: contract.KindIndividual, Name: "Jane Roe", Checks: []contract.Check{
+			{ID: contract.CheckID(entity, "IDENTITY_DOCUMENT"), EntityID: entity, Type: "IDENTITY_DOCUMENT", Status: contract.CheckRejected, Reason: "The photo is unreadable."},
+			{ID: contract.CheckID(entity, "PROOF_OF_ADDRESS"), EntityID: entity, Type: "PROOF_OF_ADDRESS", Status: contract.CheckPending},
+			{ID: contract.CheckID(entity, "PEP_SCREENING"), EntityID: entity, Type: "PEP_SCREENING", Status: contract.CheckApproved, FromProvider: true},
+			{ID: contract.CheckID(entity, "SANCTIONS_SCREENING"), EntityID: entity, Type: "SANCTIONS_SCREENING", Status: contract.CheckPending, FromProvider: true},
 		}}},
 	}
-	_, err = s.Project(ctx, workflows.Projection{Case: c})
+	_, err = s.Project(ctx, contract.Projection{Case: c})
 	require.NoError(t, err)
 	return fixture{acts: acts, store: s, smtp: smtp, caseID: id}
 }
@@ -67,7 +67,7 @@ var linkPattern = regexp.MustCompile(`https://portal\.bank\.example/portal/r/([A
 func TestRequestEmail(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	require.NoError(t, f.acts.SendNotification(ctx, workflows.Notify{CaseID: f.caseID, Kind: workflows.MailRequest, Seq: 2, Recipient: workflows.RecipientClient}))
+	require.NoError(t, f.acts.SendNotification(ctx, contract.Notify{CaseID: f.caseID, Kind: contract.MailRequest, Seq: 2, Recipient: contract.RecipientClient}))
 
 	msgs := f.smtp.Messages()
 	require.Len(t, msgs, 1)
@@ -104,7 +104,7 @@ func TestRequestEmail(t *testing.T) {
 func TestRetriedNotificationSendsOnce(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	n := workflows.Notify{CaseID: f.caseID, Kind: workflows.MailRecollect, Seq: 7, Recipient: workflows.RecipientClient}
+	n := contract.Notify{CaseID: f.caseID, Kind: contract.MailRecollect, Seq: 7, Recipient: contract.RecipientClient}
 
 	// The mail server refuses the first delivery: the activity fails and
 	// Temporal retries it.
@@ -130,7 +130,7 @@ func TestRetriedNotificationSendsOnce(t *testing.T) {
 func TestNotificationWithoutRecipient(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	n := workflows.Notify{CaseID: f.caseID, Kind: workflows.MailOverdueAssignee, Seq: 3, Recipient: workflows.RecipientAssignee}
+	n := contract.Notify{CaseID: f.caseID, Kind: contract.MailOverdueAssignee, Seq: 3, Recipient: contract.RecipientAssignee}
 	require.NoError(t, f.acts.SendNotification(ctx, n), "an unassigned case has nobody to tell")
 	require.Empty(t, f.smtp.Messages())
 }
@@ -138,9 +138,9 @@ func TestNotificationWithoutRecipient(t *testing.T) {
 func TestEveryTemplateRenders(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	for i, kind := range []string{workflows.MailRequest, workflows.MailRecollect, workflows.MailReminder,
-		workflows.MailOverdue, workflows.MailOverdueReminder, workflows.MailRevoked} {
-		n := workflows.Notify{CaseID: f.caseID, Kind: kind, Seq: int64(10 + i), Recipient: workflows.RecipientClient, Reason: "Client no longer a customer."}
+	for i, kind := range []string{contract.MailRequest, contract.MailRecollect, contract.MailReminder,
+		contract.MailOverdue, contract.MailOverdueReminder, contract.MailRevoked} {
+		n := contract.Notify{CaseID: f.caseID, Kind: kind, Seq: int64(10 + i), Recipient: contract.RecipientClient, Reason: "Client no longer a customer."}
 		require.NoError(t, f.acts.SendNotification(ctx, n), kind)
 	}
 	msgs := f.smtp.Messages()

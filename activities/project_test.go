@@ -21,7 +21,7 @@ import (
 
 	"github.com/caseflow/caseflow/activities"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // metrics records the counters the activities bump, by name and tags.
@@ -91,9 +91,9 @@ func (l *errorLog) Error(msg string, keyvals ...any) {
 
 var _ log.Logger = (*errorLog)(nil)
 
-type projectorFunc func(context.Context, workflows.Projection) (string, error)
+type projectorFunc func(context.Context, contract.Projection) (string, error)
 
-func (f projectorFunc) Project(ctx context.Context, p workflows.Projection) (string, error) {
+func (f projectorFunc) Project(ctx context.Context, p contract.Projection) (string, error) {
 	return f(ctx, p)
 }
 
@@ -114,36 +114,36 @@ func TestProjectionRefusedIsNotRetried(t *testing.T) {
 
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	id := uuid.NewString()
-	entity := workflows.EntityID(id, 0)
-	c := workflows.Case{
-		NewCase: workflows.NewCase{ID: id, Type: "IDENTITY_VERIFICATION", Family: workflows.FamilyOnboarding,
+	entity := contract.EntityID(id, 0)
+	c := contract.Case{
+		NewCase: contract.NewCase{ID: id, Type: "IDENTITY_VERIFICATION", Family: contract.FamilyOnboarding,
 			Priority: "MEDIUM", Title: "Identity verification: Jane Roe"},
-		Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
-		Entities: []workflows.Entity{{ID: entity, Kind: workflows.KindIndividual, Name: "Jane Roe", Checks: []workflows.Check{
-			{ID: workflows.CheckID(entity, "SANCTIONS_SCREENING"), EntityID: entity, Type: "SANCTIONS_SCREENING",
-				Status: workflows.CheckApproved, Provider: "Screen\x00Co", FromProvider: true, UpdatedAt: at},
+		Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
+		Entities: []contract.Entity{{ID: entity, Kind: contract.KindIndividual, Name: "Jane Roe", Checks: []contract.Check{
+			{ID: contract.CheckID(entity, "SANCTIONS_SCREENING"), EntityID: entity, Type: "SANCTIONS_SCREENING",
+				Status: contract.CheckApproved, Provider: "Screen\x00Co", FromProvider: true, UpdatedAt: at},
 		}}},
 	}
-	event := workflows.Event{ID: workflows.EventID(id, 1), CaseID: id, Seq: 1, Type: workflows.EventCheckUpdated,
+	event := contract.Event{ID: contract.EventID(id, 1), CaseID: id, Seq: 1, Type: contract.EventCheckUpdated,
 		Description: "SANCTIONS_SCREENING of Jane Roe: APPROVED", Metadata: []byte(`{"provider":"Screen\u0000Co"}`), CreatedAt: at}
 
 	for _, tc := range []struct {
 		name, sqlstate string
-		p              workflows.Projection
+		p              contract.Projection
 	}{
-		{"NUL in text", "22021", workflows.Projection{Case: c, Fence: 4}},
-		{"NUL in jsonb", "22P05", workflows.Projection{Case: withProvider(c, "ScreenCo"), Pending: []workflows.Event{event}, Fence: 4}},
+		{"NUL in text", "22021", contract.Projection{Case: c, Fence: 4}},
+		{"NUL in jsonb", "22P05", contract.Projection{Case: withProvider(c, "ScreenCo"), Pending: []contract.Event{event}, Fence: 4}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for kind, run := range map[string]func() error{
 				"local":   func() error { _, err := env.ExecuteLocalActivity(acts.ProjectCase, tc.p); return err },
-				"regular": func() error { _, err := env.ExecuteActivity(workflows.ProjectActivity, tc.p); return err },
+				"regular": func() error { _, err := env.ExecuteActivity(contract.ProjectActivity, tc.p); return err },
 			} {
 				before := m.count(activities.RefusedMetric + ",sqlstate=" + tc.sqlstate)
 				err := run()
 				var appErr *temporal.ApplicationError
 				require.True(t, errors.As(err, &appErr), "%s: %v", kind, err)
-				require.Equal(t, workflows.CodeProjectionRefused, appErr.Type(), kind)
+				require.Equal(t, contract.CodeProjectionRefused, appErr.Type(), kind)
 				require.True(t, appErr.NonRetryable(), kind)
 				require.Contains(t, appErr.Message(), tc.sqlstate)
 				require.Contains(t, appErr.Message(), id)
@@ -160,17 +160,17 @@ func TestProjectionRefusedIsNotRetried(t *testing.T) {
 	logged.mu.Unlock()
 
 	// A failure that may pass when tried again is returned as it is.
-	acts.Projection = projectorFunc(func(context.Context, workflows.Projection) (string, error) {
+	acts.Projection = projectorFunc(func(context.Context, contract.Projection) (string, error) {
 		return "", fmt.Errorf("project case: %w", &pq.Error{Code: "40001", Message: "could not serialize access"})
 	})
-	_, err = env.ExecuteLocalActivity(acts.ProjectCase, workflows.Projection{Case: c})
+	_, err = env.ExecuteLocalActivity(acts.ProjectCase, contract.Projection{Case: c})
 	var pqErr *pq.Error
 	require.ErrorAs(t, err, &pqErr, "the error as it came")
 	var appErr *temporal.ApplicationError
 	require.False(t, errors.As(err, &appErr) && appErr.NonRetryable(), "retried: %v", err)
 }
 
-func withProvider(c workflows.Case, provider string) workflows.Case {
+func withProvider(c contract.Case, provider string) contract.Case {
 	c.Entities = slices.Clone(c.Entities)
 	c.Entities[0].Checks = slices.Clone(c.Entities[0].Checks)
 	c.Entities[0].Checks[0].Provider = provider

@@ -12,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 const userKey = "caseflow.user"
@@ -70,7 +70,7 @@ func bearerToken(header string) (string, bool) {
 }
 
 // allow admits only the given roles.
-func allow(roles ...workflows.Role) fiber.Handler {
+func allow(roles ...contract.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if u := currentUser(c); !slices.Contains(roles, u.Role) {
 			return apiError(http.StatusForbidden, codeForbidden, "role %s may not do this", u.Role)

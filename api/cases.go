@@ -21,7 +21,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
@@ -32,7 +31,7 @@ type createCaseRequest struct {
 	Priority                string            `json:"priority"`
 	Title                   string            `json:"title"`
 	Description             string            `json:"description"`
-	Client                  *workflows.Client `json:"client"`
+	Client                  *contract.Client  `json:"client"`
 	RiskLevel               *string           `json:"riskLevel"`
 	ExternalID              string            `json:"externalId"`
 	Metadata                json.RawMessage   `json:"metadata"`
@@ -54,7 +53,7 @@ type entityRequest struct {
 }
 
 // newEntity adds the checks the configuration requires of this entity.
-func (s *Server) newEntity(caseType string, e entityRequest) workflows.NewEntity {
+func (s *Server) newEntity(caseType string, e entityRequest) contract.NewEntity {
 	checks := s.cfg.Cases.RequiredChecks(caseType, e.Kind)
 	var fromProvider []string
 	for _, c := range checks {
@@ -62,7 +61,7 @@ func (s *Server) newEntity(caseType string, e entityRequest) workflows.NewEntity
 			fromProvider = append(fromProvider, c)
 		}
 	}
-	return workflows.NewEntity{
+	return contract.NewEntity{
 		Kind: e.Kind, Name: e.Name, Role: e.Role, Details: e.Details,
 		Checks: checks, ProviderChecks: fromProvider,
 	}
@@ -76,12 +75,12 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 	user := currentUser(c)
 	family, known := s.cfg.Cases.Types[req.Type]
 	if req.Type == "" {
-		return invalid(workflows.FieldError{Field: "type", Message: "is required"})
+		return invalid(contract.FieldError{Field: "type", Message: "is required"})
 	}
 	if !known {
-		return invalid(workflows.FieldError{Field: "type", Message: fmt.Sprintf("unknown case type %q", req.Type)})
+		return invalid(contract.FieldError{Field: "type", Message: fmt.Sprintf("unknown case type %q", req.Type)})
 	}
-	if req.Priority == "" && family == string(workflows.FamilyOnboarding) {
+	if req.Priority == "" && family == contract.FamilyOnboarding {
 		// An investigation's priority is the author's call; an onboarding
 		// case's is routine unless said otherwise.
 		req.Priority = "MEDIUM"
@@ -98,22 +97,23 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 	if req.AutoApprove != nil {
 		autoApprove = *req.AutoApprove
 	}
-	if req.AutoApprove != nil && *req.AutoApprove && family != string(workflows.FamilyOnboarding) {
-		return invalid(workflows.FieldError{Field: "autoApprove", Message: "only onboarding cases approve automatically"})
+	if req.AutoApprove != nil && *req.AutoApprove && family != contract.FamilyOnboarding {
+		return invalid(contract.FieldError{Field: "autoApprove", Message: "only onboarding cases approve automatically"})
 	}
-	entities := make([]workflows.NewEntity, len(req.Entities))
+	entities := make([]contract.NewEntity, len(req.Entities))
 	for i, e := range req.Entities {
 		entities[i] = s.newEntity(req.Type, e)
 	}
 	title := strings.TrimSpace(req.Title)
-	if title == "" && family == string(workflows.FamilyOnboarding) && req.Client != nil && strings.TrimSpace(req.Client.Name) != "" {
+	if title == "" && family == contract.FamilyOnboarding && req.Client != nil && strings.TrimSpace(req.Client.Name) != "" {
 		title = defaultTitle(req.Type, req.Client.Name)
 	}
-	nc := workflows.NewCase{
+	nc := contract.NewCase{
 		ID:                      resourceID(c),
 		Type:                    req.Type,
-		Family:                  workflows.Family(family),
-		Priority:                workflows.Priority(req.Priority),
+		Family:                  family,
+		NeedsIndividual:         slices.Contains(s.cfg.Cases.NeedsIndividual, req.Type),
+		Priority:                contract.Priority(req.Priority),
 		Title:                   title,
 		Description:             strings.TrimSpace(req.Description),
 		Client:                  req.Client,
@@ -133,7 +133,7 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 		HistoryLimit:            s.cfg.Temporal.HistoryLimit,
 		MaxDueYears:             s.cfg.Cases.MaxDueYears,
 	}
-	if err := workflows.ValidateNewCase(nc, time.Now()); err != nil {
+	if err := contract.ValidateNewCase(nc, time.Now()); err != nil {
 		return asInvalid(err)
 	}
 	// The number is drawn before the start: the workflow's summary in the
@@ -148,15 +148,15 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 	defer cancel()
 	// Resend: the update ID and the conflict policy make a repeat reach
 	// the same case.
-	var created workflows.Case
+	var created contract.Case
 	err = temporalclient.Resend(ctx, func() error {
-		start := s.temporal.NewWithStartWorkflowOperation(s.startOptions(nc, number), workflows.WorkflowName,
-			workflows.Input{New: nc, CaseNumber: number})
+		start := s.temporal.NewWithStartWorkflowOperation(s.startOptions(nc, number), contract.WorkflowName,
+			contract.Input{New: nc, CaseNumber: number})
 		handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 			StartWorkflowOperation: start,
 			UpdateOptions: client.UpdateWorkflowOptions{
 				UpdateID:     "create",
-				UpdateName:   workflows.UpdateCreate,
+				UpdateName:   contract.UpdateCreate,
 				WaitForStage: client.WorkflowUpdateStageCompleted,
 			},
 		})
@@ -180,8 +180,8 @@ func defaultTitle(caseType, client string) string {
 }
 
 // reminderPolicy is the configured policy, copied into each new case.
-func (s *Server) reminderPolicy() workflows.ReminderPolicy {
-	return workflows.ReminderPolicy{
+func (s *Server) reminderPolicy() contract.ReminderPolicy {
+	return contract.ReminderPolicy{
 		Before:       s.cfg.Reminders.Before,
 		OverdueEvery: s.cfg.Reminders.OverdueEvery,
 		OverdueMax:   s.cfg.Reminders.OverdueMax,
@@ -190,7 +190,7 @@ func (s *Server) reminderPolicy() workflows.ReminderPolicy {
 
 // startOptions are the configured task queue's and base URL's start
 // options for a case; both the create and a screening's verdict start one.
-func (s *Server) startOptions(nc workflows.NewCase, number string) client.StartWorkflowOptions {
+func (s *Server) startOptions(nc contract.NewCase, number string) client.StartWorkflowOptions {
 	return temporalclient.StartOptions(nc, number, s.cfg.Temporal.TaskQueue, s.cfg.Temporal.CaseflowURL)
 }
 
@@ -288,8 +288,8 @@ func (s *Server) caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
 		AssigneeID: c.Query("assigneeId"), Flag: c.Query("flag"), Q: c.Query("q"),
 		Page: 1, Limit: defaultLimit, CountLimit: ListCountLimit,
 	}
-	var errs []workflows.FieldError
-	bad := func(field, msg string) { errs = append(errs, workflows.FieldError{Field: field, Message: msg}) }
+	var errs []contract.FieldError
+	bad := func(field, msg string) { errs = append(errs, contract.FieldError{Field: field, Message: msg}) }
 	// Any other parameter is a 422, not silently ignored: a misspelt
 	// filter would otherwise list everything.
 	params := []string{"status", "type", "priority", "assigneeId", "flag", "overdue", "q", "page", "limit", "cursor"}
@@ -298,16 +298,16 @@ func (s *Server) caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
 			bad(name, "is not a parameter of this list; it takes "+strings.Join(params, ", "))
 		}
 	}
-	if f.Status != "" && !workflows.ValidStatus(f.Status) {
+	if f.Status != "" && !contract.ValidStatus(f.Status) {
 		bad("status", "unknown status")
 	}
 	if _, ok := s.cfg.Cases.Types[f.Type]; f.Type != "" && !ok {
 		bad("type", "unknown case type")
 	}
-	if f.Priority != "" && !workflows.ValidPriority(f.Priority) {
+	if f.Priority != "" && !contract.ValidPriority(f.Priority) {
 		bad("priority", "must be LOW, MEDIUM, HIGH or CRITICAL")
 	}
-	if f.Flag != "" && !workflows.ValidFlag(f.Flag) {
+	if f.Flag != "" && !contract.ValidFlag(f.Flag) {
 		bad("flag", "must be COLLECTING, REVIEWING, RECOLLECTING or ALL_APPROVED")
 	}
 	if f.AssigneeID != "" {
@@ -374,7 +374,7 @@ func (s *Server) caseState(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	v, err := s.temporal.QueryWorkflow(ctx, id, "", workflows.QueryState)
+	v, err := s.temporal.QueryWorkflow(ctx, id, "", contract.QueryState)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		if _, err := s.store.GetCase(c.UserContext(), id); err != nil {
@@ -387,7 +387,7 @@ func (s *Server) caseState(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("query case: %w", err)
 	}
-	var st workflows.State
+	var st contract.State
 	if err := v.Get(&st); err != nil {
 		return fmt.Errorf("decode case state: %w", err)
 	}
@@ -431,12 +431,12 @@ func (s *Server) statusChange(c *fiber.Ctx, _ string) (any, error) {
 		return nil, err
 	}
 	if req.Status == "" {
-		return nil, invalid(workflows.FieldError{Field: "status", Message: "is required"})
+		return nil, invalid(contract.FieldError{Field: "status", Message: "is required"})
 	}
-	if !workflows.ValidStatus(req.Status) {
-		return nil, invalid(workflows.FieldError{Field: "status", Message: fmt.Sprintf("unknown status %q", req.Status)})
+	if !contract.ValidStatus(req.Status) {
+		return nil, invalid(contract.FieldError{Field: "status", Message: fmt.Sprintf("unknown status %q", req.Status)})
 	}
-	ch := workflows.StatusChange{ActorID: currentUser(c).ID, Status: workflows.Status(req.Status), ResolutionNote: req.ResolutionNote}
+	ch := contract.StatusChange{ActorID: currentUser(c).ID, Status: contract.Status(req.Status), ResolutionNote: req.ResolutionNote}
 	if req.AssigneeID != nil {
 		assignee, err := s.assignee(c, *req.AssigneeID)
 		if err != nil {
@@ -458,13 +458,13 @@ func (s *Server) assignment(c *fiber.Ctx, _ string) (any, error) {
 		return nil, err
 	}
 	if _, present := raw["assigneeId"]; !present {
-		return nil, invalid(workflows.FieldError{Field: "assigneeId", Message: "is required (null to unassign)"})
+		return nil, invalid(contract.FieldError{Field: "assigneeId", Message: "is required (null to unassign)"})
 	}
 	var req assignRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, err
 	}
-	a := workflows.Assignment{ActorID: currentUser(c).ID}
+	a := contract.Assignment{ActorID: currentUser(c).ID}
 	if req.AssigneeID != nil {
 		assignee, err := s.assignee(c, *req.AssigneeID)
 		if err != nil {
@@ -479,11 +479,11 @@ func (s *Server) assignment(c *fiber.Ctx, _ string) (any, error) {
 // active user (the workflow checks that their role may own cases).
 func (s *Server) assignee(c *fiber.Ctx, id string) (store.User, error) {
 	refuse := func(msg string) error {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: workflows.CodeInvalidAssignee,
-			Message: msg, Details: []any{workflows.FieldError{Field: "assigneeId", Message: msg}}}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: contract.CodeInvalidAssignee,
+			Message: msg, Details: []any{contract.FieldError{Field: "assigneeId", Message: msg}}}
 	}
 	if _, err := uuid.Parse(id); err != nil {
-		return store.User{}, invalid(workflows.FieldError{Field: "assigneeId", Message: "must be a UUID"})
+		return store.User{}, invalid(contract.FieldError{Field: "assigneeId", Message: "must be a UUID"})
 	}
 	u, err := s.store.UserByID(c.UserContext(), id)
 	switch {
@@ -501,7 +501,7 @@ func (s *Server) assignee(c *fiber.Ctx, id string) (store.User, error) {
 // unless the caller is a bank admin.
 func (s *Server) claim(c *fiber.Ctx, _ string) (any, error) {
 	me := currentUser(c)
-	return workflows.Assignment{ActorID: me.ID, AssigneeID: &me.ID, AssigneeRole: me.Role, Claim: true}, nil
+	return contract.Assignment{ActorID: me.ID, AssigneeID: &me.ID, AssigneeRole: me.Role, Claim: true}, nil
 }
 
 type noteRequest struct {
@@ -517,12 +517,12 @@ func (s *Server) addNote(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	note := workflows.Note{ActorID: currentUser(c).ID, Content: req.Content}
+	note := contract.Note{ActorID: currentUser(c).ID, Content: req.Content}
 	if err := s.checkValues(note); err != nil {
 		return err
 	}
-	var ev workflows.Event
-	if err := s.update(c, id, workflows.UpdateNote, note, &ev); err != nil {
+	var ev contract.Event
+	if err := s.update(c, id, contract.UpdateNote, note, &ev); err != nil {
 		return err
 	}
 	if ev.Type == "" {
@@ -547,7 +547,7 @@ func (s *Server) addNote(c *fiber.Ctx) error {
 func (s *Server) checkValues(arg any) error {
 	var err error
 	switch a := arg.(type) {
-	case workflows.DueDateChange:
+	case contract.DueDateChange:
 		err = a.ValidateAt(time.Now(), s.cfg.Cases.MaxDueYears)
 	case interface{ Validate() error }:
 		err = a.Validate()
@@ -574,7 +574,7 @@ func (s *Server) update(c *fiber.Ctx, id string, name string, arg, result any) e
 		if err != nil {
 			return caseMissing(err)
 		}
-		return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case is %s and accepts no more changes", row.Status)
+		return apiError(http.StatusConflict, contract.CodeCaseClosed, "case is %s and accepts no more changes", row.Status)
 	}
 	if err != nil {
 		return fmt.Errorf("update %s on case %s: %w", name, id, err)
@@ -634,8 +634,8 @@ func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
 	for i, e := range events {
 		d.Timeline[i] = toEventJSON(e)
 	}
-	if life, ok := workflows.LifecycleFor(workflows.Family(row.Family)); ok {
-		for _, st := range life.Allowed(workflows.Status(row.Status)) {
+	if life, ok := contract.LifecycleFor(contract.Family(row.Family)); ok {
+		for _, st := range life.Allowed(contract.Status(row.Status)) {
 			d.AllowedTransitions = append(d.AllowedTransitions, string(st))
 		}
 	}
@@ -647,7 +647,7 @@ func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
 	}
 	for _, e := range events {
 		var tx string
-		if e.EventType == workflows.EventTxLinked && json.Unmarshal(e.NewValue, &tx) == nil && !slices.Contains(txIDs, tx) {
+		if e.EventType == contract.EventTxLinked && json.Unmarshal(e.NewValue, &tx) == nil && !slices.Contains(txIDs, tx) {
 			txIDs = append(txIDs, tx)
 		}
 	}
@@ -682,7 +682,7 @@ func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
 }
 
 func (s *Server) sendRequest(c *fiber.Ctx, _ string) (any, error) {
-	return workflows.Send{ActorID: currentUser(c).ID}, nil
+	return contract.Send{ActorID: currentUser(c).ID}, nil
 }
 
 func (s *Server) addEntity(c *fiber.Ctx) error {
@@ -694,12 +694,12 @@ func (s *Server) addEntity(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	add := workflows.AddEntity{ActorID: currentUser(c).ID, Entity: s.newEntity(row.Type, req)}
+	add := contract.AddEntity{ActorID: currentUser(c).ID, Entity: s.newEntity(row.Type, req)}
 	if err := s.checkValues(add); err != nil {
 		return err
 	}
-	var added workflows.Entity
-	if err := s.update(c, row.ID, workflows.UpdateEntity, add, &added); err != nil {
+	var added contract.Entity
+	if err := s.update(c, row.ID, contract.UpdateEntity, add, &added); err != nil {
 		return err
 	}
 	entities, err := s.store.Entities(c.UserContext(), row.ID)
@@ -730,14 +730,14 @@ func (s *Server) checkChange(c *fiber.Ctx, id string) (any, error) {
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, err
 	}
-	if !workflows.ValidCheckStatus(req.Status) || req.Status == string(workflows.CheckPending) {
-		return nil, invalid(workflows.FieldError{Field: "status", Message: "must be SUBMITTED, APPROVED or REJECTED"})
+	if !contract.ValidCheckStatus(req.Status) || req.Status == string(contract.CheckPending) {
+		return nil, invalid(contract.FieldError{Field: "status", Message: "must be SUBMITTED, APPROVED or REJECTED"})
 	}
 	user := currentUser(c)
-	if req.Status != string(workflows.CheckSubmitted) && !user.Role.CanBeAssigned() {
+	if req.Status != string(contract.CheckSubmitted) && !user.Role.CanBeAssigned() {
 		return nil, apiError(http.StatusForbidden, codeForbidden, "role %s may submit a check but not approve or reject it", user.Role)
 	}
-	return workflows.CheckChange{ActorID: user.ID, CheckID: check.ID, Status: workflows.CheckStatus(req.Status), Reason: req.Reason}, nil
+	return contract.CheckChange{ActorID: user.ID, CheckID: check.ID, Status: contract.CheckStatus(req.Status), Reason: req.Reason}, nil
 }
 
 type resultRequest struct {
@@ -757,23 +757,23 @@ func (s *Server) checkResult(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	res := workflows.CheckResult{CheckID: check.ID, Result: workflows.CheckStatus(req.Result), Provider: req.Provider, Reference: req.Reference}
+	res := contract.CheckResult{CheckID: check.ID, Result: contract.CheckStatus(req.Result), Provider: req.Provider, Reference: req.Reference}
 	if err := s.checkValues(res); err != nil {
 		return err
 	}
-	if life, ok := workflows.LifecycleFor(workflows.Family(row.Family)); ok && life.IsTerminal(workflows.Status(row.Status)) {
-		return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case is %s and accepts no more changes", row.Status)
+	if life, ok := contract.LifecycleFor(contract.Family(row.Family)); ok && life.IsTerminal(contract.Status(row.Status)) {
+		return apiError(http.StatusConflict, contract.CodeCaseClosed, "case is %s and accepts no more changes", row.Status)
 	}
-	if st := workflows.CheckStatus(check.Status); st != workflows.CheckPending && st != workflows.CheckSubmitted {
-		return &Error{Status: http.StatusConflict, Code: workflows.CodeInvalidTransition,
+	if st := contract.CheckStatus(check.Status); st != contract.CheckPending && st != contract.CheckSubmitted {
+		return &Error{Status: http.StatusConflict, Code: contract.CodeInvalidTransition,
 			Message: fmt.Sprintf("a %s check takes no provider result", st),
-			Details: []any{map[string]any{"from": st, "to": req.Result, "allowed": workflows.CheckAllowed(st)}}}
+			Details: []any{map[string]any{"from": st, "to": req.Result, "allowed": contract.CheckAllowed(st)}}}
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	if err := s.temporal.SignalWorkflow(ctx, row.ID, "", workflows.SignalCheckResult, res); err != nil {
+	if err := s.temporal.SignalWorkflow(ctx, row.ID, "", contract.SignalCheckResult, res); err != nil {
 		if temporalclient.WorkflowGone(err) {
-			return apiError(http.StatusConflict, workflows.CodeCaseClosed, "case accepts no more changes; its workflow has completed")
+			return apiError(http.StatusConflict, contract.CodeCaseClosed, "case accepts no more changes; its workflow has completed")
 		}
 		return fmt.Errorf("signal check result: %w", err)
 	}
@@ -810,13 +810,13 @@ func (s *Server) dueDateChange(c *fiber.Ctx, _ string) (any, error) {
 	}
 	value, present := raw["dueDate"]
 	if !present || len(raw) != 1 {
-		return nil, invalid(workflows.FieldError{Field: "dueDate", Message: "is required: an RFC 3339 date-time, or null to clear it"})
+		return nil, invalid(contract.FieldError{Field: "dueDate", Message: "is required: an RFC 3339 date-time, or null to clear it"})
 	}
 	var due *time.Time
 	if err := json.Unmarshal(value, &due); err != nil {
-		return nil, invalid(workflows.FieldError{Field: "dueDate", Message: "must be an RFC 3339 date-time or null"})
+		return nil, invalid(contract.FieldError{Field: "dueDate", Message: "must be an RFC 3339 date-time or null"})
 	}
-	return workflows.DueDateChange{ActorID: currentUser(c).ID, DueDate: due}, nil
+	return contract.DueDateChange{ActorID: currentUser(c).ID, DueDate: due}, nil
 }
 
 type revokeRequest struct {
@@ -828,5 +828,5 @@ func (s *Server) revocation(c *fiber.Ctx, _ string) (any, error) {
 	if err := decodeJSON(c, &req); err != nil {
 		return nil, err
 	}
-	return workflows.Revocation{ActorID: currentUser(c).ID, Reason: req.Reason}, nil
+	return contract.Revocation{ActorID: currentUser(c).ID, Reason: req.Reason}, nil
 }

@@ -14,14 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseflow/caseflow/store/seed"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 func TestInvestigationLifecycleEndToEnd(t *testing.T) {
 	h := e2e
-	analyst, officer := h.users[workflows.RoleAnalyst], h.users[workflows.RoleComplianceOfficer]
+	analyst, officer := h.users[contract.RoleAnalyst], h.users[contract.RoleComplianceOfficer]
 
-	created := h.createCase(t, workflows.RoleAnalyst, investigation("Jane Roe"))
+	created := h.createCase(t, contract.RoleAnalyst, investigation("Jane Roe"))
 	require.Regexp(t, `^CASE-\d{4}-\d{5,}$`, created.CaseNumber)
 	require.Equal(t, "OPEN", created.Status)
 	require.Equal(t, analyst.ID, created.CreatedBy)
@@ -37,18 +37,18 @@ func TestInvestigationLifecycleEndToEnd(t *testing.T) {
 
 	// Skipping states is refused and names the allowed next state.
 	r := h.move(t, created.ID, "CLOSED", "done")
-	requireError(t, r, http.StatusConflict, workflows.CodeInvalidTransition)
+	requireError(t, r, http.StatusConflict, contract.CodeInvalidTransition)
 	require.Contains(t, r.env.Error.Message, "IN_PROGRESS")
 	require.JSONEq(t, `{"from":"OPEN","to":"CLOSED","allowed":["IN_PROGRESS"]}`, string(r.env.Error.Details[0]))
 
-	r = h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+created.ID+"/assign", map[string]any{"assigneeId": h.officer2.ID})
+	r = h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+created.ID+"/assign", map[string]any{"assigneeId": h.officer2.ID})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	assigned := decode[caseOut](t, r)
 	require.Equal(t, h.officer2.ID, *assigned.AssignedTo)
 	require.Equal(t, "Otto Example", assigned.Assignee.Name)
 	require.Equal(t, "COMPLIANCE_OFFICER", assigned.Assignee.Role)
 
-	r = h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+created.ID+"/notes", map[string]any{"content": "Customer called back."})
+	r = h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+created.ID+"/notes", map[string]any{"content": "Customer called back."})
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 	note := decode[eventOut](t, r)
 	require.Equal(t, "NOTE_ADDED", note.EventType)
@@ -56,7 +56,7 @@ func TestInvestigationLifecycleEndToEnd(t *testing.T) {
 	require.Equal(t, analyst.ID, *note.ActorID)
 	require.Equal(t, created.ID, note.CaseID)
 	// The detail shows the note at once, as the answer gave it.
-	r = h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+created.ID, nil)
+	r = h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+created.ID, nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	shown := decode[caseOut](t, r).Timeline
 	require.NotEmpty(t, shown)
@@ -70,7 +70,7 @@ func TestInvestigationLifecycleEndToEnd(t *testing.T) {
 		require.Equal(t, step.status, decode[caseOut](t, r).Status)
 	}
 	r = h.move(t, created.ID, "RESOLVED_TRUE_POSITIVE", "")
-	requireError(t, r, http.StatusUnprocessableEntity, workflows.CodeValidation)
+	requireError(t, r, http.StatusUnprocessableEntity, contract.CodeValidation)
 	require.Contains(t, string(r.env.Error.Details[0]), "resolutionNote")
 
 	r = h.move(t, created.ID, "RESOLVED_TRUE_POSITIVE", "SAR filed with the FIU.")
@@ -87,14 +87,14 @@ func TestInvestigationLifecycleEndToEnd(t *testing.T) {
 	require.Empty(t, closed.AllowedTransitions)
 
 	// The case is closed for good: every write is refused.
-	requireError(t, h.move(t, created.ID, "IN_PROGRESS", ""), http.StatusConflict, workflows.CodeCaseClosed)
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+created.ID+"/notes", map[string]any{"content": "late"}),
-		http.StatusConflict, workflows.CodeCaseClosed)
-	requireError(t, h.do(t, workflows.RoleBankAdmin, http.MethodPatch, "/cases/"+created.ID+"/assign", map[string]any{"assigneeId": nil}),
-		http.StatusConflict, workflows.CodeCaseClosed)
+	requireError(t, h.move(t, created.ID, "IN_PROGRESS", ""), http.StatusConflict, contract.CodeCaseClosed)
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+created.ID+"/notes", map[string]any{"content": "late"}),
+		http.StatusConflict, contract.CodeCaseClosed)
+	requireError(t, h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/cases/"+created.ID+"/assign", map[string]any{"assigneeId": nil}),
+		http.StatusConflict, contract.CodeCaseClosed)
 
 	// The timeline, event by event, with who did what.
-	r = h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+created.ID, nil)
+	r = h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+created.ID, nil)
 	require.Equal(t, http.StatusOK, r.status)
 	detail := decode[caseOut](t, r)
 	want := []struct{ typ, actor, prev, next string }{
@@ -125,16 +125,16 @@ func TestInvestigationLifecycleEndToEnd(t *testing.T) {
 	require.ErrorContains(t, err, "append-only")
 
 	// A closed case's workflow has completed, and still answers its query.
-	r = h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+created.ID+"/state", nil)
+	r = h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+created.ID+"/state", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.JSONEq(t, `[]`, string(decode[map[string]json.RawMessage](t, r)["allowedTransitions"]))
 }
 
 func TestCaseStateQuery(t *testing.T) {
 	h := e2e
-	c := h.createCase(t, workflows.RoleAnalyst, investigation("Query Person"))
+	c := h.createCase(t, contract.RoleAnalyst, investigation("Query Person"))
 	require.Equal(t, http.StatusOK, h.move(t, c.ID, "IN_PROGRESS", "").status)
-	r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+c.ID+"/state", nil)
+	r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID+"/state", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	st := decode[struct {
 		Status             string   `json:"status"`
@@ -154,16 +154,16 @@ func TestCaseStateQuery(t *testing.T) {
 
 func TestResolveFromReviewAndUnassign(t *testing.T) {
 	h := e2e
-	c := h.createCase(t, workflows.RoleBankAdmin, investigation("Review Person"))
+	c := h.createCase(t, contract.RoleBankAdmin, investigation("Review Person"))
 	for _, s := range []string{"IN_PROGRESS", "PENDING_REVIEW", "IN_PROGRESS", "PENDING_REVIEW"} {
 		require.Equal(t, http.StatusOK, h.move(t, c.ID, s, "").status)
 	}
 	r := h.move(t, c.ID, "RESOLVED_FALSE_POSITIVE", "Salary payments.")
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 
-	r = h.do(t, workflows.RoleBankAdmin, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]any{"assigneeId": h.users[workflows.RoleBankAdmin].ID})
+	r = h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]any{"assigneeId": h.users[contract.RoleBankAdmin].ID})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
-	r = h.do(t, workflows.RoleBankAdmin, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]any{"assigneeId": nil})
+	r = h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]any{"assigneeId": nil})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	out := decode[caseOut](t, r)
 	require.Nil(t, out.AssignedTo)
@@ -186,16 +186,16 @@ func TestListFiltersAndPages(t *testing.T) {
 		if i == 6 {
 			body["type"] = "FRAUD_ALERT"
 		}
-		c := h.createCase(t, workflows.RoleAnalyst, body)
+		c := h.createCase(t, contract.RoleAnalyst, body)
 		ids = append(ids, c.ID)
 	}
 	require.Equal(t, http.StatusOK, h.move(t, ids[0], "IN_PROGRESS", "").status)
-	require.Equal(t, http.StatusOK, h.do(t, workflows.RoleBankAdmin, http.MethodPatch, "/cases/"+ids[2]+"/assign", map[string]any{"assigneeId": h.officer2.ID}).status)
+	require.Equal(t, http.StatusOK, h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/cases/"+ids[2]+"/assign", map[string]any{"assigneeId": h.officer2.ID}).status)
 
 	list := func(query url.Values) pageOut {
 		t.Helper()
 		query.Set("q", prefix)
-		r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?"+query.Encode(), nil)
+		r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?"+query.Encode(), nil)
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		return decode[pageOut](t, r)
 	}
@@ -235,7 +235,7 @@ func TestListFiltersAndPages(t *testing.T) {
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
-		r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?"+q.Encode(), nil)
+		r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?"+q.Encode(), nil)
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		page := decode[struct {
 			Items      []caseOut `json:"items"`
@@ -256,12 +256,12 @@ func TestListFiltersAndPages(t *testing.T) {
 	require.Len(t, walked, 7)
 	require.Equal(t, ids[6], walked[0])
 	require.Equal(t, ids[0], walked[6])
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?cursor=nonsense", nil), http.StatusUnprocessableEntity, workflows.CodeValidation)
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?page=2&cursor="+cursor, nil), http.StatusUnprocessableEntity, workflows.CodeValidation)
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?cursor=nonsense", nil), http.StatusUnprocessableEntity, contract.CodeValidation)
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?page=2&cursor="+cursor, nil), http.StatusUnprocessableEntity, contract.CodeValidation)
 
 	// q matches the case number, client name or e-mail, and the author.
 	search := func(q string) int {
-		r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"q": {q}, "limit": {"100"}}.Encode(), nil)
+		r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"q": {q}, "limit": {"100"}}.Encode(), nil)
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		return decode[pageOut](t, r).Total
 	}
@@ -281,11 +281,11 @@ func TestListTotalIsCapped(t *testing.T) {
 	h := e2e
 	ctx := context.Background()
 	name := "Capped" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
-	author, _, err := h.store.EnsureUser(ctx, name+"@bank.example", workflows.RoleAnalyst, "Cap", name)
+	author, _, err := h.store.EnsureUser(ctx, name+"@bank.example", contract.RoleAnalyst, "Cap", name)
 	require.NoError(t, err)
 	require.NoError(t, seed.Cases(ctx, h.store, 1_001, nil, author.ID, nil))
 
-	r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"q": {name}, "limit": {"20"}}.Encode(), nil)
+	r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"q": {name}, "limit": {"20"}}.Encode(), nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	page := decode[pageOut](t, r)
 	require.Equal(t, 1_000, page.Total)
@@ -297,36 +297,36 @@ func TestListTotalIsCapped(t *testing.T) {
 // TestRoleMatrix sends every endpoint as every role.
 func TestRoleMatrix(t *testing.T) {
 	h := e2e
-	admin, officer, analyst := workflows.RoleBankAdmin, workflows.RoleComplianceOfficer, workflows.RoleAnalyst
-	roles := []workflows.Role{admin, officer, analyst}
+	admin, officer, analyst := contract.RoleBankAdmin, contract.RoleComplianceOfficer, contract.RoleAnalyst
+	roles := []contract.Role{admin, officer, analyst}
 
 	type endpoint struct {
 		name    string
-		allowed []workflows.Role
+		allowed []contract.Role
 		// send makes the request on a fresh case and returns its answer.
-		send func(t *testing.T, role workflows.Role, c caseOut) response
+		send func(t *testing.T, role contract.Role, c caseOut) response
 		ok   int
 	}
 	endpoints := []endpoint{
-		{"create", roles, func(t *testing.T, role workflows.Role, _ caseOut) response {
+		{"create", roles, func(t *testing.T, role contract.Role, _ caseOut) response {
 			return h.do(t, role, http.MethodPost, "/cases", investigation("Matrix Create"))
 		}, http.StatusCreated},
-		{"list", roles, func(t *testing.T, role workflows.Role, _ caseOut) response {
+		{"list", roles, func(t *testing.T, role contract.Role, _ caseOut) response {
 			return h.do(t, role, http.MethodGet, "/cases?limit=1", nil)
 		}, http.StatusOK},
-		{"detail", roles, func(t *testing.T, role workflows.Role, c caseOut) response {
+		{"detail", roles, func(t *testing.T, role contract.Role, c caseOut) response {
 			return h.do(t, role, http.MethodGet, "/cases/"+c.ID, nil)
 		}, http.StatusOK},
-		{"state", roles, func(t *testing.T, role workflows.Role, c caseOut) response {
+		{"state", roles, func(t *testing.T, role contract.Role, c caseOut) response {
 			return h.do(t, role, http.MethodGet, "/cases/"+c.ID+"/state", nil)
 		}, http.StatusOK},
-		{"note", roles, func(t *testing.T, role workflows.Role, c caseOut) response {
+		{"note", roles, func(t *testing.T, role contract.Role, c caseOut) response {
 			return h.do(t, role, http.MethodPost, "/cases/"+c.ID+"/notes", map[string]string{"content": "n"})
 		}, http.StatusCreated},
-		{"status", []workflows.Role{admin, officer}, func(t *testing.T, role workflows.Role, c caseOut) response {
+		{"status", []contract.Role{admin, officer}, func(t *testing.T, role contract.Role, c caseOut) response {
 			return h.do(t, role, http.MethodPatch, "/cases/"+c.ID+"/status", map[string]string{"status": "IN_PROGRESS"})
 		}, http.StatusOK},
-		{"assign", []workflows.Role{admin, officer}, func(t *testing.T, role workflows.Role, c caseOut) response {
+		{"assign", []contract.Role{admin, officer}, func(t *testing.T, role contract.Role, c caseOut) response {
 			return h.do(t, role, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]string{"assigneeId": h.officer2.ID})
 		}, http.StatusOK},
 	}
@@ -362,17 +362,17 @@ func TestRoleMatrix(t *testing.T) {
 
 func TestAssigneeMustBeAnOfficerOrAdmin(t *testing.T) {
 	h := e2e
-	c := h.createCase(t, workflows.RoleAnalyst, investigation("Assignee Person"))
+	c := h.createCase(t, contract.RoleAnalyst, investigation("Assignee Person"))
 	for name, id := range map[string]string{
-		"an analyst":   h.users[workflows.RoleAnalyst].ID,
+		"an analyst":   h.users[contract.RoleAnalyst].ID,
 		"unknown user": uuid.NewString(),
 	} {
 		t.Run(name, func(t *testing.T) {
-			r := h.do(t, workflows.RoleBankAdmin, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]string{"assigneeId": id})
-			requireError(t, r, http.StatusUnprocessableEntity, workflows.CodeInvalidAssignee)
+			r := h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]string{"assigneeId": id})
+			requireError(t, r, http.StatusUnprocessableEntity, contract.CodeInvalidAssignee)
 		})
 	}
-	detail := decode[caseOut](t, h.do(t, workflows.RoleBankAdmin, http.MethodGet, "/cases/"+c.ID, nil))
+	detail := decode[caseOut](t, h.do(t, contract.RoleBankAdmin, http.MethodGet, "/cases/"+c.ID, nil))
 	require.Nil(t, detail.AssignedTo)
 	require.Len(t, detail.Timeline, 1)
 }
@@ -380,8 +380,8 @@ func TestAssigneeMustBeAnOfficerOrAdmin(t *testing.T) {
 // TestTimelineValuesAreJSON guards the shape clients parse.
 func TestTimelineValuesAreJSON(t *testing.T) {
 	h := e2e
-	c := h.createCase(t, workflows.RoleAnalyst, investigation("Json Person"))
-	r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)
+	c := h.createCase(t, contract.RoleAnalyst, investigation("Json Person"))
+	r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)
 	var raw map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(r.env.Data, &raw))
 	for _, key := range []string{"id", "caseNumber", "type", "priority", "title", "description", "status", "assignedTo",
@@ -394,8 +394,8 @@ func TestTimelineValuesAreJSON(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	h := e2e
-	c := h.createCase(t, workflows.RoleAnalyst, investigation("Metric Person"))
-	h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)
+	c := h.createCase(t, contract.RoleAnalyst, investigation("Metric Person"))
+	h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)
 	res, err := http.Get(h.baseURL + "/metrics")
 	require.NoError(t, err)
 	defer res.Body.Close()

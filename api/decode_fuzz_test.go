@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/contract"
 )
 
@@ -40,7 +39,7 @@ func FuzzDecodeBody(f *testing.F) {
 		func() any { return &linkRequest{} },
 		func() any { return &newUserRequest{} },
 		func() any { return &userChangeRequest{} },
-		func() any { return &workflows.Verdict{} },
+		func() any { return &contract.Verdict{} },
 		func() any { return &map[string]any{} },
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {

@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // editRequest is the body of PATCH /cases/:id: what to change. A field
@@ -25,7 +25,7 @@ type editRequest struct {
 	Tags        *[]string          `json:"tags"`
 	Metadata    json.RawMessage    `json:"metadata"`
 	Properties  *map[string]string `json:"properties"`
-	Client      *workflows.Client  `json:"client"`
+	Client      *contract.Client   `json:"client"`
 	// Entities replaces a draft's entities, each given the checks the
 	// catalogue requires.
 	Entities *[]entityRequest `json:"entities"`
@@ -44,10 +44,10 @@ func (s *Server) edit(c *fiber.Ctx, _ string) (any, error) {
 			*text = strings.TrimSpace(*text)
 		}
 	}
-	e := workflows.CaseEdit{ActorID: currentUser(c).ID, Title: req.Title, Description: req.Description,
+	e := contract.CaseEdit{ActorID: currentUser(c).ID, Title: req.Title, Description: req.Description,
 		ExternalID: req.ExternalID, Tags: req.Tags, Properties: req.Properties, Client: req.Client}
 	if req.Priority != nil {
-		p := workflows.Priority(*req.Priority)
+		p := contract.Priority(*req.Priority)
 		e.Priority = &p
 	}
 	switch raw := strings.TrimSpace(string(req.RiskLevel)); raw {
@@ -58,7 +58,7 @@ func (s *Server) edit(c *fiber.Ctx, _ string) (any, error) {
 	default:
 		var risk string
 		if err := json.Unmarshal(req.RiskLevel, &risk); err != nil || risk == "" {
-			return nil, invalid(workflows.FieldError{Field: "riskLevel", Message: "must be LOW, MEDIUM, HIGH or null"})
+			return nil, invalid(contract.FieldError{Field: "riskLevel", Message: "must be LOW, MEDIUM, HIGH or null"})
 		}
 		e.RiskLevel = &risk
 	}
@@ -70,7 +70,7 @@ func (s *Server) edit(c *fiber.Ctx, _ string) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		entities := make([]workflows.NewEntity, len(*req.Entities))
+		entities := make([]contract.NewEntity, len(*req.Entities))
 		for i, ne := range *req.Entities {
 			entities[i] = s.newEntity(row.Type, ne)
 		}
@@ -82,8 +82,8 @@ func (s *Server) edit(c *fiber.Ctx, _ string) (any, error) {
 // linkRequest attaches a transaction to a case: one screening delivered
 // already (transactionId), or a verdict delivered with the request.
 type linkRequest struct {
-	TransactionID string             `json:"transactionId"`
-	Verdict       *workflows.Verdict `json:"verdict"`
+	TransactionID string            `json:"transactionId"`
+	Verdict       *contract.Verdict `json:"verdict"`
 }
 
 // link turns the request into the link the case records. A transaction
@@ -102,12 +102,12 @@ func (s *Server) link(c *fiber.Ctx, id string) (any, error) {
 	actor := currentUser(c)
 	switch {
 	case req.Verdict != nil && req.TransactionID != "":
-		return nil, invalid(workflows.FieldError{Field: "body", Message: "give a transactionId or a verdict, not both"})
+		return nil, invalid(contract.FieldError{Field: "body", Message: "give a transactionId or a verdict, not both"})
 	case req.Verdict != nil:
 		if !actor.Role.CanBeAssigned() {
 			return nil, apiError(http.StatusForbidden, codeForbidden, "role %s may link a screened transaction but not deliver a verdict", actor.Role)
 		}
-		if err := workflows.ValidateVerdict(*req.Verdict); err != nil {
+		if err := contract.ValidateVerdict(*req.Verdict); err != nil {
 			return nil, prefixed("verdict.", err)
 		}
 		req.TransactionID = strings.ToLower(req.Verdict.TransactionID)
@@ -116,7 +116,7 @@ func (s *Server) link(c *fiber.Ctx, id string) (any, error) {
 			if err := s.store.RecordVerdict(c.UserContext(), *req.Verdict, nil); err != nil {
 				return nil, err
 			}
-			return workflows.TransactionLink{ActorID: actor.ID, Verdict: req.Verdict.Link()}, nil
+			return contract.TransactionLink{ActorID: actor.ID, Verdict: req.Verdict.Link()}, nil
 		}
 		if err != nil {
 			return nil, err
@@ -124,7 +124,7 @@ func (s *Server) link(c *fiber.Ctx, id string) (any, error) {
 		// Kept already: linked as it is kept, never overwritten from here.
 	}
 	if _, err := uuid.Parse(req.TransactionID); err != nil {
-		return nil, invalid(workflows.FieldError{Field: "transactionId", Message: "is required: a screened transaction's ID (or send a verdict)"})
+		return nil, invalid(contract.FieldError{Field: "transactionId", Message: "is required: a screened transaction's ID (or send a verdict)"})
 	}
 	t, err := s.store.GetTransaction(c.UserContext(), strings.ToLower(req.TransactionID))
 	if errors.Is(err, store.ErrNotFound) {
@@ -135,22 +135,22 @@ func (s *Server) link(c *fiber.Ctx, id string) (any, error) {
 	}
 	// The verdict received last, as it was delivered: its ID and its
 	// outcome describe the same verdict.
-	var latest workflows.Verdict
+	var latest contract.Verdict
 	if err := json.Unmarshal(t.Verdicts[len(t.Verdicts)-1].Payload, &latest); err != nil {
 		return nil, fmt.Errorf("read the verdict of transaction %s: %w", t.ID, err)
 	}
-	return workflows.TransactionLink{ActorID: actor.ID, Verdict: latest.Link()}, nil
+	return contract.TransactionLink{ActorID: actor.ID, Verdict: latest.Link()}, nil
 }
 
 // prefixed names a nested object's bad fields from the request's top.
 func prefixed(prefix string, err error) error {
-	var v workflows.ValidationError
+	var v contract.ValidationError
 	if !errors.As(err, &v) {
 		return err
 	}
-	out := make([]workflows.FieldError, len(v))
+	out := make([]contract.FieldError, len(v))
 	for i, f := range v {
-		out[i] = workflows.FieldError{Field: prefix + f.Field, Message: f.Message}
+		out[i] = contract.FieldError{Field: prefix + f.Field, Message: f.Message}
 	}
 	return invalid(out...)
 }

@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
@@ -47,13 +46,13 @@ const (
 // statusOfCode maps the workflow's rejection codes to HTTP.
 func statusOfCode(code string) (int, bool) {
 	switch code {
-	case workflows.CodeValidation, workflows.CodeInvalidAssignee:
+	case contract.CodeValidation, contract.CodeInvalidAssignee:
 		return http.StatusUnprocessableEntity, true
-	case workflows.CodeInvalidTransition, workflows.CodeCaseClosed, workflows.CodeAlreadyAssigned, workflows.CodeAlreadyLinked:
+	case contract.CodeInvalidTransition, contract.CodeCaseClosed, contract.CodeAlreadyAssigned, contract.CodeAlreadyLinked:
 		return http.StatusConflict, true
-	case workflows.CodeFourEyes:
+	case contract.CodeFourEyes:
 		return http.StatusForbidden, true
-	case workflows.CodeNotFound:
+	case contract.CodeNotFound:
 		return http.StatusNotFound, true
 	}
 	return 0, false
@@ -63,18 +62,18 @@ func apiError(status int, code, format string, args ...any) *Error {
 	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...), Details: []any{}}
 }
 
-func invalid(fields ...workflows.FieldError) *Error {
+func invalid(fields ...contract.FieldError) *Error {
 	details := make([]any, len(fields))
 	for i, f := range fields {
 		details[i] = f
 	}
-	return &Error{Status: http.StatusUnprocessableEntity, Code: workflows.CodeValidation,
-		Message: workflows.ValidationError(fields).Error(), Details: details}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: contract.CodeValidation,
+		Message: contract.ValidationError(fields).Error(), Details: details}
 }
 
 // asInvalid answers a domain validation error with 422 and its fields.
 func asInvalid(err error) error {
-	var v workflows.ValidationError
+	var v contract.ValidationError
 	if errors.As(err, &v) {
 		return invalid(v...)
 	}
@@ -179,7 +178,7 @@ func decodeBody(body []byte, dst any) error {
 			return apiError(http.StatusBadRequest, codeMalformed, "request body must hold one JSON object")
 		}
 		if path, msg := contract.Body.Problem([]byte(trimmed)); msg != "" {
-			return invalid(workflows.FieldError{Field: strings.TrimPrefix(path, "."), Message: msg})
+			return invalid(contract.FieldError{Field: strings.TrimPrefix(path, "."), Message: msg})
 		}
 		return nil
 	}
@@ -193,12 +192,12 @@ func decodeBody(body []byte, dst any) error {
 		if field == "" {
 			field = "body"
 		}
-		return invalid(workflows.FieldError{Field: field, Message: "must be " + jsonKind(typeErr.Type.String())})
+		return invalid(contract.FieldError{Field: field, Message: "must be " + jsonKind(typeErr.Type.String())})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return invalid(workflows.FieldError{Field: name, Message: "is not a known field"})
+		return invalid(contract.FieldError{Field: name, Message: "is not a known field"})
 	default:
-		return invalid(workflows.FieldError{Field: "body", Message: err.Error()})
+		return invalid(contract.FieldError{Field: "body", Message: err.Error()})
 	}
 }
 

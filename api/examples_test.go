@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/stretchr/testify/require"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // The README's API examples are scripts in docs/examples, shown in the
@@ -29,7 +28,7 @@ func TestREADMEExamplesRun(t *testing.T) {
 			require.True(t, strings.Contains(string(readme), string(body)), "README.md shows %s as it is", script)
 
 			cmd := exec.Command("bash", path)
-			cmd.Env = append(os.Environ(), "API="+h.baseURL+"/api/v1", "TOKEN="+h.users[workflows.RoleBankAdmin].token)
+			cmd.Env = append(os.Environ(), "API="+h.baseURL+"/api/v1", "TOKEN="+h.users[contract.RoleBankAdmin].token)
 			out, err := cmd.CombinedOutput()
 			require.NoError(t, err, "%s", out)
 			lines := strings.Split(strings.TrimSpace(string(out)), "\n")

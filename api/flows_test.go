@@ -6,10 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 type flowCase struct {
@@ -27,12 +26,12 @@ type flowCase struct {
 // step, who is told by e-mail and in their notifications.
 func TestInvestigationFlows(t *testing.T) {
 	h := e2e
-	officer, senior, admin := h.users[workflows.RoleComplianceOfficer], h.officer2, h.users[workflows.RoleBankAdmin]
+	officer, senior, admin := h.users[contract.RoleComplianceOfficer], h.officer2, h.users[contract.RoleBankAdmin]
 	body := investigation("Flow Person")
 	body["type"] = "REGULATORY_INQUIRY"
-	c := h.createCase(t, workflows.RoleAnalyst, body)
+	c := h.createCase(t, contract.RoleAnalyst, body)
 	get := func() flowCase {
-		return decode[flowCase](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil))
+		return decode[flowCase](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil))
 	}
 	events := func(typ string) []eventOut {
 		var out []eventOut
@@ -47,26 +46,26 @@ func TestInvestigationFlows(t *testing.T) {
 	t.Run("attach transactions", func(t *testing.T) {
 		screened := verdictBody("REVIEW", "LOW")
 		h.screen(t, screened)
-		r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"transactionId": screened["transactionId"]})
+		r := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"transactionId": screened["transactionId"]})
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		fresh := verdictBody("ESCALATE", "HIGH")
-		requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"verdict": fresh}),
+		requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"verdict": fresh}),
 			http.StatusForbidden, "FORBIDDEN") // a verdict is a screening account's to deliver
-		r = h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"verdict": fresh})
+		r = h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"verdict": fresh})
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		d := decode[flowCase](t, r)
 		require.Len(t, d.Transactions, 2)
 		require.Equal(t, screened["transactionId"], d.Transactions[0].ID)
 		require.Equal(t, fresh["transactionId"], d.Transactions[1].ID)
-		linked := events(workflows.EventTxLinked)
+		linked := events(contract.EventTxLinked)
 		require.Len(t, linked, 2)
-		require.Equal(t, h.users[workflows.RoleAnalyst].ID, *linked[0].ActorID)
+		require.Equal(t, h.users[contract.RoleAnalyst].ID, *linked[0].ActorID)
 
-		requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"transactionId": screened["transactionId"]}),
-			http.StatusConflict, workflows.CodeAlreadyLinked)
-		requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"transactionId": uuid.NewString()}),
+		requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"transactionId": screened["transactionId"]}),
+			http.StatusConflict, contract.CodeAlreadyLinked)
+		requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/transactions", map[string]any{"transactionId": uuid.NewString()}),
 			http.StatusNotFound, "NOT_FOUND")
-		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+uuid.NewString()+"/transactions", map[string]any{"verdict": verdictBody("REVIEW", "LOW")}),
+		requireError(t, h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/cases/"+uuid.NewString()+"/transactions", map[string]any{"verdict": verdictBody("REVIEW", "LOW")}),
 			http.StatusNotFound, "NOT_FOUND") // no case: nothing kept
 		// The verdict given with the link is kept, with no case of its own.
 		var kept int
@@ -75,42 +74,42 @@ func TestInvestigationFlows(t *testing.T) {
 	})
 
 	t.Run("claim", func(t *testing.T) {
-		r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/claim", nil)
+		r := h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/claim", nil)
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		require.Equal(t, officer.ID, *decode[caseOut](t, r).AssignedTo)
-		require.Equal(t, "Case claimed", events(workflows.EventAssigned)[0].Description)
+		require.Equal(t, "Case claimed", events(contract.EventAssigned)[0].Description)
 		r = call(t, h.baseURL, http.MethodPost, "/api/v1/cases/"+c.ID+"/claim", senior.token, nil)
-		requireError(t, r, http.StatusConflict, workflows.CodeAlreadyAssigned)
-		require.Equal(t, http.StatusOK, h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/claim", nil).status,
+		requireError(t, r, http.StatusConflict, contract.CodeAlreadyAssigned)
+		require.Equal(t, http.StatusOK, h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/claim", nil).status,
 			"claiming your own case again changes nothing")
-		require.Len(t, events(workflows.EventAssigned), 1)
+		require.Len(t, events(contract.EventAssigned), 1)
 	})
 
 	t.Run("edit", func(t *testing.T) {
-		r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{
+		r := h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{
 			"title": "Regulator's inquiry into account 4411", "priority": "CRITICAL", "riskLevel": "HIGH", "tags": []string{"regulator"}})
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		d := decode[flowCase](t, r)
 		require.Equal(t, "Regulator's inquiry into account 4411", d.Title)
 		require.Equal(t, "CRITICAL", d.Priority)
-		updated := events(workflows.EventCaseUpdated)
+		updated := events(contract.EventCaseUpdated)
 		require.Len(t, updated, 1)
 		require.Equal(t, "Case updated: title, priority, riskLevel, tags", updated[0].Description)
 		require.JSONEq(t, `{"title":"Structuring on account 4411","priority":"HIGH","riskLevel":null,"tags":["cash","structuring"]}`, string(updated[0].PreviousValue))
 		require.JSONEq(t, `{"title":"Regulator's inquiry into account 4411","priority":"CRITICAL","riskLevel":"HIGH","tags":["regulator"]}`, string(updated[0].NewValue))
 
-		r = h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"riskLevel": nil})
+		r = h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"riskLevel": nil})
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		require.Nil(t, decode[flowCase](t, r).RiskLevel, "null clears the risk level")
 
-		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "  "}),
-			http.StatusUnprocessableEntity, workflows.CodeValidation)
-		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "x\u0000"}),
-			http.StatusUnprocessableEntity, workflows.CodeValidation)
-		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"priority": "CRITICAL"}),
-			http.StatusUnprocessableEntity, workflows.CodeValidation) // nothing to change
-		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"client": map[string]string{"name": "X"}}),
-			http.StatusConflict, workflows.CodeInvalidTransition) // not a draft
+		requireError(t, h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "  "}),
+			http.StatusUnprocessableEntity, contract.CodeValidation)
+		requireError(t, h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "x\u0000"}),
+			http.StatusUnprocessableEntity, contract.CodeValidation)
+		requireError(t, h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"priority": "CRITICAL"}),
+			http.StatusUnprocessableEntity, contract.CodeValidation) // nothing to change
+		requireError(t, h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"client": map[string]string{"name": "X"}}),
+			http.StatusConflict, contract.CodeInvalidTransition) // not a draft
 	})
 
 	t.Run("escalate to a senior officer in one step", func(t *testing.T) {
@@ -118,22 +117,22 @@ func TestInvestigationFlows(t *testing.T) {
 		for _, s := range []string{"IN_PROGRESS", "PENDING_REVIEW"} {
 			require.Equal(t, http.StatusOK, h.move(t, c.ID, s, "").status)
 		}
-		r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID+"/status",
+		r := h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID+"/status",
 			map[string]any{"status": "ESCALATED", "assigneeId": senior.ID})
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		d := decode[caseOut](t, r)
 		require.Equal(t, "ESCALATED", d.Status)
 		require.Equal(t, senior.ID, *d.AssignedTo)
 		n := len(d.Timeline)
-		require.Equal(t, workflows.EventStatusChanged, d.Timeline[n-2].EventType)
-		require.Equal(t, workflows.EventAssigned, d.Timeline[n-1].EventType)
+		require.Equal(t, contract.EventStatusChanged, d.Timeline[n-2].EventType)
+		require.Equal(t, contract.EventAssigned, d.Timeline[n-1].EventType)
 
 		// The senior officer is told, by e-mail and in their notifications.
 		h.waitForSubject(t, senior.Email, before, "Assigned to you: "+c.CaseNumber)
 		require.Eventually(t, func() bool {
 			inbox := decode[inboxOut](t, call(t, h.baseURL, http.MethodGet, "/api/v1/notifications", senior.token, nil))
 			for _, it := range inbox.Items {
-				if it.Kind == workflows.MailAssigned && it.CaseID != nil && *it.CaseID == c.ID {
+				if it.Kind == contract.MailAssigned && it.CaseID != nil && *it.CaseID == c.ID {
 					return true
 				}
 			}
@@ -149,8 +148,8 @@ func TestInvestigationFlows(t *testing.T) {
 	t.Run("closed", func(t *testing.T) {
 		require.Equal(t, http.StatusOK, h.move(t, c.ID, "RESOLVED_FALSE_POSITIVE", "Answered the regulator.").status)
 		require.Equal(t, http.StatusOK, h.move(t, c.ID, "CLOSED", "Done.").status)
-		requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "Too late"}),
-			http.StatusConflict, workflows.CodeCaseClosed)
+		requireError(t, h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "Too late"}),
+			http.StatusConflict, contract.CodeCaseClosed)
 	})
 }
 
@@ -161,7 +160,7 @@ func TestClientAnswerTellsTheAssignee(t *testing.T) {
 	senior := h.officer2
 	onb, link := h.sentRequest(t, "Answer Client")
 	before := len(h.mail.To(senior.Email))
-	r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+onb.ID+"/assign", map[string]any{"assigneeId": senior.ID})
+	r := h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+onb.ID+"/assign", map[string]any{"assigneeId": senior.ID})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	jsonPath := link[:len("/portal/")] + "api/" + link[len("/portal/"):] + "/submit"
 	r = call(t, h.baseURL, http.MethodPost, jsonPath, "", map[string]any{"message": "All attached."})
@@ -189,9 +188,9 @@ func (h *harness) waitForSubject(t *testing.T, to string, skip int, subject stri
 // entities come with fresh checks from the catalogue, and new IDs.
 func TestEditADraft(t *testing.T) {
 	h := e2e
-	c := h.createCase(t, workflows.RoleAnalyst, onboardingBody("Draft Person"))
+	c := h.createCase(t, contract.RoleAnalyst, onboardingBody("Draft Person"))
 	first := h.onboarding(t, c.ID).Entities[0].ID
-	r := h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{
+	r := h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{
 		"client":   map[string]string{"name": "Dana Draft", "email": "dana@example.com"},
 		"entities": []map[string]any{{"kind": "INDIVIDUAL", "name": "Dana Draft", "role": "applicant"}, {"kind": "COMPANY", "name": "Draft Ltd"}},
 	})
@@ -202,12 +201,12 @@ func TestEditADraft(t *testing.T) {
 	require.NotEqual(t, first, d.Entities[0].ID, "a replaced entity's ID is not reused")
 	require.Len(t, d.Entities[1].Checks, 3, "the company's checks from the catalogue")
 	updated := d.Timeline[len(d.Timeline)-1]
-	require.Equal(t, workflows.EventCaseUpdated, updated.EventType)
+	require.Equal(t, contract.EventCaseUpdated, updated.EventType)
 	require.Equal(t, "Case updated: client, entities", updated.Description)
 
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{"entities": []map[string]any{{"kind": "COMPANY", "name": "Only Ltd"}}}),
-		http.StatusUnprocessableEntity, workflows.CodeValidation) // an identity verification needs an individual
-	require.Equal(t, http.StatusOK, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil).status)
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{"entities": []map[string]any{{"kind": "INDIVIDUAL", "name": "Late"}}}),
-		http.StatusConflict, workflows.CodeInvalidTransition)
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{"entities": []map[string]any{{"kind": "COMPANY", "name": "Only Ltd"}}}),
+		http.StatusUnprocessableEntity, contract.CodeValidation) // an identity verification needs an individual
+	require.Equal(t, http.StatusOK, h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil).status)
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{"entities": []map[string]any{{"kind": "INDIVIDUAL", "name": "Late"}}}),
+		http.StatusConflict, contract.CodeInvalidTransition)
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/caseflow/caseflow/api"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
@@ -27,7 +27,7 @@ import (
 // outside the envelope, and failures before any route.
 func TestEveryAnswerIsUncachedAndUnsniffed(t *testing.T) {
 	h := e2e
-	officer := h.users[workflows.RoleComplianceOfficer].token
+	officer := h.users[contract.RoleComplianceOfficer].token
 	tests := []struct {
 		name, method, path, token, body string
 		status                          int
@@ -63,7 +63,7 @@ func TestEveryAnswerIsUncachedAndUnsniffed(t *testing.T) {
 // case-insensitive, and clients and proxies do send "bearer".
 func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
 	h := e2e
-	token := h.users[workflows.RoleAnalyst].token
+	token := h.users[contract.RoleAnalyst].token
 	tests := []struct {
 		name, header string
 		status       int
@@ -146,7 +146,7 @@ func TestRequestIDs(t *testing.T) {
 // to be safe to retry; a blank key is refused rather than ignored.
 func TestBlankIdempotencyKey(t *testing.T) {
 	h := e2e
-	analyst := h.users[workflows.RoleAnalyst]
+	analyst := h.users[contract.RoleAnalyst]
 	body := string(mustJSON(t, investigation("Blank Key")))
 	tests := []struct {
 		name   string
@@ -210,7 +210,7 @@ func TestBodyFarOverTheLimit(t *testing.T) {
 	h := e2e
 	const limit = 16 << 10
 	baseURL := h.apiWithBodyLimit(t, limit)
-	token := h.users[workflows.RoleAnalyst].token
+	token := h.users[contract.RoleAnalyst].token
 
 	// A valid create, padded with spaces to n bytes.
 	create := func(n int) []byte {
@@ -271,7 +271,7 @@ func TestBodyFarOverTheLimit(t *testing.T) {
 func TestExpiredAndRevokedTokens(t *testing.T) {
 	h := e2e
 	ctx := t.Context()
-	u := h.users[workflows.RoleAnalyst]
+	u := h.users[contract.RoleAnalyst]
 	tests := []struct {
 		name string
 		ttl  time.Duration
@@ -326,7 +326,7 @@ func TestAuthFailuresAreRateLimited(t *testing.T) {
 	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler), api.WithAuthFailureWindow(window)))
 	require.NoError(t, err)
 	defer stop()
-	good := h.users[workflows.RoleComplianceOfficer].token
+	good := h.users[contract.RoleComplianceOfficer].token
 	missing := "/api/v1/cases/" + uuid.NewString()
 
 	// Successes and a valid token's 404s and 422s do not count.
@@ -400,7 +400,7 @@ func TestCompressedBodies(t *testing.T) {
 	h := e2e
 	const limit = 16 << 10
 	baseURL := h.apiWithBodyLimit(t, limit)
-	token := h.users[workflows.RoleAnalyst].token
+	token := h.users[contract.RoleAnalyst].token
 
 	create := mustJSON(t, investigation("Zipped Person"))
 	// 4 MB of spaces after the object: valid JSON, 250 times the limit.

@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // TestHostileInputNeverWedgesACase replays what a security probe sent to
@@ -24,7 +23,7 @@ import (
 // writable, their workflow and projection agreeing.
 func TestHostileInputNeverWedgesACase(t *testing.T) {
 	h := e2e
-	inv := h.createCase(t, workflows.RoleAnalyst, investigation("Hostile Person"))
+	inv := h.createCase(t, contract.RoleAnalyst, investigation("Hostile Person"))
 	onb, link := h.sentRequest(t, "Hostile Client")
 	checkPath := "/cases/" + onb.ID + "/checks/" + checkID(t, onb, 0, "IDENTITY_DOCUMENT")
 	apiLink := "/api/v1" // the portal's JSON twin lives outside /api/v1
@@ -100,13 +99,13 @@ func TestHostileInputNeverWedgesACase(t *testing.T) {
 				path = tt.path
 			}
 			start := time.Now()
-			r := call(t, h.baseURL, tt.method, path, h.users[workflows.RoleBankAdmin].token, body)
+			r := call(t, h.baseURL, tt.method, path, h.users[contract.RoleBankAdmin].token, body)
 			require.Less(t, time.Since(start), 2*time.Second, "refused before anything is sent to the workflow")
 			require.Equal(t, tt.status, r.status, "%s", r.body)
 			require.NotNil(t, r.env.Error, "%s", r.body)
 			if tt.field != "" {
 				require.NotEmpty(t, r.env.Error.Details, "%s", r.body)
-				var fe workflows.FieldError
+				var fe contract.FieldError
 				require.NoError(t, json.Unmarshal(r.env.Error.Details[0], &fe))
 				require.Equal(t, tt.field, fe.Field, "%s", r.body)
 			}
@@ -122,7 +121,7 @@ func TestHostileInputNeverWedgesACase(t *testing.T) {
 
 	// Both cases still take changes, and what the workflow holds is what
 	// the projection shows.
-	r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+inv.ID+"/notes", map[string]string{"content": "Still writable.\n\tIndented."})
+	r := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+inv.ID+"/notes", map[string]string{"content": "Still writable.\n\tIndented."})
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 	require.Equal(t, http.StatusOK, h.move(t, inv.ID, "IN_PROGRESS", "").status)
 	r = call(t, h.baseURL, http.MethodPost, portalJSON, "", map[string]any{"message": "My passport, as asked."})
@@ -140,8 +139,8 @@ func (h *harness) sentRequest(t *testing.T, name string) (onboardingOut, string)
 	body := onboardingBody(name)
 	body["client"] = map[string]string{"name": name, "email": email}
 	body["autoApprove"] = false
-	c := h.createCase(t, workflows.RoleAnalyst, body)
-	r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil)
+	c := h.createCase(t, contract.RoleAnalyst, body)
+	r := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	return h.onboarding(t, c.ID), linkIn(t, h.waitForMail(t, email, 1))
 }
@@ -152,9 +151,9 @@ func (h *harness) requireAgreement(t *testing.T, id string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	v, err := h.temporal.QueryWorkflow(ctx, id, "", workflows.QueryState)
+	v, err := h.temporal.QueryWorkflow(ctx, id, "", contract.QueryState)
 	require.NoError(t, err)
-	var st workflows.State
+	var st contract.State
 	require.NoError(t, v.Get(&st))
 	d := h.onboarding(t, id)
 	require.Equal(t, string(st.Case.Status), d.Status)

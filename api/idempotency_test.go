@@ -5,10 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // Every write takes an Idempotency-Key, as a create does: the same key and
@@ -17,7 +16,7 @@ import (
 // reaches the workflow as the same update and is not applied twice.
 func TestEveryWriteIsIdempotent(t *testing.T) {
 	h := e2e
-	inv := h.createCase(t, workflows.RoleAnalyst, investigation("Retry Person"))
+	inv := h.createCase(t, contract.RoleAnalyst, investigation("Retry Person"))
 	onb, _ := h.sentRequest(t, "Retry Client")
 	idDoc := checkID(t, onb, 0, "IDENTITY_DOCUMENT")
 	sanctions := checkID(t, onb, 0, "SANCTIONS_SCREENING")
@@ -39,7 +38,7 @@ func TestEveryWriteIsIdempotent(t *testing.T) {
 	for _, w := range writes {
 		t.Run(w.name, func(t *testing.T) {
 			key := map[string]string{"Idempotency-Key": w.name + "-" + uuid.NewString()}
-			token := h.users[workflows.RoleBankAdmin].token
+			token := h.users[contract.RoleBankAdmin].token
 			first := callWithHeader(t, h.baseURL, w.method, "/api/v1"+w.path, token, w.body, key)
 			require.Equal(t, w.status, first.status, "%s", first.body)
 			again := callWithHeader(t, h.baseURL, w.method, "/api/v1"+w.path, token, w.body, key)
@@ -61,17 +60,17 @@ func TestEveryWriteIsIdempotent(t *testing.T) {
 		}
 		return n
 	}
-	require.Equal(t, 1, count(inv.ID, workflows.EventNoteAdded))
-	require.Equal(t, 1, count(inv.ID, workflows.EventAssigned))
-	require.Equal(t, 1, count(inv.ID, workflows.EventStatusChanged))
-	require.Equal(t, 1, count(inv.ID, workflows.EventDueDateChanged))
-	require.Equal(t, 1, count(onb.ID, workflows.EventEntityAdded))
+	require.Equal(t, 1, count(inv.ID, contract.EventNoteAdded))
+	require.Equal(t, 1, count(inv.ID, contract.EventAssigned))
+	require.Equal(t, 1, count(inv.ID, contract.EventStatusChanged))
+	require.Equal(t, 1, count(inv.ID, contract.EventDueDateChanged))
+	require.Equal(t, 1, count(onb.ID, contract.EventEntityAdded))
 
 	// The key store lost: the retry still reaches the workflow as the same
 	// update, which answers it without applying it again.
 	key := map[string]string{"Idempotency-Key": "lost-" + uuid.NewString()}
 	note := map[string]string{"content": "Asked the client for payslips."}
-	token := h.users[workflows.RoleAnalyst].token
+	token := h.users[contract.RoleAnalyst].token
 	first := callWithHeader(t, h.baseURL, http.MethodPost, "/api/v1/cases/"+inv.ID+"/notes", token, note, key)
 	require.Equal(t, http.StatusCreated, first.status, "%s", first.body)
 	_, err := h.store.DB().Exec(`DELETE FROM idempotency_keys WHERE key = $1`, key["Idempotency-Key"])
@@ -80,12 +79,12 @@ func TestEveryWriteIsIdempotent(t *testing.T) {
 	require.Equal(t, http.StatusCreated, again.status, "%s", again.body)
 	require.Empty(t, again.header.Get("Idempotent-Replayed"), "answered by the workflow, not the key store")
 	require.Equal(t, decode[eventOut](t, first).ID, decode[eventOut](t, again).ID, "the same note")
-	require.Equal(t, 2, count(inv.ID, workflows.EventNoteAdded), "the first note and this one, once")
+	require.Equal(t, 2, count(inv.ID, contract.EventNoteAdded), "the first note and this one, once")
 
 	// Without a key, a write is a new change each time.
 	for range 2 {
-		r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+inv.ID+"/notes", map[string]string{"content": "No key."})
+		r := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+inv.ID+"/notes", map[string]string{"content": "No key."})
 		require.Equal(t, http.StatusCreated, r.status)
 	}
-	require.Equal(t, 4, count(inv.ID, workflows.EventNoteAdded))
+	require.Equal(t, 4, count(inv.ID, contract.EventNoteAdded))
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/contract"
 )
 
@@ -29,7 +28,7 @@ import (
 // is written.
 func TestBadInput(t *testing.T) {
 	h := e2e
-	c := h.createCase(t, workflows.RoleAnalyst, investigation("Input Person"))
+	c := h.createCase(t, contract.RoleAnalyst, investigation("Input Person"))
 	cases := "/cases"
 	one := "/cases/" + c.ID
 
@@ -102,7 +101,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := h.do(t, workflows.RoleBankAdmin, tt.method, tt.path, tt.body)
+			r := h.do(t, contract.RoleBankAdmin, tt.method, tt.path, tt.body)
 			requireError(t, r, tt.status, tt.code)
 			if tt.field != "" {
 				require.NotEmpty(t, r.env.Error.Details, "%s", r.body)
@@ -112,7 +111,7 @@ func TestBadInput(t *testing.T) {
 	}
 
 	// None of it reached the case.
-	detail := decode[caseOut](t, h.do(t, workflows.RoleBankAdmin, http.MethodGet, one, nil))
+	detail := decode[caseOut](t, h.do(t, contract.RoleBankAdmin, http.MethodGet, one, nil))
 	require.Equal(t, "OPEN", detail.Status)
 	require.Len(t, detail.Timeline, 1)
 }
@@ -132,9 +131,9 @@ func TestTemporalOutageIs503(t *testing.T) {
 	baseURL, stop, err := listen(api.New(cfg, h.store, tc, slog.New(slog.NewTextHandler(&logs, nil))))
 	require.NoError(t, err)
 	defer stop()
-	tok := h.users[workflows.RoleBankAdmin].token
+	tok := h.users[contract.RoleBankAdmin].token
 
-	existing := h.createCase(t, workflows.RoleAnalyst, investigation("Outage Person"))
+	existing := h.createCase(t, contract.RoleAnalyst, investigation("Outage Person"))
 	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodGet, "/api/v1/cases/"+existing.ID, tok, nil).status)
 
 	start := time.Now()
@@ -166,7 +165,7 @@ func TestPostgresOutageIs503(t *testing.T) {
 	s, err := store.Open(context.Background(), u.String(), 4)
 	require.NoError(t, err)
 	defer s.Close()
-	admin, _, err := s.EnsureUser(context.Background(), "outage@example.com", workflows.RoleBankAdmin, "O", "A")
+	admin, _, err := s.EnsureUser(context.Background(), "outage@example.com", contract.RoleBankAdmin, "O", "A")
 	require.NoError(t, err)
 	tok, _, err := s.CreateToken(context.Background(), admin.ID, 0)
 	require.NoError(t, err)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // The response shapes: camelCase, times in RFC 3339 UTC, absent values null.
@@ -213,8 +213,8 @@ type verdictJSON struct {
 }
 
 func toTransactionJSON(t store.Transaction) *transactionJSON {
-	var sender workflows.Party
-	_ = json.Unmarshal(t.Sender, &sender) // written from a workflows.Party
+	var sender contract.Party
+	_ = json.Unmarshal(t.Sender, &sender) // written from a contract.Party
 	out := &transactionJSON{ID: t.ID, ExternalID: t.ExternalID, Amount: t.Amount, Currency: t.Currency,
 		SenderName: sender.Name, Sender: t.Sender, Receiver: t.Receiver,
 		Verdict: verdictSummaryJSON{Outcome: t.Outcome, RiskLevel: t.RiskLevel, AggregateScore: t.AggregateScore,
@@ -248,7 +248,7 @@ type timerJSON struct {
 	Kind string    `json:"kind"`
 }
 
-func toStateJSON(st workflows.State) stateJSON {
+func toStateJSON(st contract.State) stateJSON {
 	c := st.Case
 	out := stateJSON{CaseID: c.ID, CaseNumber: c.CaseNumber, Status: string(c.Status), Overdue: c.Overdue,
 		AwaitingClient: c.AwaitingClient, Version: c.Version, AllowedTransitions: []string{}, Timers: []timerJSON{}}

@@ -35,6 +35,8 @@ import (
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // The end-to-end tests share one real Temporal dev server, one real
@@ -48,7 +50,7 @@ type harness struct {
 	cfg      config.Config
 	mail     *mailtest.Server
 	acts     *activities.Activities
-	users    map[workflows.Role]account
+	users    map[contract.Role]account
 	// officer2 is a second compliance officer, to assign cases to.
 	officer2 account
 }
@@ -149,15 +151,15 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	defer stop()
 
-	e2e = &harness{baseURL: baseURL, store: s, temporal: tc, cfg: cfg, mail: mail, acts: acts, users: map[workflows.Role]account{}}
+	e2e = &harness{baseURL: baseURL, store: s, temporal: tc, cfg: cfg, mail: mail, acts: acts, users: map[contract.Role]account{}}
 	people := []struct {
-		role        workflows.Role
+		role        contract.Role
 		email, name string
 	}{
-		{workflows.RoleBankAdmin, "ada.admin@example.com", "Ada"},
-		{workflows.RoleComplianceOfficer, "olivia.officer@example.com", "Olivia"},
-		{workflows.RoleAnalyst, "andy.analyst@example.com", "Andy"},
-		{workflows.RoleComplianceOfficer, "otto.officer@example.com", "Otto"},
+		{contract.RoleBankAdmin, "ada.admin@example.com", "Ada"},
+		{contract.RoleComplianceOfficer, "olivia.officer@example.com", "Olivia"},
+		{contract.RoleAnalyst, "andy.analyst@example.com", "Andy"},
+		{contract.RoleComplianceOfficer, "otto.officer@example.com", "Otto"},
 	}
 	for i, p := range people {
 		a, err := newAccount(ctx, s, p.email, p.role, p.name)
@@ -177,7 +179,7 @@ func runSuite(m *testing.M) (int, error) {
 // which registers the keys of whatever values it is given.
 func searchAttributes() temporal.SearchAttributes {
 	var updates []temporal.SearchAttributeUpdate
-	for _, k := range workflows.SearchAttributeKeys() {
+	for _, k := range temporalclient.SearchAttributeKeys() {
 		switch k := k.(type) {
 		case temporal.SearchAttributeKeyKeyword:
 			updates = append(updates, k.ValueSet("x"))
@@ -276,7 +278,7 @@ func temporalBinary() (string, error) {
 	return bin, nil
 }
 
-func newAccount(ctx context.Context, s *store.Store, email string, role workflows.Role, first string) (account, error) {
+func newAccount(ctx context.Context, s *store.Store, email string, role contract.Role, first string) (account, error) {
 	u, _, err := s.EnsureUser(ctx, email, role, first, "Example")
 	if err != nil {
 		return account{}, err
@@ -372,7 +374,7 @@ func callWithHeader(t *testing.T, baseURL, method, path, token string, body any,
 	return r
 }
 
-func (h *harness) do(t *testing.T, role workflows.Role, method, path string, body any) response {
+func (h *harness) do(t *testing.T, role contract.Role, method, path string, body any) response {
 	t.Helper()
 	return call(t, h.baseURL, method, "/api/v1"+path, h.users[role].token, body)
 }
@@ -459,7 +461,7 @@ func investigation(client string) map[string]any {
 	}
 }
 
-func (h *harness) createCase(t *testing.T, role workflows.Role, body map[string]any) caseOut {
+func (h *harness) createCase(t *testing.T, role contract.Role, body map[string]any) caseOut {
 	t.Helper()
 	r := h.do(t, role, http.MethodPost, "/cases", body)
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
@@ -468,6 +470,6 @@ func (h *harness) createCase(t *testing.T, role workflows.Role, body map[string]
 
 func (h *harness) move(t *testing.T, id, status, note string) response {
 	t.Helper()
-	return h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+id+"/status",
+	return h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+id+"/status",
 		map[string]string{"status": status, "resolutionNote": note})
 }

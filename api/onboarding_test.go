@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseflow/caseflow/api"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 type entityOut struct {
@@ -51,7 +51,7 @@ func onboardingBody(client string) map[string]any {
 
 func (h *harness) onboarding(t *testing.T, id string) onboardingOut {
 	t.Helper()
-	r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+id, nil)
+	r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+id, nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	return decode[onboardingOut](t, r)
 }
@@ -69,9 +69,9 @@ func checkID(t *testing.T, c onboardingOut, entity int, typ string) string {
 
 func TestOnboardingEndToEnd(t *testing.T) {
 	h := e2e
-	analyst, officer := h.users[workflows.RoleAnalyst], h.users[workflows.RoleComplianceOfficer]
+	analyst, officer := h.users[contract.RoleAnalyst], h.users[contract.RoleComplianceOfficer]
 
-	r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases", onboardingBody("Jane Onboard"))
+	r := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases", onboardingBody("Jane Onboard"))
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 	c := decode[onboardingOut](t, r)
 	require.Equal(t, "DRAFT", c.Status)
@@ -88,14 +88,14 @@ func TestOnboardingEndToEnd(t *testing.T) {
 	require.Equal(t, []string{"IDENTITY_DOCUMENT", "PROOF_OF_ADDRESS", "SANCTIONS_SCREENING", "PEP_SCREENING"}, types, "from the check catalogue")
 
 	// A draft opens only by sending its request.
-	requireError(t, h.move(t, c.ID, "OPEN", ""), http.StatusConflict, workflows.CodeInvalidTransition)
-	r = h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil)
+	requireError(t, h.move(t, c.ID, "OPEN", ""), http.StatusConflict, contract.CodeInvalidTransition)
+	r = h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Equal(t, "OPEN", decode[onboardingOut](t, r).Status)
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil), http.StatusConflict, workflows.CodeInvalidTransition)
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil), http.StatusConflict, contract.CodeInvalidTransition)
 
 	// A company joins; its checks come from the catalogue too.
-	r = h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/entities", map[string]any{"kind": "COMPANY", "name": "Onboard Ltd", "role": "employer"})
+	r = h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/entities", map[string]any{"kind": "COMPANY", "name": "Onboard Ltd", "role": "employer"})
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 	company := decode[entityOut](t, r)
 	require.Equal(t, "Onboard Ltd", company.Name)
@@ -103,31 +103,31 @@ func TestOnboardingEndToEnd(t *testing.T) {
 
 	c = h.onboarding(t, c.ID)
 	idDoc := checkID(t, c, 0, "IDENTITY_DOCUMENT")
-	patch := func(role workflows.Role, check, status, reason string) response {
+	patch := func(role contract.Role, check, status, reason string) response {
 		t.Helper()
 		return h.do(t, role, http.MethodPatch, "/cases/"+c.ID+"/checks/"+check, map[string]string{"status": status, "reason": reason})
 	}
 	// The client provides everything (an analyst submits on their behalf).
 	for i, e := range c.Entities {
 		for _, ch := range e.Checks {
-			r := patch(workflows.RoleAnalyst, ch.ID, "SUBMITTED", "")
+			r := patch(contract.RoleAnalyst, ch.ID, "SUBMITTED", "")
 			require.Equal(t, http.StatusOK, r.status, "entity %d %s: %s", i, ch.Type, r.body)
 		}
 	}
 	require.Equal(t, "REVIEWING", *h.onboarding(t, c.ID).Flag)
 
 	// Impossible moves and analyst reviews are refused.
-	requireError(t, patch(workflows.RoleAnalyst, idDoc, "APPROVED", ""), http.StatusForbidden, "FORBIDDEN")
-	requireError(t, patch(workflows.RoleComplianceOfficer, idDoc, "SUBMITTED", ""), http.StatusConflict, workflows.CodeInvalidTransition)
-	requireError(t, patch(workflows.RoleComplianceOfficer, idDoc, "REJECTED", ""), http.StatusUnprocessableEntity, workflows.CodeValidation)
+	requireError(t, patch(contract.RoleAnalyst, idDoc, "APPROVED", ""), http.StatusForbidden, "FORBIDDEN")
+	requireError(t, patch(contract.RoleComplianceOfficer, idDoc, "SUBMITTED", ""), http.StatusConflict, contract.CodeInvalidTransition)
+	requireError(t, patch(contract.RoleComplianceOfficer, idDoc, "REJECTED", ""), http.StatusUnprocessableEntity, contract.CodeValidation)
 
 	// The officer rejects the ID document: the client is asked again.
-	r = patch(workflows.RoleComplianceOfficer, idDoc, "REJECTED", "The photo is unreadable.")
+	r = patch(contract.RoleComplianceOfficer, idDoc, "REJECTED", "The photo is unreadable.")
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Equal(t, "RECOLLECTING", *decode[onboardingOut](t, r).Flag)
-	list := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"flag": {"RECOLLECTING"}, "q": {"Jane Onboard"}}.Encode(), nil)
+	list := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"flag": {"RECOLLECTING"}, "q": {"Jane Onboard"}}.Encode(), nil)
 	require.Equal(t, 1, decode[pageOut](t, list).Total, "the flag filters the list")
-	r = patch(workflows.RoleAnalyst, idDoc, "SUBMITTED", "")
+	r = patch(contract.RoleAnalyst, idDoc, "SUBMITTED", "")
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Equal(t, "REVIEWING", *decode[onboardingOut](t, r).Flag)
 
@@ -135,7 +135,7 @@ func TestOnboardingEndToEnd(t *testing.T) {
 	c = h.onboarding(t, c.ID)
 	screenings := []string{checkID(t, c, 0, "SANCTIONS_SCREENING"), checkID(t, c, 0, "PEP_SCREENING"), checkID(t, c, 1, "SANCTIONS_SCREENING")}
 	for _, id := range screenings {
-		r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/checks/"+id+"/result",
+		r := h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/checks/"+id+"/result",
 			map[string]string{"result": "APPROVED", "provider": "ScreenCo", "reference": "SC-" + id[:8]})
 		require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
 	}
@@ -155,7 +155,7 @@ func TestOnboardingEndToEnd(t *testing.T) {
 		entity int
 		typ    string
 	}{{0, "IDENTITY_DOCUMENT"}, {0, "PROOF_OF_ADDRESS"}, {1, "COMPANY_REGISTRY"}, {1, "UBO_DECLARATION"}} {
-		r := patch(workflows.RoleComplianceOfficer, checkID(t, c, typ.entity, typ.typ), "APPROVED", "")
+		r := patch(contract.RoleComplianceOfficer, checkID(t, c, typ.entity, typ.typ), "APPROVED", "")
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	}
 	done := h.onboarding(t, c.ID)
@@ -215,7 +215,7 @@ func TestOnboardingEndToEnd(t *testing.T) {
 	// A person may still change their mind, until the case is closed.
 	require.Equal(t, http.StatusOK, h.move(t, c.ID, "REJECTED", "Adverse media found later.").status)
 	require.Equal(t, http.StatusOK, h.move(t, c.ID, "CLOSED", "").status)
-	requireError(t, patch(workflows.RoleAnalyst, idDoc, "SUBMITTED", ""), http.StatusConflict, workflows.CodeCaseClosed)
+	requireError(t, patch(contract.RoleAnalyst, idDoc, "SUBMITTED", ""), http.StatusConflict, contract.CodeCaseClosed)
 }
 
 func TestOnboardingAutoApproveOff(t *testing.T) {
@@ -224,12 +224,12 @@ func TestOnboardingAutoApproveOff(t *testing.T) {
 	body["autoApprove"] = false
 	body["entities"] = []map[string]any{{"kind": "COMPANY", "name": "Manual Ltd"}}
 	body["type"] = "ONBOARDING"
-	c := h.createCase(t, workflows.RoleAnalyst, body)
-	require.Equal(t, http.StatusOK, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil).status)
+	c := h.createCase(t, contract.RoleAnalyst, body)
+	require.Equal(t, http.StatusOK, h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil).status)
 	o := h.onboarding(t, c.ID)
 	for _, ch := range o.Entities[0].Checks {
-		require.Equal(t, http.StatusOK, h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/checks/"+ch.ID, map[string]string{"status": "SUBMITTED"}).status)
-		require.Equal(t, http.StatusOK, h.do(t, workflows.RoleBankAdmin, http.MethodPatch, "/cases/"+c.ID+"/checks/"+ch.ID, map[string]string{"status": "APPROVED"}).status)
+		require.Equal(t, http.StatusOK, h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/checks/"+ch.ID, map[string]string{"status": "SUBMITTED"}).status)
+		require.Equal(t, http.StatusOK, h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/cases/"+c.ID+"/checks/"+ch.ID, map[string]string{"status": "APPROVED"}).status)
 	}
 	o = h.onboarding(t, c.ID)
 	require.Equal(t, "ALL_APPROVED", *o.Flag)
@@ -239,7 +239,7 @@ func TestOnboardingAutoApproveOff(t *testing.T) {
 
 func TestOnboardingBadInput(t *testing.T) {
 	h := e2e
-	c := h.createCase(t, workflows.RoleAnalyst, onboardingBody("Bad Input Person"))
+	c := h.createCase(t, contract.RoleAnalyst, onboardingBody("Bad Input Person"))
 	o := h.onboarding(t, c.ID)
 	check := o.Entities[0].Checks[0].ID
 	with := func(edit func(map[string]any)) map[string]any {
@@ -288,7 +288,7 @@ func TestOnboardingBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := h.do(t, workflows.RoleBankAdmin, tt.method, tt.path, tt.body)
+			r := h.do(t, contract.RoleBankAdmin, tt.method, tt.path, tt.body)
 			requireError(t, r, tt.status, tt.code)
 			if tt.field != "" {
 				require.Contains(t, string(r.body), `"field":"`+tt.field, "%s", r.body)
@@ -298,44 +298,44 @@ func TestOnboardingBadInput(t *testing.T) {
 	require.Len(t, h.onboarding(t, c.ID).Timeline, 1, "nothing was written")
 
 	// Investigations have no client request.
-	inv := h.createCase(t, workflows.RoleAnalyst, investigation("No Request"))
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+inv.ID+"/send", nil), http.StatusConflict, workflows.CodeInvalidTransition)
+	inv := h.createCase(t, contract.RoleAnalyst, investigation("No Request"))
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+inv.ID+"/send", nil), http.StatusConflict, contract.CodeInvalidTransition)
 }
 
 // TestOnboardingRoleMatrix sends the onboarding endpoints as every role.
 func TestOnboardingRoleMatrix(t *testing.T) {
 	h := e2e
-	roles := []workflows.Role{workflows.RoleBankAdmin, workflows.RoleComplianceOfficer, workflows.RoleAnalyst}
-	officers := map[workflows.Role]bool{workflows.RoleBankAdmin: true, workflows.RoleComplianceOfficer: true}
+	roles := []contract.Role{contract.RoleBankAdmin, contract.RoleComplianceOfficer, contract.RoleAnalyst}
+	officers := map[contract.Role]bool{contract.RoleBankAdmin: true, contract.RoleComplianceOfficer: true}
 	type endpoint struct {
 		name     string
 		officers bool // only officers and admins
 		ok       int
-		send     func(t *testing.T, role workflows.Role, c onboardingOut) response
+		send     func(t *testing.T, role contract.Role, c onboardingOut) response
 	}
 	endpoints := []endpoint{
-		{"send", false, http.StatusOK, func(t *testing.T, role workflows.Role, c onboardingOut) response {
+		{"send", false, http.StatusOK, func(t *testing.T, role contract.Role, c onboardingOut) response {
 			return h.do(t, role, http.MethodPost, "/cases/"+c.ID+"/send", nil)
 		}},
-		{"add entity", false, http.StatusCreated, func(t *testing.T, role workflows.Role, c onboardingOut) response {
+		{"add entity", false, http.StatusCreated, func(t *testing.T, role contract.Role, c onboardingOut) response {
 			return h.do(t, role, http.MethodPost, "/cases/"+c.ID+"/entities", map[string]string{"kind": "INDIVIDUAL", "name": "Director"})
 		}},
-		{"submit check", false, http.StatusOK, func(t *testing.T, role workflows.Role, c onboardingOut) response {
+		{"submit check", false, http.StatusOK, func(t *testing.T, role contract.Role, c onboardingOut) response {
 			return h.do(t, role, http.MethodPatch, "/cases/"+c.ID+"/checks/"+c.Entities[0].Checks[0].ID, map[string]string{"status": "SUBMITTED"})
 		}},
-		{"approve check", true, http.StatusOK, func(t *testing.T, role workflows.Role, c onboardingOut) response {
+		{"approve check", true, http.StatusOK, func(t *testing.T, role contract.Role, c onboardingOut) response {
 			id := c.Entities[0].Checks[0].ID
-			require.Equal(t, http.StatusOK, h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/checks/"+id, map[string]string{"status": "SUBMITTED"}).status)
+			require.Equal(t, http.StatusOK, h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/checks/"+id, map[string]string{"status": "SUBMITTED"}).status)
 			return h.do(t, role, http.MethodPatch, "/cases/"+c.ID+"/checks/"+id, map[string]string{"status": "APPROVED"})
 		}},
-		{"provider result", true, http.StatusAccepted, func(t *testing.T, role workflows.Role, c onboardingOut) response {
+		{"provider result", true, http.StatusAccepted, func(t *testing.T, role contract.Role, c onboardingOut) response {
 			return h.do(t, role, http.MethodPost, "/cases/"+c.ID+"/checks/"+c.Entities[0].Checks[2].ID+"/result", map[string]string{"result": "APPROVED", "provider": "P"})
 		}},
 	}
 	for _, ep := range endpoints {
 		for _, role := range roles {
 			t.Run(fmt.Sprintf("%s as %s", ep.name, role), func(t *testing.T) {
-				created := h.createCase(t, workflows.RoleAnalyst, onboardingBody("Matrix Onboard"))
+				created := h.createCase(t, contract.RoleAnalyst, onboardingBody("Matrix Onboard"))
 				r := ep.send(t, role, h.onboarding(t, created.ID))
 				if !ep.officers || officers[role] {
 					require.Equal(t, ep.ok, r.status, "%s", r.body)
@@ -350,8 +350,8 @@ func TestOnboardingRoleMatrix(t *testing.T) {
 // onboardingOut must decode what the detail returns; a guard on the shape.
 func TestEntityShape(t *testing.T) {
 	h := e2e
-	c := h.createCase(t, workflows.RoleAnalyst, onboardingBody("Shape Person"))
-	r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)
+	c := h.createCase(t, contract.RoleAnalyst, onboardingBody("Shape Person"))
+	r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)
 	var raw struct {
 		Entities []map[string]json.RawMessage `json:"entities"`
 	}
@@ -371,7 +371,7 @@ func TestFourEyesRule(t *testing.T) {
 	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)
 	defer stop()
-	officer, admin := h.users[workflows.RoleComplianceOfficer].token, h.users[workflows.RoleBankAdmin].token
+	officer, admin := h.users[contract.RoleComplianceOfficer].token, h.users[contract.RoleBankAdmin].token
 
 	r := call(t, baseURL, http.MethodPost, "/api/v1/cases", officer, investigation("Four Eyes"))
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
@@ -381,7 +381,7 @@ func TestFourEyesRule(t *testing.T) {
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	}
 	resolve := map[string]string{"status": "RESOLVED_FALSE_POSITIVE", "resolutionNote": "Known payee."}
-	requireError(t, call(t, baseURL, http.MethodPatch, "/api/v1/cases/"+id+"/status", officer, resolve), http.StatusForbidden, workflows.CodeFourEyes)
+	requireError(t, call(t, baseURL, http.MethodPatch, "/api/v1/cases/"+id+"/status", officer, resolve), http.StatusForbidden, contract.CodeFourEyes)
 	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodPatch, "/api/v1/cases/"+id+"/status", admin, resolve).status)
 
 	r = call(t, baseURL, http.MethodPost, "/api/v1/cases", officer, onboardingBody("Four Eyes Client"))
@@ -389,6 +389,6 @@ func TestFourEyesRule(t *testing.T) {
 	id = decode[caseOut](t, r).ID
 	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodPost, "/api/v1/cases/"+id+"/send", officer, nil).status)
 	approve := map[string]string{"status": "APPROVED"}
-	requireError(t, call(t, baseURL, http.MethodPatch, "/api/v1/cases/"+id+"/status", officer, approve), http.StatusForbidden, workflows.CodeFourEyes)
+	requireError(t, call(t, baseURL, http.MethodPatch, "/api/v1/cases/"+id+"/status", officer, approve), http.StatusForbidden, contract.CodeFourEyes)
 	require.Equal(t, http.StatusOK, call(t, baseURL, http.MethodPatch, "/api/v1/cases/"+id+"/status", admin, approve).status)
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseflow/caseflow/api"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
@@ -110,7 +110,7 @@ func TestOpenAPICodecEndpoints(t *testing.T) {
 		conform(t, req, []byte(body), res.StatusCode, res.Header, b)
 		return res.StatusCode, b
 	}
-	officer := e2e.users[workflows.RoleComplianceOfficer].token
+	officer := e2e.users[contract.RoleComplianceOfficer].token
 	plain := `{"payloads":[{"metadata":{"encoding":"anNvbi9wbGFpbg=="},"data":"IkphbmUgUm9lIg=="}]}`
 
 	status, encoded := post("/codec/encode", officer, plain)
@@ -124,6 +124,6 @@ func TestOpenAPICodecEndpoints(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, status)
 	status, _ = post("/codec/decode", "", plain)
 	require.Equal(t, http.StatusUnauthorized, status)
-	status, _ = post("/codec/decode", e2e.users[workflows.RoleAnalyst].token, plain)
+	status, _ = post("/codec/decode", e2e.users[contract.RoleAnalyst].token, plain)
 	require.Equal(t, http.StatusForbidden, status)
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // The client portal: the page behind the link in a request e-mail, and its
@@ -78,9 +78,9 @@ func (s *Server) portalCase(c *fiber.Ctx) (store.Case, error) {
 		return store.Case{}, err
 	}
 	switch {
-	case t.RevokedAt.Valid || row.Status == string(workflows.StatusRevoked):
+	case t.RevokedAt.Valid || row.Status == string(contract.StatusRevoked):
 		return store.Case{}, apiError(http.StatusGone, "REQUEST_REVOKED", "this request has been revoked")
-	case row.Status == string(workflows.StatusClosed):
+	case row.Status == string(contract.StatusClosed):
 		return store.Case{}, apiError(http.StatusGone, "REQUEST_CLOSED", "this request is closed")
 	}
 	return row, nil
@@ -92,14 +92,14 @@ func (s *Server) portalView(c *fiber.Ctx, row store.Case) (portalRequest, error)
 		return portalRequest{}, err
 	}
 	v := portalRequest{CaseNumber: row.CaseNumber, Title: row.Title, Description: row.Description, DueDate: utc(row.DueDate), Requested: []portalItem{}}
-	if row.Status != string(workflows.StatusOpen) {
+	if row.Status != string(contract.StatusOpen) {
 		return v, nil // nothing is asked of the client
 	}
 	for _, e := range entities {
 		for _, ch := range e.Checks {
 			if ch.Requested() {
 				v.Requested = append(v.Requested, portalItem{CheckID: ch.ID, Entity: e.Name, Type: ch.Type,
-					Label: workflows.CheckLabel(ch.Type), Status: ch.Status, Reason: ch.Reason})
+					Label: contract.CheckLabel(ch.Type), Status: ch.Status, Reason: ch.Reason})
 			}
 		}
 	}
@@ -127,11 +127,11 @@ func (s *Server) portalSubmitJSON(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	sub := workflows.Submission{CheckIDs: req.CheckIDs, Message: req.Message}
+	sub := contract.Submission{CheckIDs: req.CheckIDs, Message: req.Message}
 	if err := s.checkValues(sub); err != nil {
 		return err
 	}
-	if err := s.update(c, row.ID, workflows.UpdateSubmit, sub, nil); err != nil {
+	if err := s.update(c, row.ID, contract.UpdateSubmit, sub, nil); err != nil {
 		return err
 	}
 	v, err := s.portalView(c, row)
@@ -181,11 +181,11 @@ func (s *Server) portalSubmitForm(c *fiber.Ctx) error {
 	if len(ids) == 0 {
 		return again("Tick at least one item to send.")
 	}
-	sub := workflows.Submission{CheckIDs: ids, Message: c.FormValue("message")}
+	sub := contract.Submission{CheckIDs: ids, Message: c.FormValue("message")}
 	if err := s.checkValues(sub); err != nil {
 		return again("Your message could not be taken: " + classify(err).Message + ".")
 	}
-	if err := s.update(c, row.ID, workflows.UpdateSubmit, sub, nil); err != nil {
+	if err := s.update(c, row.ID, contract.UpdateSubmit, sub, nil); err != nil {
 		return s.portalErrorPage(c, err)
 	}
 	v, err := s.portalView(c, row)

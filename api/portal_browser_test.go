@@ -8,11 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // browser starts a headless Chromium for one test. `make test` installs
@@ -51,8 +50,8 @@ func TestPortalInABrowser(t *testing.T) {
 	body := onboardingBody("Bea Browser")
 	body["client"] = map[string]string{"name": "Bea Browser", "email": client}
 	body["dueDate"] = time.Now().Add(5 * 24 * time.Hour).UTC().Format(time.RFC3339)
-	c := h.createCase(t, workflows.RoleAnalyst, body)
-	r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil)
+	c := h.createCase(t, contract.RoleAnalyst, body)
+	r := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	link := h.baseURL + linkIn(t, h.waitForMail(t, client, 1))
 
@@ -99,7 +98,7 @@ func TestPortalInABrowser(t *testing.T) {
 	require.Contains(t, string(submitted.Metadata), "My passport, scanned.")
 
 	// Revoked: the same link, in the same browser, takes nothing more.
-	r = h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/revoke", map[string]string{"reason": "Opened in error."})
+	r = h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/revoke", map[string]string{"reason": "Opened in error."})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(link),

@@ -18,6 +18,7 @@ import (
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // healable is a worker's projection before and after a fix is deployed:
@@ -29,13 +30,13 @@ type healable struct {
 	refused atomic.Int32
 }
 
-func (p *healable) Project(ctx context.Context, pr workflows.Projection) (string, error) {
+func (p *healable) Project(ctx context.Context, pr contract.Projection) (string, error) {
 	if p.fixed.Load() {
 		b, err := json.Marshal(pr)
 		if err != nil {
 			return "", err
 		}
-		var clean workflows.Projection
+		var clean contract.Projection
 		if err := json.Unmarshal(bytes.ReplaceAll(b, []byte(`\u0000`), nil), &clean); err != nil {
 			return "", err
 		}
@@ -73,23 +74,23 @@ func TestProjectionRefusedSignalLeavesTheCaseWritable(t *testing.T) {
 	acts.Register(w)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
-	analyst := h.users[workflows.RoleAnalyst].token
+	analyst := h.users[contract.RoleAnalyst].token
 
 	r := call(t, baseURL, http.MethodPost, "/api/v1/cases", analyst, onboardingBody("Nul Provider"))
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 	c := decode[onboardingOut](t, r)
 	sanctions := checkID(t, c, 0, "SANCTIONS_SCREENING")
 
-	require.NoError(t, h.temporal.SignalWorkflow(ctx, c.ID, "", workflows.SignalCheckResult, workflows.CheckResult{
-		CheckID: sanctions, Result: workflows.CheckApproved, Provider: "Screen\x00Co", Reference: "SC-1"}))
+	require.NoError(t, h.temporal.SignalWorkflow(ctx, c.ID, "", contract.SignalCheckResult, contract.CheckResult{
+		CheckID: sanctions, Result: contract.CheckApproved, Provider: "Screen\x00Co", Reference: "SC-1"}))
 	// A query sees every signal sent before it.
-	v, err := h.temporal.QueryWorkflow(ctx, c.ID, "", workflows.QueryState)
+	v, err := h.temporal.QueryWorkflow(ctx, c.ID, "", contract.QueryState)
 	require.NoError(t, err)
-	var st workflows.State
+	var st contract.State
 	require.NoError(t, v.Get(&st))
 	applied := false
 	for _, ch := range st.Case.Entities[0].Checks {
-		applied = applied || ch.ID == sanctions && ch.Status == workflows.CheckApproved
+		applied = applied || ch.ID == sanctions && ch.Status == contract.CheckApproved
 	}
 	t.Logf("the workflow took the result: %v", applied)
 
@@ -139,7 +140,7 @@ func TestProjectionRefusedSignalLeavesTheCaseWritable(t *testing.T) {
 	got := h.onboarding(t, c.ID)
 	var notes []string
 	for _, e := range got.Timeline {
-		if e.EventType == workflows.EventNoteAdded {
+		if e.EventType == contract.EventNoteAdded {
 			notes = append(notes, e.Description)
 		}
 	}

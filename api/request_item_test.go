@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // An information request as the user guide makes one (type, the client's
@@ -20,12 +19,12 @@ import (
 func TestInformationRequestEndToEnd(t *testing.T) {
 	h := e2e
 	client := "info-" + uuid.NewString()[:8] + "@example.com"
-	c := h.createCase(t, workflows.RoleAnalyst, map[string]any{
+	c := h.createCase(t, contract.RoleAnalyst, map[string]any{
 		"type": "INFORMATION_REQUEST", "client": map[string]string{"name": "Ines Info", "email": client},
 		"description": "Your payslips for the last three months.",
 		"dueDate":     time.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339),
 	})
-	r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil)
+	r := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	o := decode[onboardingOut](t, r)
 	require.Len(t, o.Entities, 1)
@@ -51,6 +50,6 @@ func TestInformationRequestEndToEnd(t *testing.T) {
 	require.Equal(t, "REVIEWING", *o.Flag)
 
 	// The case stays editable with the request item among its entities.
-	r = h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "Payslips: Ines Info"})
+	r = h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{"title": "Payslips: Ines Info"})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 }

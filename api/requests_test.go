@@ -16,7 +16,7 @@ import (
 
 	"github.com/caseflow/caseflow/activities/mailtest"
 	"github.com/caseflow/caseflow/api"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 var portalLink = regexp.MustCompile(`http://portal\.test(/portal/r/[A-Za-z0-9_-]{43})`)
@@ -80,11 +80,11 @@ func TestClientRequestEndToEnd(t *testing.T) {
 	body["dueDate"] = due.Format(time.RFC3339)
 	body["autoApprove"] = false
 	body["description"] = "Annual review of your account."
-	c := h.createCase(t, workflows.RoleAnalyst, body)
+	c := h.createCase(t, contract.RoleAnalyst, body)
 	require.Empty(t, h.mail.To(client), "a draft sends nothing")
 
 	// Send: the client gets the request with a link.
-	r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil)
+	r := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/send", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	request := h.waitForMail(t, client, 1)
 	require.Equal(t, "Information requested: Identity verification: Rita Request", request.Subject)
@@ -129,7 +129,7 @@ func TestClientRequestEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Empty(t, decode[portalOut](t, r).Requested)
 	require.Equal(t, "REVIEWING", *h.onboarding(t, c.ID).Flag, "the client owes nothing more; the screenings are with the providers")
-	requireError(t, call(t, h.baseURL, http.MethodPost, jsonPath+"/submit", "", map[string]any{}), http.StatusConflict, workflows.CodeInvalidTransition)
+	requireError(t, call(t, h.baseURL, http.MethodPost, jsonPath+"/submit", "", map[string]any{}), http.StatusConflict, contract.CodeInvalidTransition)
 	status, _, html = h.page(t, http.MethodGet, link, nil)
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, html, "Nothing is needed from you")
@@ -137,7 +137,7 @@ func TestClientRequestEndToEnd(t *testing.T) {
 	// The officer rejects the ID document: the client is asked again, and
 	// the first link works again.
 	idDoc := view.Requested[0].CheckID
-	r = h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID+"/checks/"+idDoc, map[string]string{"status": "REJECTED", "reason": "The passport has expired."})
+	r = h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID+"/checks/"+idDoc, map[string]string{"status": "REJECTED", "reason": "The passport has expired."})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	again := h.waitForMail(t, client, 2)
 	require.Equal(t, "Please provide again: Identity verification: Rita Request", again.Subject)
@@ -152,24 +152,24 @@ func TestClientRequestEndToEnd(t *testing.T) {
 
 	// Due date: moved, refused in the past, cleared.
 	later := due.Add(7 * 24 * time.Hour)
-	r = h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/due-date", map[string]any{"dueDate": later.Format(time.RFC3339)})
+	r = h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/due-date", map[string]any{"dueDate": later.Format(time.RFC3339)})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	o = h.onboarding(t, c.ID)
 	ev := o.Timeline[len(o.Timeline)-1]
 	require.Equal(t, "DUE_DATE_CHANGED", ev.EventType)
 	require.JSONEq(t, `"`+later.Format(time.RFC3339)+`"`, string(ev.NewValue))
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/due-date", map[string]any{"dueDate": "2020-01-01T00:00:00Z"}),
-		http.StatusUnprocessableEntity, workflows.CodeValidation)
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/due-date", map[string]any{"due": "x"}),
-		http.StatusUnprocessableEntity, workflows.CodeValidation)
-	r = h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/due-date", map[string]any{"dueDate": nil})
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/due-date", map[string]any{"dueDate": "2020-01-01T00:00:00Z"}),
+		http.StatusUnprocessableEntity, contract.CodeValidation)
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/due-date", map[string]any{"due": "x"}),
+		http.StatusUnprocessableEntity, contract.CodeValidation)
+	r = h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/due-date", map[string]any{"dueDate": nil})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Nil(t, decode[map[string]any](t, r)["dueDate"])
 
 	// Revocation: officers only, with a reason.
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/revoke", map[string]string{"reason": "x"}), http.StatusForbidden, "FORBIDDEN")
-	requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/revoke", map[string]string{}), http.StatusUnprocessableEntity, workflows.CodeValidation)
-	r = h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/revoke", map[string]string{"reason": "The client closed the account."})
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/revoke", map[string]string{"reason": "x"}), http.StatusForbidden, "FORBIDDEN")
+	requireError(t, h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/revoke", map[string]string{}), http.StatusUnprocessableEntity, contract.CodeValidation)
+	r = h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/revoke", map[string]string{"reason": "The client closed the account."})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Equal(t, "REVOKED", decode[caseOut](t, r).Status)
 	withdrawn := h.waitForMail(t, client, 3)
@@ -189,7 +189,7 @@ func TestClientRequestEndToEnd(t *testing.T) {
 	requireError(t, call(t, h.baseURL, http.MethodGet, jsonPath, "", nil), http.StatusGone, "REQUEST_REVOKED")
 
 	// The case is over: later writes are refused, and the timeline tells it all.
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/notes", map[string]string{"content": "late"}), http.StatusConflict, workflows.CodeCaseClosed)
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/notes", map[string]string{"content": "late"}), http.StatusConflict, contract.CodeCaseClosed)
 	o = h.onboarding(t, c.ID)
 	require.Equal(t, "REQUEST_REVOKED", o.Timeline[len(o.Timeline)-1].EventType)
 	require.Len(t, h.mail.To(client), 3, "request, recollection, withdrawal: nothing twice")
@@ -209,12 +209,12 @@ func TestPortalUnknownLinks(t *testing.T) {
 // timer fires, the case is listed as overdue, and the assignee is told.
 func TestOverdueForReal(t *testing.T) {
 	h := e2e
-	officer := h.users[workflows.RoleComplianceOfficer]
+	officer := h.users[contract.RoleComplianceOfficer]
 	body := investigation("Sla Person")
-	c := h.createCase(t, workflows.RoleAnalyst, body)
-	require.Equal(t, http.StatusOK, h.do(t, workflows.RoleBankAdmin, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]string{"assigneeId": officer.ID}).status)
+	c := h.createCase(t, contract.RoleAnalyst, body)
+	require.Equal(t, http.StatusOK, h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]string{"assigneeId": officer.ID}).status)
 	due := time.Now().Add(2 * time.Second).UTC()
-	r := h.do(t, workflows.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/due-date", map[string]any{"dueDate": due.Format(time.RFC3339Nano)})
+	r := h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID+"/due-date", map[string]any{"dueDate": due.Format(time.RFC3339Nano)})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 
 	st := decode[struct {
@@ -222,12 +222,12 @@ func TestOverdueForReal(t *testing.T) {
 			Kind string    `json:"kind"`
 			At   time.Time `json:"at"`
 		} `json:"nextTimer"`
-	}](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+c.ID+"/state", nil))
+	}](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID+"/state", nil))
 	require.Equal(t, "OVERDUE", st.NextTimer.Kind, "an SLA's one timer")
 	require.WithinDuration(t, due, st.NextTimer.At, time.Millisecond)
 
 	overdue := func() bool {
-		r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"overdue": {"true"}, "q": {c.CaseNumber}}.Encode(), nil)
+		r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?"+url.Values{"overdue": {"true"}, "q": {c.CaseNumber}}.Encode(), nil)
 		return decode[pageOut](t, r).Total == 1
 	}
 	require.False(t, overdue())
@@ -242,7 +242,7 @@ func TestOverdueForReal(t *testing.T) {
 		}
 		return false
 	}, 15*time.Second, 20*time.Millisecond, "the assignee hears of it")
-	requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?overdue=maybe", nil), http.StatusUnprocessableEntity, workflows.CodeValidation)
+	requireError(t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?overdue=maybe", nil), http.StatusUnprocessableEntity, contract.CodeValidation)
 }
 
 func TestPortalRateLimit(t *testing.T) {
@@ -258,6 +258,6 @@ func TestPortalRateLimit(t *testing.T) {
 	}
 	requireError(t, call(t, baseURL, http.MethodGet, path, "", nil), http.StatusTooManyRequests, "RATE_LIMITED")
 	// The staff API is not limited by the portal's budget.
-	r := call(t, baseURL, http.MethodGet, "/api/v1/cases?limit=1", h.users[workflows.RoleAnalyst].token, nil)
+	r := call(t, baseURL, http.MethodGet, "/api/v1/cases?limit=1", h.users[contract.RoleAnalyst].token, nil)
 	require.Equal(t, http.StatusOK, r.status)
 }

@@ -5,13 +5,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"go.temporal.io/sdk/converter"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // routes is the whole HTTP surface and who may use each route.
@@ -22,8 +21,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/api/v1/openapi.json", s.openAPI()) // before the group: no token needed
 
 	var (
-		anyone   = allow(workflows.RoleBankAdmin, workflows.RoleComplianceOfficer, workflows.RoleAnalyst)
-		officers = allow(workflows.RoleBankAdmin, workflows.RoleComplianceOfficer)
+		anyone   = allow(contract.RoleBankAdmin, contract.RoleComplianceOfficer, contract.RoleAnalyst)
+		officers = allow(contract.RoleBankAdmin, contract.RoleComplianceOfficer)
 	)
 
 	v1 := app.Group("/api/v1", s.authenticate)
@@ -31,27 +30,27 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/cases", anyone, s.listCases)
 	v1.Get("/cases/:id", anyone, s.getCase)
 	v1.Get("/cases/:id/state", anyone, s.caseState)
-	v1.Patch("/cases/:id", anyone, s.idempotent, s.caseUpdate(workflows.UpdateEdit, s.edit))
-	v1.Post("/cases/:id/claim", officers, s.idempotent, s.caseUpdate(workflows.UpdateAssign, s.claim))
-	v1.Post("/cases/:id/transactions", anyone, s.idempotent, s.caseUpdate(workflows.UpdateLink, s.link))
+	v1.Patch("/cases/:id", anyone, s.idempotent, s.caseUpdate(contract.UpdateEdit, s.edit))
+	v1.Post("/cases/:id/claim", officers, s.idempotent, s.caseUpdate(contract.UpdateAssign, s.claim))
+	v1.Post("/cases/:id/transactions", anyone, s.idempotent, s.caseUpdate(contract.UpdateLink, s.link))
 	// Every write takes an Idempotency-Key (idempotent).
-	v1.Patch("/cases/:id/status", officers, s.idempotent, s.caseUpdate(workflows.UpdateStatus, s.statusChange))
-	v1.Patch("/cases/:id/assign", officers, s.idempotent, s.caseUpdate(workflows.UpdateAssign, s.assignment))
+	v1.Patch("/cases/:id/status", officers, s.idempotent, s.caseUpdate(contract.UpdateStatus, s.statusChange))
+	v1.Patch("/cases/:id/assign", officers, s.idempotent, s.caseUpdate(contract.UpdateAssign, s.assignment))
 	v1.Post("/cases/:id/notes", anyone, s.idempotent, s.addNote)
-	v1.Post("/cases/:id/send", anyone, s.idempotent, s.caseUpdate(workflows.UpdateSend, s.sendRequest))
+	v1.Post("/cases/:id/send", anyone, s.idempotent, s.caseUpdate(contract.UpdateSend, s.sendRequest))
 	v1.Post("/cases/:id/entities", anyone, s.idempotent, s.addEntity)
 	// Submitting on the client's behalf is anyone's; approving or
 	// rejecting is checked in the handler, by the status asked for.
-	v1.Patch("/cases/:id/checks/:checkId", anyone, s.idempotent, s.caseUpdate(workflows.UpdateCheck, s.checkChange))
+	v1.Patch("/cases/:id/checks/:checkId", anyone, s.idempotent, s.caseUpdate(contract.UpdateCheck, s.checkChange))
 	v1.Post("/cases/:id/checks/:checkId/result", officers, s.idempotent, s.checkResult)
-	v1.Patch("/cases/:id/due-date", anyone, s.idempotent, s.caseUpdate(workflows.UpdateDueDate, s.dueDateChange))
-	v1.Post("/cases/:id/revoke", officers, s.idempotent, s.caseUpdate(workflows.UpdateRevoke, s.revocation))
+	v1.Patch("/cases/:id/due-date", anyone, s.idempotent, s.caseUpdate(contract.UpdateDueDate, s.dueDateChange))
+	v1.Post("/cases/:id/revoke", officers, s.idempotent, s.caseUpdate(contract.UpdateRevoke, s.revocation))
 	// Verdicts come from a screening system's service account.
 	v1.Post("/screenings", officers, s.idempotent, s.screening)
 
 	// Who is who: anyone sees themself and whom a case may be given to;
 	// admins manage users and tokens.
-	admins := allow(workflows.RoleBankAdmin)
+	admins := allow(contract.RoleBankAdmin)
 	v1.Get("/me", anyone, s.me)
 	v1.Get("/users", anyone, s.listUsers)
 	v1.Post("/users", admins, s.createUser)

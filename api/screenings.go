@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // screening takes a transaction verdict. It is stored; REVIEW, ESCALATE
@@ -19,14 +19,14 @@ import (
 // many times, and however concurrently, it is delivered. 202: the case
 // takes the verdict in when its worker gets to it.
 func (s *Server) screening(c *fiber.Ctx) error {
-	var v workflows.Verdict
+	var v contract.Verdict
 	if err := decodeJSON(c, &v); err != nil {
 		return err
 	}
-	if err := workflows.ValidateVerdict(v); err != nil {
+	if err := contract.ValidateVerdict(v); err != nil {
 		return asInvalid(err)
 	}
-	caseType, opens := workflows.CaseTypeFor(s.cfg.Screening.Rules, v)
+	caseType, opens := contract.CaseTypeFor(s.cfg.Screening.Rules, v)
 	answer := fiber.Map{"transactionId": v.TransactionID, "outcome": v.Outcome, "caseId": nil, "caseType": nil, "caseClosed": false}
 	if !opens {
 		if err := s.store.RecordVerdict(c.UserContext(), v, nil); err != nil {
@@ -34,9 +34,9 @@ func (s *Server) screening(c *fiber.Ctx) error {
 		}
 		return ok(c, http.StatusAccepted, answer)
 	}
-	nc := workflows.ScreeningCase(caseType, workflows.Family(s.cfg.Cases.Types[caseType]), v)
+	nc := contract.ScreeningCase(caseType, s.cfg.Cases.Types[caseType], v)
 	nc.Reminders, nc.HistoryLimit, nc.MaxDueYears = s.reminderPolicy(), s.cfg.Temporal.HistoryLimit, s.cfg.Cases.MaxDueYears
-	if err := workflows.ValidateNewCase(nc, time.Now()); err != nil {
+	if err := contract.ValidateNewCase(nc, time.Now()); err != nil {
 		return fmt.Errorf("screening case: %w", err) // our rules made a bad case: a bug, not the caller's
 	}
 	if err := s.store.RecordVerdict(c.UserContext(), v, &nc.ID); err != nil {
@@ -62,8 +62,8 @@ func (s *Server) screening(c *fiber.Ctx) error {
 
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	_, err = s.temporal.SignalWithStartWorkflow(ctx, nc.ID, workflows.SignalVerdict, v.Link(),
-		s.startOptions(nc, number), workflows.WorkflowName, workflows.Input{New: nc, CaseNumber: number})
+	_, err = s.temporal.SignalWithStartWorkflow(ctx, nc.ID, contract.SignalVerdict, v.Link(),
+		s.startOptions(nc, number), contract.WorkflowName, contract.Input{New: nc, CaseNumber: number})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		// The transaction's case is already closed: the verdict is kept

@@ -15,6 +15,7 @@ import (
 
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 func verdictBody(outcome, risk string, hits ...string) map[string]any {
@@ -51,7 +52,7 @@ type txDetail struct {
 
 func (h *harness) screen(t *testing.T, body map[string]any) screeningOut {
 	t.Helper()
-	r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/screenings", body)
+	r := h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/screenings", body)
 	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
 	return decode[screeningOut](t, r)
 }
@@ -61,7 +62,7 @@ func (h *harness) waitForCase(t *testing.T, id string) txDetail {
 	t.Helper()
 	var d txDetail
 	require.Eventually(t, func() bool {
-		r := call(t, h.baseURL, http.MethodGet, "/api/v1/cases/"+id, h.users[workflows.RoleAnalyst].token, nil)
+		r := call(t, h.baseURL, http.MethodGet, "/api/v1/cases/"+id, h.users[contract.RoleAnalyst].token, nil)
 		if r.status != http.StatusOK {
 			return false
 		}
@@ -79,7 +80,7 @@ func TestConcurrentDeliveriesOpenOneCase(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range deliveries {
 		wg.Go(func() {
-			r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/screenings", body)
+			r := h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/screenings", body)
 			if r.status == http.StatusAccepted {
 				ids[i] = *decode[screeningOut](t, r).CaseID
 			}
@@ -182,16 +183,16 @@ func TestScreeningRulesEndToEnd(t *testing.T) {
 		tx, err := h.store.GetTransaction(t.Context(), body["transactionId"].(string))
 		require.NoError(t, err)
 		require.Equal(t, "APPROVE", tx.Outcome)
-		r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+workflows.TransactionCaseID(tx.ID), nil)
+		r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+contract.TransactionCaseID(tx.ID), nil)
 		requireError(t, r, http.StatusNotFound, "NOT_FOUND")
 	})
 	t.Run("bad verdicts name the field", func(t *testing.T) {
 		for field, v := range map[string]any{"amount": 12.5, "currency": "euro", "outcome": "DENY", "transactionId": "TX-9"} {
-			r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/screenings", withField(verdictBody("BLOCK", "HIGH"), field, v))
-			requireError(t, r, http.StatusUnprocessableEntity, workflows.CodeValidation)
+			r := h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/screenings", withField(verdictBody("BLOCK", "HIGH"), field, v))
+			requireError(t, r, http.StatusUnprocessableEntity, contract.CodeValidation)
 			require.Contains(t, string(r.body), `"field":"`+field+`"`)
 		}
-		requireError(t, h.do(t, workflows.RoleAnalyst, http.MethodPost, "/screenings", verdictBody("BLOCK", "HIGH")), http.StatusForbidden, "FORBIDDEN")
+		requireError(t, h.do(t, contract.RoleAnalyst, http.MethodPost, "/screenings", verdictBody("BLOCK", "HIGH")), http.StatusForbidden, "FORBIDDEN")
 	})
 }
 
@@ -224,7 +225,7 @@ func (h *harness) isolatedAPI(t *testing.T, callTimeout time.Duration) isolated 
 func TestDeliveryWhileTheWorkerIsDown(t *testing.T) {
 	h := e2e
 	iso := h.isolatedAPI(t, 10*time.Second)
-	tok := h.users[workflows.RoleComplianceOfficer].token
+	tok := h.users[contract.RoleComplianceOfficer].token
 	r := call(t, iso.baseURL, http.MethodPost, "/api/v1/screenings", tok, verdictBody("ESCALATE", "HIGH"))
 	require.Equal(t, http.StatusAccepted, r.status, "accepted with no worker running: %s", r.body)
 	id := *decode[screeningOut](t, r).CaseID
@@ -241,7 +242,7 @@ func TestDeliveryWhileTheWorkerIsDown(t *testing.T) {
 
 func TestIdempotentCreate(t *testing.T) {
 	h := e2e
-	analyst, admin := h.users[workflows.RoleAnalyst], h.users[workflows.RoleBankAdmin]
+	analyst, admin := h.users[contract.RoleAnalyst], h.users[contract.RoleBankAdmin]
 	post := func(baseURL, token, key string, body any) response {
 		t.Helper()
 		return callWithHeader(t, baseURL, http.MethodPost, "/api/v1/cases", token, body, map[string]string{"Idempotency-Key": key})
@@ -277,7 +278,7 @@ func TestIdempotentCreate(t *testing.T) {
 
 func TestIdempotentCreateInFlightAndAfterAFailure(t *testing.T) {
 	h := e2e
-	analyst := h.users[workflows.RoleAnalyst]
+	analyst := h.users[contract.RoleAnalyst]
 	body := investigation("In Flight")
 	key := "inflight-" + uuid.NewString()
 	iso := h.isolatedAPI(t, 3*time.Second)
@@ -315,7 +316,7 @@ func TestIdempotentScreening(t *testing.T) {
 	h := e2e
 	body := verdictBody("REVIEW", "LOW")
 	headers := map[string]string{"Idempotency-Key": "screen-" + uuid.NewString()}
-	tok := h.users[workflows.RoleComplianceOfficer].token
+	tok := h.users[contract.RoleComplianceOfficer].token
 	a := callWithHeader(t, h.baseURL, http.MethodPost, "/api/v1/screenings", tok, body, headers)
 	b := callWithHeader(t, h.baseURL, http.MethodPost, "/api/v1/screenings", tok, body, headers)
 	require.Equal(t, http.StatusAccepted, b.status)

@@ -5,9 +5,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/stretchr/testify/require"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // The answer shapes integrators code against: a list item carries its
@@ -16,8 +15,8 @@ import (
 func TestPromisedShapes(t *testing.T) {
 	h := e2e
 	officer := h.officer2
-	c := h.createCase(t, workflows.RoleAnalyst, investigation("Shape Person"))
-	r := h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]any{"assigneeId": officer.ID})
+	c := h.createCase(t, contract.RoleAnalyst, investigation("Shape Person"))
+	r := h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]any{"assigneeId": officer.ID})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 
 	t.Run("a list item carries its assignee", func(t *testing.T) {
@@ -27,7 +26,7 @@ func TestPromisedShapes(t *testing.T) {
 				Assignee json.RawMessage `json:"assignee"`
 			} `json:"items"`
 			Total int `json:"total"`
-		}](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?q="+c.ID, nil))
+		}](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?q="+c.ID, nil))
 		require.Equal(t, 1, page.Total, "a case ID finds its case")
 		require.Equal(t, c.ID, page.Items[0].ID)
 		var assignee map[string]any
@@ -36,10 +35,10 @@ func TestPromisedShapes(t *testing.T) {
 		require.Equal(t, officer.Email, assignee["email"])
 		require.Equal(t, officer.FirstName, assignee["firstName"])
 
-		other := h.createCase(t, workflows.RoleAnalyst, investigation("Shape Unassigned"))
+		other := h.createCase(t, contract.RoleAnalyst, investigation("Shape Unassigned"))
 		page2 := decode[struct {
 			Items []map[string]json.RawMessage `json:"items"`
-		}](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?q="+other.ID, nil))
+		}](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?q="+other.ID, nil))
 		require.Len(t, page2.Items, 1)
 		require.JSONEq(t, "null", string(page2.Items[0]["assignee"]))
 		require.NotContains(t, page2.Items[0], "metadata", "lists leave the free-form objects to the detail")
@@ -56,9 +55,9 @@ func TestPromisedShapes(t *testing.T) {
 				LastName  string `json:"lastName"`
 			} `json:"actor"`
 		}
-		detail := decode[map[string]json.RawMessage](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil))
+		detail := decode[map[string]json.RawMessage](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil))
 		require.NoError(t, json.Unmarshal(detail["timeline"], &timeline))
-		analyst := h.users[workflows.RoleAnalyst]
+		analyst := h.users[contract.RoleAnalyst]
 		require.Equal(t, "CASE_CREATED", timeline[0].EventType)
 		require.NotNil(t, timeline[0].Actor)
 		require.Equal(t, analyst.ID, timeline[0].Actor.ID)
@@ -66,7 +65,7 @@ func TestPromisedShapes(t *testing.T) {
 		require.Equal(t, analyst.FirstName, timeline[0].Actor.FirstName)
 		require.Equal(t, analyst.LastName, timeline[0].Actor.LastName)
 
-		note := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/notes", map[string]string{"content": "Shapes."})
+		note := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases/"+c.ID+"/notes", map[string]string{"content": "Shapes."})
 		require.Equal(t, http.StatusCreated, note.status)
 		ev := decode[map[string]json.RawMessage](t, note)
 		require.JSONEq(t, `{"id":"`+analyst.ID+`","email":"`+analyst.Email+`","firstName":"`+analyst.FirstName+`","lastName":"`+analyst.LastName+`"}`,
@@ -86,7 +85,7 @@ func TestPromisedShapes(t *testing.T) {
 				EventType string           `json:"eventType"`
 				Actor     *json.RawMessage `json:"actor"`
 			} `json:"timeline"`
-		}](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases/"+id, nil))
+		}](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+id, nil))
 		tx := detail.RelatedTransaction
 		require.JSONEq(t, `"5000000"`, string(tx["amount"]), "the amount as sent")
 		require.JSONEq(t, `"John Doe"`, string(tx["senderName"]))
@@ -98,18 +97,18 @@ func TestPromisedShapes(t *testing.T) {
 	t.Run("an investigation needs a priority", func(t *testing.T) {
 		body := investigation("Shape Priority")
 		delete(body, "priority")
-		r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases", body)
-		requireError(t, r, http.StatusUnprocessableEntity, workflows.CodeValidation)
+		r := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases", body)
+		requireError(t, r, http.StatusUnprocessableEntity, contract.CodeValidation)
 		require.Contains(t, string(r.env.Error.Details[0]), `"field":"priority"`)
 
 		onb := onboardingBody("Shape Onboarding")
 		delete(onb, "priority")
-		require.Equal(t, "MEDIUM", h.createCase(t, workflows.RoleAnalyst, onb).Priority, "onboarding keeps its default")
+		require.Equal(t, "MEDIUM", h.createCase(t, contract.RoleAnalyst, onb).Priority, "onboarding keeps its default")
 	})
 
 	t.Run("an unknown list parameter is refused", func(t *testing.T) {
-		r := h.do(t, workflows.RoleAnalyst, http.MethodGet, "/cases?stauts=OPEN", nil)
-		requireError(t, r, http.StatusUnprocessableEntity, workflows.CodeValidation)
+		r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases?stauts=OPEN", nil)
+		requireError(t, r, http.StatusUnprocessableEntity, contract.CodeValidation)
 		require.Contains(t, string(r.env.Error.Details[0]), `"field":"stauts"`)
 	})
 }

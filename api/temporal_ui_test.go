@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	commonpb "go.temporal.io/api/common/v1"
@@ -17,8 +18,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // metadataQuery is the query the Temporal UI and `temporal workflow
@@ -111,7 +110,7 @@ var caseNumber = regexp.MustCompile(`^CASE-\d{4}-\d{5,}$`)
 // may be stored in clear.
 func TestTemporalUIShowsTheCase(t *testing.T) {
 	h := e2e
-	officer := h.users[workflows.RoleComplianceOfficer]
+	officer := h.users[contract.RoleComplianceOfficer]
 	// Personal values, each unlike anything else a case holds.
 	const (
 		name   = "Zebedee Quartermaine"
@@ -126,7 +125,7 @@ func TestTemporalUIShowsTheCase(t *testing.T) {
 	body := onboardingBody(name)
 	body["client"] = map[string]string{"name": name, "email": email, "externalId": "KYC-zq"}
 	body["description"], body["dueDate"], body["autoApprove"] = desc, due.Format(time.RFC3339), false
-	r := h.do(t, workflows.RoleAnalyst, http.MethodPost, "/cases", body)
+	r := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases", body)
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 	c := decode[onboardingOut](t, r)
 	require.Regexp(t, caseNumber, c.CaseNumber)
@@ -136,7 +135,7 @@ func TestTemporalUIShowsTheCase(t *testing.T) {
 	require.Equal(t, c.CaseNumber+" · IDENTITY_VERIFICATION · MEDIUM", s.summary)
 	require.Contains(t, s.details, "**"+c.CaseNumber+"**: IDENTITY_VERIFICATION (onboarding), priority MEDIUM")
 	require.Contains(t, s.details, "(http://localhost:8080/api/v1/cases/"+c.ID+")")
-	require.Contains(t, s.details, "opened by user `"+h.users[workflows.RoleAnalyst].ID+"`")
+	require.Contains(t, s.details, "opened by user `"+h.users[contract.RoleAnalyst].ID+"`")
 	require.Contains(t, s.current, "**"+c.CaseNumber+"** is DRAFT")
 	require.Contains(t, s.current, "waiting for: its request to be sent to the client")
 
@@ -151,15 +150,15 @@ func TestTemporalUIShowsTheCase(t *testing.T) {
 	// The case moves: sent, assigned, a note, a check provided and refused.
 	idDoc := checkID(t, c, 0, "IDENTITY_DOCUMENT")
 	for _, step := range []struct {
-		role         workflows.Role
+		role         contract.Role
 		method, path string
 		body         any
 	}{
-		{workflows.RoleAnalyst, http.MethodPost, "/send", nil},
-		{workflows.RoleComplianceOfficer, http.MethodPatch, "/assign", map[string]any{"assigneeId": officer.ID}},
-		{workflows.RoleAnalyst, http.MethodPost, "/notes", map[string]any{"content": note}},
-		{workflows.RoleAnalyst, http.MethodPatch, "/checks/" + idDoc, map[string]any{"status": "SUBMITTED"}},
-		{workflows.RoleComplianceOfficer, http.MethodPatch, "/checks/" + idDoc, map[string]any{"status": "REJECTED", "reason": reason}},
+		{contract.RoleAnalyst, http.MethodPost, "/send", nil},
+		{contract.RoleComplianceOfficer, http.MethodPatch, "/assign", map[string]any{"assigneeId": officer.ID}},
+		{contract.RoleAnalyst, http.MethodPost, "/notes", map[string]any{"content": note}},
+		{contract.RoleAnalyst, http.MethodPatch, "/checks/" + idDoc, map[string]any{"status": "SUBMITTED"}},
+		{contract.RoleComplianceOfficer, http.MethodPatch, "/checks/" + idDoc, map[string]any{"status": "REJECTED", "reason": reason}},
 	} {
 		r := h.do(t, step.role, step.method, "/cases/"+c.ID+step.path, step.body)
 		require.Less(t, r.status, 300, "%s %s: %s", step.method, step.path, r.body)
@@ -184,7 +183,7 @@ func TestTemporalUIShowsTheCase(t *testing.T) {
 	s.noPersonalData(t, personal...)
 
 	// Revoked, the case has ended, and says so.
-	r = h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/revoke", map[string]any{"reason": reason})
+	r = h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/cases/"+c.ID+"/revoke", map[string]any{"reason": reason})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Eventually(t, func() bool {
 		d, err := h.temporal.DescribeWorkflow(context.Background(), c.ID, "")
@@ -231,10 +230,10 @@ func TestTemporalUIShowsAScreeningCase(t *testing.T) {
 // write and shows it once it has it.
 func TestTemporalUIShowsACaseStartedWithoutNumber(t *testing.T) {
 	h := e2e
-	nc := workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
-		Priority: "LOW", Title: "Alert", Description: "Unusual activity.", CreatedBy: h.users[workflows.RoleAnalyst].ID}
+	nc := contract.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
+		Priority: "LOW", Title: "Alert", Description: "Unusual activity.", CreatedBy: h.users[contract.RoleAnalyst].ID}
 	opts := client.StartWorkflowOptions{ID: nc.ID, TaskQueue: h.cfg.Temporal.TaskQueue}
-	_, err := h.temporal.ExecuteWorkflow(context.Background(), opts, workflows.WorkflowName, workflows.Input{New: nc})
+	_, err := h.temporal.ExecuteWorkflow(context.Background(), opts, contract.WorkflowName, contract.Input{New: nc})
 	require.NoError(t, err)
 	d := h.waitForCase(t, nc.ID)
 	require.Regexp(t, caseNumber, d.CaseNumber)

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/contract"
 )
 
@@ -52,7 +51,7 @@ func (s *Server) me(c *fiber.Ctx) error {
 // narrows to one role, ?inactive=true shows the deactivated too.
 func (s *Server) listUsers(c *fiber.Ctx) error {
 	var errs contract.Errors
-	role, known := workflows.ParseRole(c.Query("role"))
+	role, known := contract.ParseRole(c.Query("role"))
 	if c.Query("role") != "" && !known {
 		errs.Add("role", "must be BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST")
 	}
@@ -95,7 +94,7 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 	if a, err := mail.ParseAddress(req.Email); err != nil || a.Address != req.Email {
 		errs.Add("email", "must be an e-mail address")
 	}
-	role, known := workflows.ParseRole(req.Role)
+	role, known := contract.ParseRole(req.Role)
 	if !known {
 		errs.Add("role", "must be BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST")
 	}
@@ -133,15 +132,15 @@ func (s *Server) changeUser(c *fiber.Ctx) error {
 	}
 	var ch store.UserChange
 	if req.Role != nil {
-		role, known := workflows.ParseRole(*req.Role)
+		role, known := contract.ParseRole(*req.Role)
 		if !known {
-			return invalid(workflows.FieldError{Field: "role", Message: "must be BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST"})
+			return invalid(contract.FieldError{Field: "role", Message: "must be BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST"})
 		}
 		ch.Role = &role
 	}
 	ch.Active = req.Active
 	if ch.Role == nil && ch.Active == nil {
-		return invalid(workflows.FieldError{Field: "body", Message: "give a role, active, or both"})
+		return invalid(contract.FieldError{Field: "body", Message: "give a role, active, or both"})
 	}
 	if me := currentUser(c); id == me.ID && (req.Active != nil && !*req.Active || ch.Role != nil && *ch.Role != me.Role) {
 		return apiError(http.StatusConflict, "SELF_CHANGE", "you cannot deactivate yourself or change your own role; ask another admin")

@@ -5,10 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 type userOut struct {
@@ -30,13 +29,13 @@ type tokenOut struct {
 // theirs), reactivates them and revokes the token, all without a terminal.
 func TestUsersAndTokens(t *testing.T) {
 	h := e2e
-	analyst, admin := h.users[workflows.RoleAnalyst], h.users[workflows.RoleBankAdmin]
+	analyst, admin := h.users[contract.RoleAnalyst], h.users[contract.RoleBankAdmin]
 
-	me := decode[userOut](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/me", nil))
+	me := decode[userOut](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/me", nil))
 	require.Equal(t, analyst.ID, me.ID, "how a new user finds their own ID")
 	require.True(t, me.Active)
 
-	officers := decode[struct{ Items []userOut }](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/users?role=COMPLIANCE_OFFICER", nil))
+	officers := decode[struct{ Items []userOut }](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/users?role=COMPLIANCE_OFFICER", nil))
 	var emails []string
 	for _, u := range officers.Items {
 		require.Equal(t, "COMPLIANCE_OFFICER", u.Role)
@@ -46,53 +45,53 @@ func TestUsersAndTokens(t *testing.T) {
 	require.NotContains(t, emails, analyst.Email)
 
 	email := "new-" + uuid.NewString()[:8] + "@example.com"
-	requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/users", map[string]string{"email": email, "role": "ANALYST"}),
+	requireError(t, h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/users", map[string]string{"email": email, "role": "ANALYST"}),
 		http.StatusForbidden, "FORBIDDEN")
-	r := h.do(t, workflows.RoleBankAdmin, http.MethodPost, "/users", map[string]string{"email": email, "role": "COMPLIANCE_OFFICER", "firstName": "Nora", "lastName": "New"})
+	r := h.do(t, contract.RoleBankAdmin, http.MethodPost, "/users", map[string]string{"email": email, "role": "COMPLIANCE_OFFICER", "firstName": "Nora", "lastName": "New"})
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 	nora := decode[userOut](t, r)
-	requireError(t, h.do(t, workflows.RoleBankAdmin, http.MethodPost, "/users", map[string]string{"email": email, "role": "ANALYST"}),
+	requireError(t, h.do(t, contract.RoleBankAdmin, http.MethodPost, "/users", map[string]string{"email": email, "role": "ANALYST"}),
 		http.StatusConflict, "USER_EXISTS")
-	requireError(t, h.do(t, workflows.RoleBankAdmin, http.MethodPost, "/users", map[string]string{"email": "not an address", "role": "ANALYST"}),
-		http.StatusUnprocessableEntity, workflows.CodeValidation)
+	requireError(t, h.do(t, contract.RoleBankAdmin, http.MethodPost, "/users", map[string]string{"email": "not an address", "role": "ANALYST"}),
+		http.StatusUnprocessableEntity, contract.CodeValidation)
 
-	r = h.do(t, workflows.RoleBankAdmin, http.MethodPost, "/users/"+nora.ID+"/tokens", nil)
+	r = h.do(t, contract.RoleBankAdmin, http.MethodPost, "/users/"+nora.ID+"/tokens", nil)
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 	issued := decode[tokenOut](t, r)
 	require.NotEmpty(t, issued.Token)
 	require.Equal(t, nora.ID, decode[userOut](t, call(t, h.baseURL, http.MethodGet, "/api/v1/me", issued.Token, nil)).ID)
-	listed := decode[struct{ Items []tokenOut }](t, h.do(t, workflows.RoleBankAdmin, http.MethodGet, "/users/"+nora.ID+"/tokens", nil))
+	listed := decode[struct{ Items []tokenOut }](t, h.do(t, contract.RoleBankAdmin, http.MethodGet, "/users/"+nora.ID+"/tokens", nil))
 	require.Len(t, listed.Items, 1)
 	require.Empty(t, listed.Items[0].Token, "a token is shown once")
 
 	// Deactivated: the token stops at once, and no case can be theirs.
-	c := h.createCase(t, workflows.RoleAnalyst, investigation("Users Person"))
-	r = h.do(t, workflows.RoleBankAdmin, http.MethodPatch, "/users/"+nora.ID, map[string]any{"active": false})
+	c := h.createCase(t, contract.RoleAnalyst, investigation("Users Person"))
+	r = h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/users/"+nora.ID, map[string]any{"active": false})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.False(t, decode[userOut](t, r).Active)
 	requireError(t, call(t, h.baseURL, http.MethodGet, "/api/v1/me", issued.Token, nil), http.StatusUnauthorized, "UNAUTHORIZED")
-	r = h.do(t, workflows.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]any{"assigneeId": nora.ID})
-	requireError(t, r, http.StatusUnprocessableEntity, workflows.CodeInvalidAssignee)
-	active := decode[struct{ Items []userOut }](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/users", nil))
+	r = h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]any{"assigneeId": nora.ID})
+	requireError(t, r, http.StatusUnprocessableEntity, contract.CodeInvalidAssignee)
+	active := decode[struct{ Items []userOut }](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/users", nil))
 	for _, u := range active.Items {
 		require.NotEqual(t, nora.ID, u.ID, "pickers list active users")
 	}
-	all := decode[struct{ Items []userOut }](t, h.do(t, workflows.RoleAnalyst, http.MethodGet, "/users?inactive=true", nil))
+	all := decode[struct{ Items []userOut }](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/users?inactive=true", nil))
 	require.Contains(t, all.Items, userOut{ID: nora.ID, Email: email, FirstName: "Nora", Role: "COMPLIANCE_OFFICER", Active: false})
 
 	// Reactivated, with a new role; then the token revoked.
-	r = h.do(t, workflows.RoleBankAdmin, http.MethodPatch, "/users/"+nora.ID, map[string]any{"active": true, "role": "ANALYST"})
+	r = h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/users/"+nora.ID, map[string]any{"active": true, "role": "ANALYST"})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Equal(t, "ANALYST", decode[userOut](t, call(t, h.baseURL, http.MethodGet, "/api/v1/me", issued.Token, nil)).Role)
-	r = h.do(t, workflows.RoleBankAdmin, http.MethodPost, "/tokens/"+issued.ID+"/revoke", nil)
+	r = h.do(t, contract.RoleBankAdmin, http.MethodPost, "/tokens/"+issued.ID+"/revoke", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.NotNil(t, decode[tokenOut](t, r).RevokedAt)
 	requireError(t, call(t, h.baseURL, http.MethodGet, "/api/v1/me", issued.Token, nil), http.StatusUnauthorized, "UNAUTHORIZED")
 
 	// An admin cannot lock themself out.
-	requireError(t, h.do(t, workflows.RoleBankAdmin, http.MethodPatch, "/users/"+admin.ID, map[string]any{"active": false}),
+	requireError(t, h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/users/"+admin.ID, map[string]any{"active": false}),
 		http.StatusConflict, "SELF_CHANGE")
-	requireError(t, h.do(t, workflows.RoleBankAdmin, http.MethodPatch, "/users/"+uuid.NewString(), map[string]any{"active": false}),
+	requireError(t, h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/users/"+uuid.NewString(), map[string]any{"active": false}),
 		http.StatusNotFound, "NOT_FOUND")
 }
 
@@ -119,7 +118,7 @@ func TestOfficersNotifications(t *testing.T) {
 		in := decode[inboxOut](t, r)
 		var at []int
 		for i, it := range in.Items {
-			if it.CaseID != nil && *it.CaseID == caseID && it.Kind == workflows.MailNewCase {
+			if it.CaseID != nil && *it.CaseID == caseID && it.Kind == contract.MailNewCase {
 				at = append(at, i)
 			}
 		}
@@ -142,7 +141,7 @@ func TestOfficersNotifications(t *testing.T) {
 	require.GreaterOrEqual(t, got.Unread, 1)
 
 	// Not anyone else's to read.
-	requireError(t, h.do(t, workflows.RoleComplianceOfficer, http.MethodPost, "/notifications/"+item.ID+"/read", nil),
+	requireError(t, h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/notifications/"+item.ID+"/read", nil),
 		http.StatusNotFound, "NOT_FOUND")
 	after, at := entry(call(t, h.baseURL, http.MethodPost, "/api/v1/notifications/"+item.ID+"/read", otto.token, nil), caseID)
 	require.Len(t, at, 1)

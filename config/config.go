@@ -10,13 +10,13 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/spf13/viper"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // Config is every setting caseflow reads. Zero values never reach the
@@ -72,19 +72,19 @@ type Idempotency struct {
 // Screening turns transaction verdicts into cases.
 type Screening struct {
 	// Rules pick the case type; the first match wins.
-	Rules []workflows.ScreeningRule `mapstructure:"rules"`
+	Rules []contract.ScreeningRule `mapstructure:"rules"`
 }
 
 // DefaultScreeningRules are the built-in rules: a specific hit outranks
 // the outcome.
-func DefaultScreeningRules() []workflows.ScreeningRule {
-	return []workflows.ScreeningRule{
+func DefaultScreeningRules() []contract.ScreeningRule {
+	return []contract.ScreeningRule{
 		{Hit: "SANCTIONS", CaseType: "SANCTIONS_HIT"},
 		{Hit: "PEP", CaseType: "PEP_MATCH"},
 		{Hit: "BEHAVIORAL", CaseType: "BEHAVIORAL_ANOMALY"},
-		{Outcome: workflows.OutcomeBlock, CaseType: "SUSPICIOUS_TRANSACTION"},
-		{Outcome: workflows.OutcomeEscalate, CaseType: "AML_ALERT"},
-		{Outcome: workflows.OutcomeReview, CaseType: "AML_ALERT"},
+		{Outcome: contract.OutcomeBlock, CaseType: "SUSPICIOUS_TRANSACTION"},
+		{Outcome: contract.OutcomeEscalate, CaseType: "AML_ALERT"},
+		{Outcome: contract.OutcomeReview, CaseType: "AML_ALERT"},
 	}
 }
 
@@ -170,7 +170,10 @@ type Portal struct {
 // family each one follows.
 type Cases struct {
 	// Types maps a case type to its family, "investigation" or "onboarding".
-	Types map[string]string `mapstructure:"types"`
+	Types map[string]contract.Family `mapstructure:"types"`
+	// NeedsIndividual lists the case types whose case must name at least
+	// one INDIVIDUAL entity (an identity verification verifies a person).
+	NeedsIndividual []string `mapstructure:"needsIndividual"`
 	// Checks lists the checks required of an entity, by case type (or
 	// DEFAULT) and entity kind (INDIVIDUAL, COMPANY).
 	Checks map[string]map[string][]string `mapstructure:"checks"`
@@ -212,28 +215,26 @@ func DefaultRequiredChecks() map[string]map[string][]string {
 	}
 }
 
-// Families a case type may belong to.
-const (
-	FamilyInvestigation = "investigation"
-	FamilyOnboarding    = "onboarding"
-)
+// DefaultNeedsIndividual lists the built-in case types whose cases must
+// name an INDIVIDUAL entity.
+func DefaultNeedsIndividual() []string { return []string{"IDENTITY_VERIFICATION"} }
 
 // DefaultCaseTypes is the built-in case type catalogue.
-func DefaultCaseTypes() map[string]string {
-	return map[string]string{
-		"IDENTITY_VERIFICATION":  FamilyOnboarding,
-		"INFORMATION_REQUEST":    FamilyOnboarding,
-		"KYC_UPDATE_REQUEST":     FamilyOnboarding,
-		"DOCUMENT_UPDATE":        FamilyOnboarding,
-		"ONBOARDING":             FamilyOnboarding,
-		"SUSPICIOUS_TRANSACTION": FamilyInvestigation,
-		"AML_ALERT":              FamilyInvestigation,
-		"SANCTIONS_HIT":          FamilyInvestigation,
-		"PEP_MATCH":              FamilyInvestigation,
-		"FRAUD_ALERT":            FamilyInvestigation,
-		"KYC_REVIEW":             FamilyInvestigation,
-		"REGULATORY_INQUIRY":     FamilyInvestigation,
-		"BEHAVIORAL_ANOMALY":     FamilyInvestigation,
+func DefaultCaseTypes() map[string]contract.Family {
+	return map[string]contract.Family{
+		"IDENTITY_VERIFICATION":  contract.FamilyOnboarding,
+		"INFORMATION_REQUEST":    contract.FamilyOnboarding,
+		"KYC_UPDATE_REQUEST":     contract.FamilyOnboarding,
+		"DOCUMENT_UPDATE":        contract.FamilyOnboarding,
+		"ONBOARDING":             contract.FamilyOnboarding,
+		"SUSPICIOUS_TRANSACTION": contract.FamilyInvestigation,
+		"AML_ALERT":              contract.FamilyInvestigation,
+		"SANCTIONS_HIT":          contract.FamilyInvestigation,
+		"PEP_MATCH":              contract.FamilyInvestigation,
+		"FRAUD_ALERT":            contract.FamilyInvestigation,
+		"KYC_REVIEW":             contract.FamilyInvestigation,
+		"REGULATORY_INQUIRY":     contract.FamilyInvestigation,
+		"BEHAVIORAL_ANOMALY":     contract.FamilyInvestigation,
 	}
 }
 
@@ -266,6 +267,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("portal.baseUrl", "http://localhost:8080")
 	v.SetDefault("portal.rateLimit", 60)
 	v.SetDefault("cases.types", DefaultCaseTypes())
+	v.SetDefault("cases.needsIndividual", DefaultNeedsIndividual())
 	v.SetDefault("cases.checks", DefaultRequiredChecks())
 	v.SetDefault("cases.autoApprove", map[string]bool{})
 	v.SetDefault("cases.fourEyes", false)
@@ -311,11 +313,14 @@ func Load(file string) (Config, error) {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	// Viper folds map keys to lower case; case types are upper-case names.
-	types := make(map[string]string, len(c.Cases.Types))
+	types := make(map[string]contract.Family, len(c.Cases.Types))
 	for t, family := range c.Cases.Types {
-		types[strings.ToUpper(t)] = strings.ToLower(family)
+		types[strings.ToUpper(t)] = contract.Family(strings.ToLower(string(family)))
 	}
 	c.Cases.Types = types
+	for i, t := range c.Cases.NeedsIndividual {
+		c.Cases.NeedsIndividual[i] = strings.ToUpper(t)
+	}
 	checks := make(map[string]map[string][]string, len(c.Cases.Checks))
 	for t, byKind := range c.Cases.Checks {
 		up := make(map[string][]string, len(byKind))
@@ -425,10 +430,10 @@ func (c Config) Validate() error {
 	}
 	for i, r := range c.Screening.Rules {
 		key := fmt.Sprintf("screening.rules[%d]", i)
-		if c.Cases.Types[r.CaseType] != FamilyInvestigation {
+		if c.Cases.Types[r.CaseType] != contract.FamilyInvestigation {
 			bad(key+".caseType", "%q is not an investigation case type of cases.types", r.CaseType)
 		}
-		if r.Outcome != "" && r.Outcome != workflows.OutcomeReview && r.Outcome != workflows.OutcomeEscalate && r.Outcome != workflows.OutcomeBlock {
+		if r.Outcome != "" && r.Outcome != contract.OutcomeReview && r.Outcome != contract.OutcomeEscalate && r.Outcome != contract.OutcomeBlock {
 			bad(key+".outcome", "must be REVIEW, ESCALATE or BLOCK, got %q", r.Outcome)
 		}
 	}
@@ -445,8 +450,19 @@ func (c Config) Validate() error {
 		bad("cases.types", "the catalogue is empty")
 	}
 	for _, t := range sortedKeys(c.Cases.Types) {
-		if f := c.Cases.Types[t]; f != FamilyInvestigation && f != FamilyOnboarding {
-			bad("cases.types."+t, "family must be %s or %s, got %q", FamilyInvestigation, FamilyOnboarding, f)
+		if _, ok := contract.LifecycleFor(c.Cases.Types[t]); !ok {
+			bad("cases.types."+t, "family must be %s or %s, got %q", contract.FamilyInvestigation, contract.FamilyOnboarding, c.Cases.Types[t])
+		}
+	}
+	for _, t := range c.Cases.NeedsIndividual {
+		family, known := c.Cases.Types[t]
+		// The default names a built-in type; a catalogue of its own
+		// that leaves that type out just does not use the rule.
+		if !known && slices.Equal(c.Cases.NeedsIndividual, DefaultNeedsIndividual()) {
+			continue
+		}
+		if family != contract.FamilyOnboarding {
+			bad("cases.needsIndividual", "%q is not an onboarding case type of cases.types", t)
 		}
 	}
 	for _, t := range sortedKeys(c.Cases.Checks) {
@@ -481,7 +497,7 @@ func (c Config) Validate() error {
 		}
 	}
 	for _, t := range sortedKeys(c.Cases.AutoApprove) {
-		if c.Cases.Types[t] != FamilyOnboarding {
+		if c.Cases.Types[t] != contract.FamilyOnboarding {
 			bad("cases.autoApprove."+t, "not an onboarding case type")
 		}
 	}

@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/stretchr/testify/require"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 func TestDefaultsAreValid(t *testing.T) {
@@ -85,9 +84,9 @@ screening:
 	require.Equal(t, "compliance", c.Temporal.Namespace)
 	require.Equal(t, "from-env", c.Temporal.TaskQueue, "environment over file")
 	require.Equal(t, "postgres://app@db.internal:5432/caseflow", c.Database.URL)
-	require.Equal(t, map[string]string{"AML_ALERT": "investigation", "WIRE_REVIEW": "investigation"}, c.Cases.Types,
+	require.Equal(t, map[string]contract.Family{"AML_ALERT": contract.FamilyInvestigation, "WIRE_REVIEW": contract.FamilyInvestigation}, c.Cases.Types,
 		"case types keep their upper-case names")
-	require.Equal(t, []workflows.ScreeningRule{{Hit: "SANCTIONS", CaseType: "AML_ALERT"}, {Outcome: "BLOCK", CaseType: "WIRE_REVIEW"}}, c.Screening.Rules)
+	require.Equal(t, []contract.ScreeningRule{{Hit: "SANCTIONS", CaseType: "AML_ALERT"}, {Outcome: "BLOCK", CaseType: "WIRE_REVIEW"}}, c.Screening.Rules)
 }
 
 func TestValidationNamesEveryBadKey(t *testing.T) {
@@ -180,4 +179,34 @@ func TestUnknownFamily(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, []byte("cases:\n  types:\n    AML_ALERT: audit\n"), 0o600))
 	_, err := Load(file)
 	require.ErrorContains(t, err, `cases.types.AML_ALERT: family must be investigation or onboarding, got "audit"`)
+}
+
+// The entity rule names onboarding types of the catalogue; the default
+// names a built-in type a catalogue of its own may leave out.
+func TestNeedsIndividual(t *testing.T) {
+	own := "screening:\n  rules:\n    - {hit: SANCTIONS, caseType: AML_ALERT}\n" +
+		"cases:\n  types:\n    AML_ALERT: investigation\n    KYC_PERSON: onboarding\n"
+	tests := []struct {
+		name, yaml, wantErr string
+		want                []string
+	}{
+		{"default", "", "", []string{"IDENTITY_VERIFICATION"}},
+		{"own catalogue without the default's type", own, "", []string{"IDENTITY_VERIFICATION"}},
+		{"own onboarding type, any case", own + "  needsIndividual: [kyc_person]\n", "", []string{"KYC_PERSON"}},
+		{"an investigation type", "cases:\n  needsIndividual: [AML_ALERT]\n", `cases.needsIndividual: "AML_ALERT" is not an onboarding case type`, nil},
+		{"an unknown type", "cases:\n  needsIndividual: [NOPE]\n", `cases.needsIndividual: "NOPE" is not an onboarding case type`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "c.yaml")
+			require.NoError(t, os.WriteFile(file, []byte(tt.yaml), 0o600))
+			c, err := Load(file)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, c.Cases.NeedsIndividual)
+		})
+	}
 }

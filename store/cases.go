@@ -11,12 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // Case is one row of the projection.
@@ -89,7 +88,7 @@ type Event struct {
 //   - the case row, its pending events and its entities move only forward
 //     in (Fence, Version): a write from a workflow task that was retried, or
 //     a late one, leaves a newer row as it is.
-func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, error) {
+func (s *Store) Project(ctx context.Context, p contract.Projection) (string, error) {
 	c := p.Case
 	pendingJSON, err := eventArray(p.Pending)
 	if err != nil {
@@ -100,7 +99,7 @@ func (s *Store) Project(ctx context.Context, p workflows.Projection) (string, er
 		return "", fmt.Errorf("project case %s: %w", c.ID, err)
 	}
 	args := append(caseArgs(c), p.Fence, pendingJSON)
-	if c.CaseNumber != "" && c.Version > 1 && c.Family != workflows.FamilyOnboarding {
+	if c.CaseNumber != "" && c.Version > 1 && c.Family != contract.FamilyOnboarding {
 		// Past its first event (whose write inserts the row, number and
 		// all) the row exists, and there are no entities to keep in step:
 		// one statement, one round trip's worth of work inside the
@@ -193,7 +192,7 @@ const updateCase = `
 	RETURNING case_number`
 
 // insertEvents appends the events in the JSON array param (as
-// workflows.Event marshals them) to the audit timeline; an event already
+// contract.Event marshals them) to the audit timeline; an event already
 // there is left as it is.
 func insertEvents(param string) string {
 	return `INSERT INTO case_events (id, case_id, seq, event_type, actor_id, description,
@@ -205,7 +204,7 @@ func insertEvents(param string) string {
 }
 
 // eventRecord is the row type of a JSON array of events as
-// workflows.Event marshals them: jsonb_to_recordset(array) AS eventRecord.
+// contract.Event marshals them: jsonb_to_recordset(array) AS eventRecord.
 const eventRecord = `p(id uuid, "caseId" uuid, seq bigint, "eventType" text, "actorId" uuid,
 	description text, "previousValue" jsonb, "newValue" jsonb, metadata jsonb, "createdAt" timestamptz)`
 
@@ -222,9 +221,9 @@ func (s *Store) projectRow(ctx context.Context, args []any) (string, error) {
 }
 
 // eventArray is events as the JSON array eventRecord reads.
-func eventArray(events []workflows.Event) ([]byte, error) {
+func eventArray(events []contract.Event) ([]byte, error) {
 	if events == nil {
-		events = []workflows.Event{}
+		events = []contract.Event{}
 	}
 	return json.Marshal(events)
 }
@@ -237,8 +236,8 @@ func isForeignKeyViolation(err error) bool {
 // projectEntities writes the entities and checks as they stand. A case
 // never loses an entity, so the newest write's are the whole state: rows
 // that only a failed workflow task wrote are dropped, the rest upserted.
-func projectEntities(ctx context.Context, tx *sqlx.Tx, c workflows.Case) error {
-	if c.Family == workflows.FamilyOnboarding {
+func projectEntities(ctx context.Context, tx *sqlx.Tx, c contract.Case) error {
+	if c.Family == contract.FamilyOnboarding {
 		// A workflow task that failed after its write may have added an
 		// entity its retry did not: the state written now is the whole truth.
 		var entityIDs, checkIDs []string
@@ -313,7 +312,7 @@ type Check struct {
 // Requested reports whether the client still has to provide this check:
 // the same rule as the workflow's, over the projection.
 func (c Check) Requested() bool {
-	return workflows.ClientOwes(workflows.CheckStatus(c.Status), c.FromProvider)
+	return contract.ClientOwes(contract.CheckStatus(c.Status), c.FromProvider)
 }
 
 const checkColumns = `id, case_id, entity_id, type, status, reason, provider, reference, from_provider, updated_at`
@@ -358,7 +357,7 @@ func (s *Store) GetCheck(ctx context.Context, caseID, checkID string) (Check, er
 	return c, nil
 }
 
-func caseArgs(c workflows.Case) []any {
+func caseArgs(c contract.Case) []any {
 	var clientName, clientEmail, clientExt *string
 	if c.Client != nil {
 		clientName, clientEmail, clientExt = nonEmpty(c.Client.Name), nonEmpty(c.Client.Email), nonEmpty(c.Client.ExternalID)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // A workflow task writes its case before it is committed. When it fails
@@ -30,23 +30,23 @@ func TestProjectRetriedTaskReplacesFailedAttempt(t *testing.T) {
 
 func testRetriedTask(t *testing.T, s *store.Store, numbered bool) {
 	ctx := context.Background()
-	officer, _, err := s.EnsureUser(ctx, "ada@bank.example", workflows.RoleComplianceOfficer, "Ada", "Officer")
+	officer, _, err := s.EnsureUser(ctx, "ada@bank.example", contract.RoleComplianceOfficer, "Ada", "Officer")
 	require.NoError(t, err)
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	c := workflows.Case{
-		NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+	c := contract.Case{
+		NewCase: contract.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 			Priority: "HIGH", Title: "Alert", Description: "Unusual activity.", CreatedBy: officer.ID},
-		Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at,
+		Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at,
 	}
-	event := func(seq int64, typ, desc string) workflows.Event {
-		return workflows.Event{ID: workflows.EventID(c.ID, seq), CaseID: c.ID, Seq: seq, Type: typ,
+	event := func(seq int64, typ, desc string) contract.Event {
+		return contract.Event{ID: contract.EventID(c.ID, seq), CaseID: c.ID, Seq: seq, Type: typ,
 			ActorID: &officer.ID, Description: desc, CreatedAt: at}
 	}
-	project := func(fence int64, version int64, status workflows.Status, committed, pending []workflows.Event) {
+	project := func(fence int64, version int64, status contract.Status, committed, pending []contract.Event) {
 		t.Helper()
 		w := c
 		w.Version, w.Status = version, status
-		number, err := s.Project(ctx, workflows.Projection{Case: w, Events: committed, Pending: pending, Fence: fence})
+		number, err := s.Project(ctx, contract.Projection{Case: w, Events: committed, Pending: pending, Fence: fence})
 		require.NoError(t, err)
 		require.Regexp(t, `^CASE-\d{4}-\d{5,}$`, number)
 		if numbered {
@@ -77,31 +77,31 @@ func testRetriedTask(t *testing.T, s *store.Store, numbered bool) {
 		return row.Status
 	}
 
-	created := event(1, workflows.EventCaseCreated, "Case created")
-	project(3, 1, workflows.StatusOpen, nil, []workflows.Event{created})
+	created := event(1, contract.EventCaseCreated, "Case created")
+	project(3, 1, contract.StatusOpen, nil, []contract.Event{created})
 	require.Equal(t, []string{"Case created"}, timeline(), "pending events show at once")
 	require.Zero(t, audit(), "the audit timeline waits for the commit")
 
 	// Task at history length 9: a note and a closing, then the task fails.
-	note := event(2, workflows.EventNoteAdded, "first attempt's note")
-	closing := event(3, workflows.EventStatusChanged, "first attempt's closing")
-	project(9, 3, workflows.StatusClosed, []workflows.Event{created}, []workflows.Event{note, closing})
+	note := event(2, contract.EventNoteAdded, "first attempt's note")
+	closing := event(3, contract.EventStatusChanged, "first attempt's closing")
+	project(9, 3, contract.StatusClosed, []contract.Event{created}, []contract.Event{note, closing})
 	require.Equal(t, "CLOSED", status())
 	require.Equal(t, 1, audit())
 
 	// Its retry (history length 12) applied another note only.
-	other := event(2, workflows.EventNoteAdded, "the retry's note")
-	project(12, 2, workflows.StatusOpen, nil, []workflows.Event{other})
+	other := event(2, contract.EventNoteAdded, "the retry's note")
+	project(12, 2, contract.StatusOpen, nil, []contract.Event{other})
 	require.Equal(t, "OPEN", status(), "the retry's lower version still wins: its fence is higher")
 	require.Equal(t, []string{"Case created", "the retry's note"}, timeline())
 
 	// A late write of the failed attempt is stale.
-	project(9, 3, workflows.StatusClosed, nil, []workflows.Event{note, closing})
+	project(9, 3, contract.StatusClosed, nil, []contract.Event{note, closing})
 	require.Equal(t, "OPEN", status())
 	require.Equal(t, []string{"Case created", "the retry's note"}, timeline())
 
 	// The next task commits the retry's note to the audit timeline.
-	project(15, 2, workflows.StatusOpen, []workflows.Event{other}, nil)
+	project(15, 2, contract.StatusOpen, []contract.Event{other}, nil)
 	require.Equal(t, 2, audit())
 	require.Equal(t, []string{"Case created", "the retry's note"}, timeline())
 	e, err := s.GetEvent(ctx, c.ID, other.ID)
@@ -117,25 +117,25 @@ func TestProjectDropsEntitiesOfAFailedAttempt(t *testing.T) {
 	s, _ := storetest.New(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	c := workflows.Case{
-		NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "KYC_UPDATE_REQUEST", Family: workflows.FamilyOnboarding,
+	c := contract.Case{
+		NewCase: contract.NewCase{ID: uuid.NewString(), Type: "KYC_UPDATE_REQUEST", Family: contract.FamilyOnboarding,
 			Priority: "MEDIUM", Title: "Onboarding"},
-		Status: workflows.StatusDraft, CreatedAt: at, UpdatedAt: at, Version: 1,
+		Status: contract.StatusDraft, CreatedAt: at, UpdatedAt: at, Version: 1,
 	}
-	entity := func(i int, name string) workflows.Entity {
-		id := workflows.EntityID(c.ID, i)
-		return workflows.Entity{ID: id, Kind: "PERSON", Name: name, Checks: []workflows.Check{
-			{ID: workflows.CheckID(id, "ID_DOCUMENT"), EntityID: id, Type: "ID_DOCUMENT", Status: workflows.CheckPending, UpdatedAt: at},
+	entity := func(i int, name string) contract.Entity {
+		id := contract.EntityID(c.ID, i)
+		return contract.Entity{ID: id, Kind: "PERSON", Name: name, Checks: []contract.Check{
+			{ID: contract.CheckID(id, "ID_DOCUMENT"), EntityID: id, Type: "ID_DOCUMENT", Status: contract.CheckPending, UpdatedAt: at},
 		}}
 	}
-	c.Entities = []workflows.Entity{entity(0, "Ada")}
-	_, err := s.Project(ctx, workflows.Projection{Case: c, Fence: 3})
+	c.Entities = []contract.Entity{entity(0, "Ada")}
+	_, err := s.Project(ctx, contract.Projection{Case: c, Fence: 3})
 	require.NoError(t, err)
 
 	failed := c
 	failed.Version = 2
-	failed.Entities = []workflows.Entity{entity(0, "Ada"), entity(1, "Bo")}
-	_, err = s.Project(ctx, workflows.Projection{Case: failed, Fence: 8})
+	failed.Entities = []contract.Entity{entity(0, "Ada"), entity(1, "Bo")}
+	_, err = s.Project(ctx, contract.Projection{Case: failed, Fence: 8})
 	require.NoError(t, err)
 	entities, err := s.Entities(ctx, c.ID)
 	require.NoError(t, err)
@@ -143,7 +143,7 @@ func TestProjectDropsEntitiesOfAFailedAttempt(t *testing.T) {
 
 	retried := c
 	retried.Version = 1
-	_, err = s.Project(ctx, workflows.Projection{Case: retried, Fence: 11})
+	_, err = s.Project(ctx, contract.Projection{Case: retried, Fence: 11})
 	require.NoError(t, err)
 	entities, err = s.Entities(ctx, c.ID)
 	require.NoError(t, err)
@@ -158,19 +158,19 @@ func TestProjectRewritesAMissingRow(t *testing.T) {
 	s, _ := storetest.New(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	c := workflows.Case{
-		NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+	c := contract.Case{
+		NewCase: contract.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 			Priority: "LOW", Title: "Alert", Description: "Restored."},
-		CaseNumber: "CASE-2026-04711", Status: workflows.StatusInProgress, CreatedAt: at, UpdatedAt: at, Version: 4,
+		CaseNumber: "CASE-2026-04711", Status: contract.StatusInProgress, CreatedAt: at, UpdatedAt: at, Version: 4,
 	}
-	note := workflows.Event{ID: uuid.NewString(), Seq: 4, Type: workflows.EventNoteAdded, Description: "after the restore", CreatedAt: at}
-	for name, events := range map[string][]workflows.Event{"with events": {note}, "without": nil} {
+	note := contract.Event{ID: uuid.NewString(), Seq: 4, Type: contract.EventNoteAdded, Description: "after the restore", CreatedAt: at}
+	for name, events := range map[string][]contract.Event{"with events": {note}, "without": nil} {
 		t.Run(name, func(t *testing.T) {
 			c.ID = uuid.NewString()
 			for i := range events {
 				events[i].CaseID = c.ID
 			}
-			number, err := s.Project(ctx, workflows.Projection{Case: c, Events: events, Fence: 20})
+			number, err := s.Project(ctx, contract.Projection{Case: c, Events: events, Fence: 20})
 			require.NoError(t, err)
 			row, err := s.GetCase(ctx, c.ID)
 			require.NoError(t, err)
@@ -213,10 +213,10 @@ func TestCaseNumberDrawnBeforeTheRow(t *testing.T) {
 			id := uuid.NewString()
 			_, err := s.GetCase(ctx, id)
 			require.ErrorIs(t, err, store.ErrNotFound)
-			c := workflows.Case{NewCase: workflows.NewCase{ID: id, Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+			c := contract.Case{NewCase: contract.NewCase{ID: id, Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 				Priority: "LOW", Title: "Alert", Description: "Unusual activity."},
-				CaseNumber: tt.given, Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1}
-			number, err := s.Project(ctx, workflows.Projection{Case: c, Fence: 3})
+				CaseNumber: tt.given, Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1}
+			number, err := s.Project(ctx, contract.Projection{Case: c, Fence: 3})
 			require.NoError(t, err)
 			tt.want(t, number)
 			stored, err := s.GetCase(ctx, id)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // FuzzAcceptedCaseIsStorable holds the contract to its promise: whatever
@@ -29,35 +29,35 @@ func FuzzAcceptedCaseIsStorable(f *testing.F) {
 
 	s, _ := storetest.New(f)
 	ctx := context.Background()
-	author, _, err := s.EnsureUser(ctx, "fuzz@bank.example", workflows.RoleComplianceOfficer, "Fuzz", "Author")
+	author, _, err := s.EnsureUser(ctx, "fuzz@bank.example", contract.RoleComplianceOfficer, "Fuzz", "Author")
 	require.NoError(f, err)
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 	f.Fuzz(func(t *testing.T, title, description, tag, propKey, propValue string, metadata []byte, entityName string, details []byte, note string) {
-		nc := workflows.NewCase{
-			ID: uuid.NewString(), Type: "IDENTITY_VERIFICATION", Family: workflows.FamilyOnboarding, Priority: "MEDIUM",
+		nc := contract.NewCase{
+			ID: uuid.NewString(), Type: "IDENTITY_VERIFICATION", Family: contract.FamilyOnboarding, Priority: "MEDIUM",
 			Title: title, Description: description, CreatedBy: author.ID,
-			Client:     &workflows.Client{Name: "Jane Roe", Email: "jane@example.com"},
+			Client:     &contract.Client{Name: "Jane Roe", Email: "jane@example.com"},
 			Tags:       []string{tag},
 			Properties: map[string]string{propKey: propValue},
 			Metadata:   metadata,
-			Entities:   []workflows.NewEntity{{Kind: workflows.KindIndividual, Name: entityName, Details: details, Checks: []string{"IDENTITY_DOCUMENT"}}},
+			Entities:   []contract.NewEntity{{Kind: contract.KindIndividual, Name: entityName, Details: details, Checks: []string{"IDENTITY_DOCUMENT"}}},
 		}
-		if workflows.ValidateNewCase(nc, now) != nil {
+		if contract.ValidateNewCase(nc, now) != nil {
 			return // refused: nothing would be written
 		}
-		c := workflows.Case{NewCase: nc, Status: workflows.StatusDraft, CreatedAt: now, UpdatedAt: now, Version: 1}
+		c := contract.Case{NewCase: nc, Status: contract.StatusDraft, CreatedAt: now, UpdatedAt: now, Version: 1}
 		c.NewCase.Entities = nil
-		entity := workflows.Entity{ID: workflows.EntityID(nc.ID, 0), Kind: workflows.KindIndividual, Name: entityName, Details: details, Checks: []workflows.Check{}}
-		c.Entities = []workflows.Entity{entity}
-		events := []workflows.Event{{ID: workflows.EventID(nc.ID, 1), CaseID: nc.ID, Seq: 1, Type: workflows.EventCaseCreated,
+		entity := contract.Entity{ID: contract.EntityID(nc.ID, 0), Kind: contract.KindIndividual, Name: entityName, Details: details, Checks: []contract.Check{}}
+		c.Entities = []contract.Entity{entity}
+		events := []contract.Event{{ID: contract.EventID(nc.ID, 1), CaseID: nc.ID, Seq: 1, Type: contract.EventCaseCreated,
 			ActorID: &author.ID, Description: "Case created", CreatedAt: now}}
-		if (workflows.Note{Content: note}).Validate() == nil {
+		if (contract.Note{Content: note}).Validate() == nil {
 			c.Version = 2
-			events = append(events, workflows.Event{ID: workflows.EventID(nc.ID, 2), CaseID: nc.ID, Seq: 2, Type: workflows.EventNoteAdded,
+			events = append(events, contract.Event{ID: contract.EventID(nc.ID, 2), CaseID: nc.ID, Seq: 2, Type: contract.EventNoteAdded,
 				ActorID: &author.ID, Description: note, CreatedAt: now})
 		}
-		_, err := s.Project(ctx, workflows.Projection{Case: c, Events: events, Fence: 1})
+		_, err := s.Project(ctx, contract.Projection{Case: c, Events: events, Fence: 1})
 		require.NoError(t, err, "a case the contract accepts is storable")
 
 		row, err := s.GetCase(ctx, nc.ID)

@@ -10,13 +10,13 @@ import (
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 func TestIdempotencyClaims(t *testing.T) {
 	s, _ := storetest.New(t)
 	ctx := context.Background()
-	u, _, err := s.EnsureUser(ctx, "caller@bank.example", workflows.RoleAnalyst, "C", "Aller")
+	u, _, err := s.EnsureUser(ctx, "caller@bank.example", contract.RoleAnalyst, "C", "Aller")
 	require.NoError(t, err)
 	hash, other := []byte("request-a"), []byte("request-b")
 	first, second := uuid.NewString(), uuid.NewString()

@@ -10,7 +10,7 @@ import (
 
 	"github.com/caseflow/caseflow/store/seed"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // BenchmarkProjectNote is the write a note costs inside its workflow task,
@@ -20,30 +20,30 @@ import (
 func BenchmarkProjectNote(b *testing.B) {
 	s, _ := storetest.New(b)
 	ctx := context.Background()
-	officer, _, err := s.EnsureUser(ctx, "bench@bank.example", workflows.RoleComplianceOfficer, "Bench", "Officer")
+	officer, _, err := s.EnsureUser(ctx, "bench@bank.example", contract.RoleComplianceOfficer, "Bench", "Officer")
 	require.NoError(b, err)
 	// A realistic table: the benchmark's cases are the newest of many.
 	require.NoError(b, seed.Cases(ctx, s, 20_000, []string{officer.ID}, officer.ID, nil))
 
 	b.RunParallel(func(pb *testing.PB) {
 		at := time.Now().UTC()
-		c := workflows.Case{
-			NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+		c := contract.Case{
+			NewCase: contract.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 				Priority: "HIGH", Title: "Alert", Description: "Unusual activity.", CreatedBy: officer.ID,
-				Client: &workflows.Client{Name: "Bench Client", Email: "bench@example.com"}},
-			Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at,
+				Client: &contract.Client{Name: "Bench Client", Email: "bench@example.com"}},
+			Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at,
 		}
-		note := func(seq int64) workflows.Event {
-			return workflows.Event{ID: workflows.EventID(c.ID, seq), CaseID: c.ID, Seq: seq, Type: workflows.EventNoteAdded,
+		note := func(seq int64) contract.Event {
+			return contract.Event{ID: contract.EventID(c.ID, seq), CaseID: c.ID, Seq: seq, Type: contract.EventNoteAdded,
 				ActorID: &officer.ID, Description: "bench note", CreatedAt: at}
 		}
-		number, err := s.Project(ctx, workflows.Projection{Case: c, Events: []workflows.Event{note(1)}, Fence: 1})
+		number, err := s.Project(ctx, contract.Projection{Case: c, Events: []contract.Event{note(1)}, Fence: 1})
 		require.NoError(b, err)
 		c.CaseNumber = number // as the workflow keeps it after its first write
 		for seq := int64(2); pb.Next(); seq++ {
 			c.Version = seq
-			_, err := s.Project(ctx, workflows.Projection{Case: c, Events: []workflows.Event{note(seq - 1)},
-				Pending: []workflows.Event{note(seq)}, Fence: 6 * seq})
+			_, err := s.Project(ctx, contract.Projection{Case: c, Events: []contract.Event{note(seq - 1)},
+				Pending: []contract.Event{note(seq)}, Fence: 6 * seq})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // A write Postgres refuses for good fails the same way however often it
@@ -26,11 +26,11 @@ func TestProjectionRefusedByPostgres(t *testing.T) {
 	s, _ := storetest.New(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	newCase := func() workflows.Case {
-		return workflows.Case{
-			NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+	newCase := func() contract.Case {
+		return contract.Case{
+			NewCase: contract.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 				Priority: "HIGH", Title: "Alert", Description: "Unusual activity."},
-			Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
+			Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
 		}
 	}
 	noise := make([]byte, 6000)
@@ -39,30 +39,30 @@ func TestProjectionRefusedByPostgres(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, sqlstate string
-		spoil          func(*workflows.Projection)
+		spoil          func(*contract.Projection)
 	}{
-		{"a NUL byte in text", "22021", func(p *workflows.Projection) { p.Case.Title = "Al\x00ert" }},
-		{"a NUL in a pending event's jsonb", "22P05", func(p *workflows.Projection) {
-			p.Pending = []workflows.Event{{ID: uuid.NewString(), CaseID: p.Case.ID, Seq: 1, Type: workflows.EventCaseCreated,
+		{"a NUL byte in text", "22021", func(p *contract.Projection) { p.Case.Title = "Al\x00ert" }},
+		{"a NUL in a pending event's jsonb", "22P05", func(p *contract.Projection) {
+			p.Pending = []contract.Event{{ID: uuid.NewString(), CaseID: p.Case.ID, Seq: 1, Type: contract.EventCaseCreated,
 				Description: "nul \x00 here", CreatedAt: at}}
 		}},
-		{"a NUL in a committed event's metadata", "22P05", func(p *workflows.Projection) {
-			p.Events = []workflows.Event{{ID: uuid.NewString(), CaseID: p.Case.ID, Seq: 1, Type: workflows.EventCaseCreated,
+		{"a NUL in a committed event's metadata", "22P05", func(p *contract.Projection) {
+			p.Events = []contract.Event{{ID: uuid.NewString(), CaseID: p.Case.ID, Seq: 1, Type: contract.EventCaseCreated,
 				Description: "created", Metadata: json.RawMessage(`{"provider":"\u0000"}`), CreatedAt: at}}
 		}},
-		{"a date past timestamptz", "22008", func(p *workflows.Projection) { p.Case.DueDate = &far }},
-		{"an index entry too large", "54000", func(p *workflows.Projection) { p.Case.Type = hex.EncodeToString(noise) }},
+		{"a date past timestamptz", "22008", func(p *contract.Projection) { p.Case.DueDate = &far }},
+		{"an index entry too large", "54000", func(p *contract.Projection) { p.Case.Type = hex.EncodeToString(noise) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, numbered := range []bool{false, true} {
 				c := newCase()
 				if numbered {
 					// The row exists: an investigation's write is one statement.
-					number, err := s.Project(ctx, workflows.Projection{Case: c, Fence: 3})
+					number, err := s.Project(ctx, contract.Projection{Case: c, Fence: 3})
 					require.NoError(t, err)
 					c.CaseNumber, c.Version = number, 2
 				}
-				p := workflows.Projection{Case: c, Fence: 5}
+				p := contract.Projection{Case: c, Fence: 5}
 				tc.spoil(&p)
 				_, err := s.Project(ctx, p)
 				require.Error(t, err)
@@ -113,10 +113,10 @@ func TestProjectionOfAnUnknownAssigneeIsRefused(t *testing.T) {
 	s, _ := storetest.New(t)
 	ghost := uuid.NewString()
 	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	c := workflows.Case{NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+	c := contract.Case{NewCase: contract.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 		Priority: "HIGH", Title: "Alert", Description: "Unusual activity.", AssignedTo: &ghost},
-		Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1}
-	_, err := s.Project(context.Background(), workflows.Projection{Case: c, Fence: 1})
+		Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1}
+	_, err := s.Project(context.Background(), contract.Projection{Case: c, Fence: 1})
 	require.Error(t, err)
 	require.True(t, store.IsRefused(err), "%v", err)
 }

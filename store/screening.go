@@ -8,15 +8,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/jmoiron/sqlx"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // RecordVerdict stores a delivered verdict: the transaction takes the
 // latest verdict's fields, and the verdict is kept once, with a count of
 // its deliveries. caseID is the case it opens, if any.
-func (s *Store) RecordVerdict(ctx context.Context, v workflows.Verdict, caseID *string) error {
+func (s *Store) RecordVerdict(ctx context.Context, v contract.Verdict, caseID *string) error {
 	payload, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -43,7 +42,7 @@ func (s *Store) RecordVerdict(ctx context.Context, v workflows.Verdict, caseID *
 		_, err = tx.ExecContext(ctx, `
 			INSERT INTO screening_verdicts (transaction_id, verdict_id, payload) VALUES ($1, $2, $3)
 			ON CONFLICT (transaction_id, verdict_id) DO UPDATE SET deliveries = screening_verdicts.deliveries + 1`,
-			v.TransactionID, workflows.VerdictID(v), payload)
+			v.TransactionID, contract.VerdictID(v), payload)
 		if err != nil {
 			return fmt.Errorf("record verdict: %w", err)
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/seed"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // seeded returns a fresh store holding n seeded cases, with the IDs of
@@ -26,7 +26,7 @@ func seeded(t *testing.T, n int) (*store.Store, []string) {
 	for _, u := range []struct{ email, first, last string }{
 		{"ada@bank.example", "Ada", "Officer"}, {"bo@bank.example", "Bo", "Officer"},
 	} {
-		user, _, err := s.EnsureUser(ctx, u.email, workflows.RoleComplianceOfficer, u.first, u.last)
+		user, _, err := s.EnsureUser(ctx, u.email, contract.RoleComplianceOfficer, u.first, u.last)
 		require.NoError(t, err)
 		assignees = append(assignees, user.ID)
 	}
@@ -54,9 +54,9 @@ func TestSeedCases(t *testing.T) {
 		}
 		require.NoError(t, db.SelectContext(ctx, &rows, `SELECT DISTINCT family, status FROM cases`))
 		for _, r := range rows {
-			life, ok := workflows.LifecycleFor(workflows.Family(r.Family))
+			life, ok := contract.LifecycleFor(contract.Family(r.Family))
 			require.True(t, ok, "family %q", r.Family)
-			require.True(t, slices.Contains(life.Statuses(), workflows.Status(r.Status)), "%s in %s", r.Status, r.Family)
+			require.True(t, slices.Contains(life.Statuses(), contract.Status(r.Status)), "%s in %s", r.Status, r.Family)
 		}
 	})
 
@@ -245,7 +245,7 @@ func (n planNode) walk(visit func(planNode)) {
 func TestCappedCount(t *testing.T) {
 	s, _ := storetest.New(t)
 	ctx := context.Background()
-	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleAnalyst, "A", "Uthor")
+	author, _, err := s.EnsureUser(ctx, "author@bank.example", contract.RoleAnalyst, "A", "Uthor")
 	require.NoError(t, err)
 	require.NoError(t, seed.Cases(ctx, s, 500, nil, author.ID, nil))
 

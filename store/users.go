@@ -11,20 +11,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // User is someone who may call the API.
 type User struct {
-	ID        string         `db:"id"`
-	Email     string         `db:"email"`
-	FirstName string         `db:"first_name"`
-	LastName  string         `db:"last_name"`
-	Role      workflows.Role `db:"role"`
-	CreatedAt time.Time      `db:"created_at"`
+	ID        string        `db:"id"`
+	Email     string        `db:"email"`
+	FirstName string        `db:"first_name"`
+	LastName  string        `db:"last_name"`
+	Role      contract.Role `db:"role"`
+	CreatedAt time.Time     `db:"created_at"`
 	// DeactivatedAt is set once the user may no longer sign in.
 	DeactivatedAt sql.NullTime `db:"deactivated_at"`
 }
@@ -44,7 +43,7 @@ const userColumns = `id, email, first_name, last_name, role, created_at, deactiv
 
 // EnsureUser returns the user with this e-mail, creating it when missing.
 // An existing user keeps its role and name: tokens are issued, not roles.
-func (s *Store) EnsureUser(ctx context.Context, email string, role workflows.Role, firstName, lastName string) (User, bool, error) {
+func (s *Store) EnsureUser(ctx context.Context, email string, role contract.Role, firstName, lastName string) (User, bool, error) {
 	var u User
 	err := s.db.GetContext(ctx, &u, `
 		INSERT INTO users (id, email, first_name, last_name, role)
@@ -81,11 +80,11 @@ func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
 // Token is an issued bearer token as an operator sees it: never the token
 // itself, which is not stored.
 type Token struct {
-	ID        string         `db:"id"`
-	UserID    string         `db:"user_id"`
-	Email     string         `db:"email"`
-	Role      workflows.Role `db:"role"`
-	CreatedAt time.Time      `db:"created_at"`
+	ID        string        `db:"id"`
+	UserID    string        `db:"user_id"`
+	Email     string        `db:"email"`
+	Role      contract.Role `db:"role"`
+	CreatedAt time.Time     `db:"created_at"`
 	// ExpiresAt is nil for a token that never expires.
 	ExpiresAt *time.Time `db:"expires_at"`
 	RevokedAt *time.Time `db:"revoked_at"`
@@ -110,7 +109,7 @@ var ErrExists = errors.New("already exists")
 
 // CreateUser adds a user; an e-mail already taken (in any case) is
 // ErrExists.
-func (s *Store) CreateUser(ctx context.Context, email string, role workflows.Role, firstName, lastName string) (User, error) {
+func (s *Store) CreateUser(ctx context.Context, email string, role contract.Role, firstName, lastName string) (User, error) {
 	u, created, err := s.EnsureUser(ctx, email, role, firstName, lastName)
 	if err != nil {
 		return User{}, err
@@ -123,7 +122,7 @@ func (s *Store) CreateUser(ctx context.Context, email string, role workflows.Rol
 
 // Users lists users by e-mail, of one role when role is not empty; the
 // deactivated ones are left out unless inactive is set.
-func (s *Store) Users(ctx context.Context, role workflows.Role, inactive bool) ([]User, error) {
+func (s *Store) Users(ctx context.Context, role contract.Role, inactive bool) ([]User, error) {
 	out := []User{}
 	err := s.db.SelectContext(ctx, &out, `SELECT `+userColumns+` FROM users
 		WHERE ($1 = '' OR role = $1) AND (deactivated_at IS NULL OR $2)
@@ -136,7 +135,7 @@ func (s *Store) Users(ctx context.Context, role workflows.Role, inactive bool) (
 
 // UserChange is what UpdateUser changes; nil fields stay as they are.
 type UserChange struct {
-	Role   *workflows.Role
+	Role   *contract.Role
 	Active *bool
 }
 

@@ -11,13 +11,13 @@ import (
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 func TestTokenLifetime(t *testing.T) {
 	s, _ := storetest.New(t)
 	ctx := context.Background()
-	u, _, err := s.EnsureUser(ctx, "holder@bank.example", workflows.RoleAnalyst, "H", "Older")
+	u, _, err := s.EnsureUser(ctx, "holder@bank.example", contract.RoleAnalyst, "H", "Older")
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -37,7 +37,7 @@ func TestTokenLifetime(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, u.ID, issued.UserID)
 			require.Equal(t, u.Email, issued.Email)
-			require.Equal(t, workflows.RoleAnalyst, issued.Role)
+			require.Equal(t, contract.RoleAnalyst, issued.Role)
 			require.Nil(t, issued.RevokedAt)
 			if tt.ttl == 0 {
 				require.Nil(t, issued.ExpiresAt)
@@ -63,7 +63,7 @@ func TestTokenLifetime(t *testing.T) {
 func TestRevokeToken(t *testing.T) {
 	s, _ := storetest.New(t)
 	ctx := context.Background()
-	u, _, err := s.EnsureUser(ctx, "revoked@bank.example", workflows.RoleComplianceOfficer, "R", "Evoked")
+	u, _, err := s.EnsureUser(ctx, "revoked@bank.example", contract.RoleComplianceOfficer, "R", "Evoked")
 	require.NoError(t, err)
 	tok, issued, err := s.CreateToken(ctx, u.ID, time.Hour)
 	require.NoError(t, err)
@@ -91,9 +91,9 @@ func TestRevokeToken(t *testing.T) {
 func TestListTokens(t *testing.T) {
 	s, _ := storetest.New(t)
 	ctx := context.Background()
-	ada, _, err := s.EnsureUser(ctx, "Ada@bank.example", workflows.RoleBankAdmin, "Ada", "L")
+	ada, _, err := s.EnsureUser(ctx, "Ada@bank.example", contract.RoleBankAdmin, "Ada", "L")
 	require.NoError(t, err)
-	bob, _, err := s.EnsureUser(ctx, "bob@bank.example", workflows.RoleAnalyst, "Bob", "B")
+	bob, _, err := s.EnsureUser(ctx, "bob@bank.example", contract.RoleAnalyst, "Bob", "B")
 	require.NoError(t, err)
 	_, first, err := s.CreateToken(ctx, ada.ID, 0)
 	require.NoError(t, err)
@@ -132,7 +132,7 @@ func TestListTokens(t *testing.T) {
 	all, err := s.Tokens(ctx, "")
 	require.NoError(t, err)
 	require.Equal(t, "Ada@bank.example", all[0].Email)
-	require.Equal(t, workflows.RoleBankAdmin, all[0].Role)
+	require.Equal(t, contract.RoleBankAdmin, all[0].Role)
 	require.Nil(t, all[0].ExpiresAt)
 	require.Nil(t, all[0].RevokedAt)
 	require.NotNil(t, all[1].ExpiresAt)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -17,40 +16,6 @@ import (
 
 	"github.com/caseflow/caseflow/workflows/contract"
 )
-
-// Input starts a case workflow: a new case, or (after Continue-As-New) a
-// running one resumed.
-type Input struct {
-	New    NewCase `json:"new"`
-	Resume *Resume `json:"resume,omitempty"`
-	// CaseNumber is the new case's number, drawn by the API before the
-	// start so the workflow's static summary can name the case; the
-	// projection's first write stores it. Cases started without one (all
-	// before it existed) get theirs from Postgres at that write, as ever.
-	CaseNumber string `json:"caseNumber,omitempty"`
-}
-
-// Resume is what one run hands the next: the whole case, timers and all,
-// and the e-mails not yet confirmed sent (their keys make a resend safe).
-type Resume struct {
-	Case    Case      `json:"case"`
-	Outbox  []Notify  `json:"outbox,omitempty"`
-	Applied []Applied `json:"applied,omitempty"`
-	// Unconfirmed are events the audit timeline has yet to take, and
-	// HistoryBase the history events of the runs so far (projection.go).
-	Unconfirmed []Event `json:"unconfirmed,omitempty"`
-	HistoryBase int64   `json:"historyBase,omitempty"`
-}
-
-// caseNumberPattern is the shape of a case number: CASE-<year>-<5+ digits>.
-var caseNumberPattern = regexp.MustCompile(`^CASE-[0-9]{4}-[0-9]{5,}$`)
-
-// ValidCaseNumber reports whether s is shaped like a case number.
-func ValidCaseNumber(s string) bool { return caseNumberPattern.MatchString(s) }
-
-// DefaultHistoryLimit is the history length past which a case continues
-// as new when the case names none.
-const DefaultHistoryLimit = 10_000
 
 // contractChange names, for workflow.GetVersion, the change that holds a
 // new case and every signal to the contract (package contract) inside the
@@ -77,29 +42,29 @@ const officerMailsChange = "officer-mails"
 const requestItemChange = "request-item"
 
 // CaseWorkflow runs one case from creation to its terminal status.
-func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
+func CaseWorkflow(ctx workflow.Context, in contract.Input) (contract.Case, error) {
 	v := versions(ctx)
 	if in.Resume != nil {
 		return resume(ctx, in.Resume, v)
 	}
 	var errs contract.Errors
-	validateCaseShape(&errs, in.New)
-	validateCaseEntities(&errs, in.New)
+	contract.ValidateCaseShape(&errs, in.New)
+	contract.ValidateCaseEntities(&errs, in.New)
 	if v.strict {
-		validateCaseValues(&errs, in.New, workflow.GetInfo(ctx).WorkflowStartTime)
+		contract.ValidateCaseValues(&errs, in.New, workflow.GetInfo(ctx).WorkflowStartTime)
 	}
-	if in.CaseNumber != "" && !ValidCaseNumber(in.CaseNumber) {
+	if in.CaseNumber != "" && !contract.ValidCaseNumber(in.CaseNumber) {
 		errs.Add("caseNumber", "must be CASE-<year>-<5+ digits>")
 	}
 	if err := errs.Err(); err != nil {
-		return Case{}, temporal.NewNonRetryableApplicationError(err.Error(), CodeValidation, err)
+		return contract.Case{}, temporal.NewNonRetryableApplicationError(err.Error(), contract.CodeValidation, err)
 	}
-	life, _ := LifecycleFor(in.New.Family)
+	life, _ := contract.LifecycleFor(in.New.Family)
 	now := workflow.Now(ctx).UTC()
 	r := &caseRun{
 		life:        life,
 		runVersions: v,
-		c: Case{
+		c: contract.Case{
 			NewCase:    in.New,
 			CaseNumber: in.CaseNumber,
 			Status:     life.Initial,
@@ -119,7 +84,7 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	// Handlers are registered before the first blocking call so the create
 	// update that came with the start is never refused as unknown.
 	if err := r.register(ctx); err != nil {
-		return Case{}, err
+		return contract.Case{}, err
 	}
 
 	var author *string
@@ -129,13 +94,13 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 	} else {
 		desc = "Case opened by transaction screening"
 	}
-	created := r.event(EventCaseCreated, author, desc, nil, jsonValue(r.c.Status))
-	var mails []Notify
+	created := r.event(contract.EventCaseCreated, author, desc, nil, contract.JSONValue(r.c.Status))
+	var mails []contract.Notify
 	if r.c.FromScreening {
-		mails = append(mails, r.mail(MailNewCase, RecipientOfficers, created.Seq, ""))
+		mails = append(mails, r.mail(contract.MailNewCase, contract.RecipientOfficers, created.Seq, ""))
 	}
 	if err := r.persistStarted(ctx, created); err != nil {
-		return Case{}, err
+		return contract.Case{}, err
 	}
 	r.outbox = append(r.outbox, mails...)
 	r.created = true
@@ -144,29 +109,29 @@ func CaseWorkflow(ctx workflow.Context, in Input) (Case, error) {
 
 // resume picks a case up where the previous run left it: its timers are
 // re-armed from the stored plan, its unsent e-mails queued again.
-func resume(ctx workflow.Context, from *Resume, v runVersions) (Case, error) {
-	life, _ := LifecycleFor(from.Case.Family)
+func resume(ctx workflow.Context, from *contract.Resume, v runVersions) (contract.Case, error) {
+	life, _ := contract.LifecycleFor(from.Case.Family)
 	r := &caseRun{life: life, c: from.Case, created: true, outbox: from.Outbox, runVersions: v}
 	r.restoreApplied(from.Applied)
 	r.startProjection(ctx, from)
 	if err := r.register(ctx); err != nil {
-		return Case{}, err
+		return contract.Case{}, err
 	}
 	if err := r.upsertSearch(ctx); err != nil {
-		return Case{}, err
+		return contract.Case{}, err
 	}
 	return r.live(ctx)
 }
 
 // live runs the case until it ends or its history is long enough to
 // continue as new.
-func (r *caseRun) live(ctx workflow.Context) (Case, error) {
+func (r *caseRun) live(ctx workflow.Context) (contract.Case, error) {
 	workflow.Go(ctx, r.sendMail)
 
 	// The main loop sleeps until the next due-date timer, a provider's
 	// result (a signal, handled here in order), or a change of plan.
-	results := workflow.GetSignalChannel(ctx, SignalCheckResult)
-	verdicts := workflow.GetSignalChannel(ctx, SignalVerdict)
+	results := workflow.GetSignalChannel(ctx, contract.SignalCheckResult)
+	verdicts := workflow.GetSignalChannel(ctx, contract.SignalVerdict)
 	for !r.life.IsTerminal(r.c.Status) {
 		r.planChanged = false
 		wake := func() bool {
@@ -177,25 +142,25 @@ func (r *caseRun) live(ctx workflow.Context) (Case, error) {
 				// The timer's summary says what it is for in the history.
 				opts := workflow.AwaitOptions{Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: timerSummary(r.c, r.c.Plan[0])}}
 				if _, err := workflow.AwaitWithOptions(ctx, opts, wake); err != nil {
-					return Case{}, err
+					return contract.Case{}, err
 				}
 			}
 			if err := r.carryOn(ctx, "timer", r.fireDue(ctx)); err != nil {
-				return Case{}, err
+				return contract.Case{}, err
 			}
 		} else if err := workflow.Await(ctx, wake); err != nil {
-			return Case{}, err
+			return contract.Case{}, err
 		}
-		var res CheckResult
+		var res contract.CheckResult
 		for !r.life.IsTerminal(r.c.Status) && results.ReceiveAsync(&res) {
 			if err := r.carryOn(ctx, "check result", r.onCheckResult(ctx, res)); err != nil {
-				return Case{}, err
+				return contract.Case{}, err
 			}
 		}
-		var v VerdictLink
+		var v contract.VerdictLink
 		for !r.life.IsTerminal(r.c.Status) && verdicts.ReceiveAsync(&v) {
 			if err := r.carryOn(ctx, "verdict", r.onVerdict(ctx, v)); err != nil {
-				return Case{}, err
+				return contract.Case{}, err
 			}
 		}
 		if !r.life.IsTerminal(r.c.Status) && r.historyFull(ctx) {
@@ -208,26 +173,26 @@ func (r *caseRun) live(ctx workflow.Context) (Case, error) {
 	if err := workflow.Await(ctx, func() bool {
 		return workflow.AllHandlersFinished(ctx) && len(r.outbox) == 0 && r.projected()
 	}); err != nil {
-		return Case{}, err
+		return contract.Case{}, err
 	}
 	return r.c, nil
 }
 
 // caseRun is the state of one run of the workflow.
 type caseRun struct {
-	life Lifecycle
-	c    Case
+	life contract.Lifecycle
+	c    contract.Case
 	// created is set once CASE_CREATED is in Postgres; handlers wait for it
 	// so the projection never sees a change before the case itself.
 	created bool
 	// outbox holds e-mails decided and not yet delivered.
-	outbox []Notify
+	outbox []contract.Notify
 	// planChanged wakes the main loop to re-arm its timer.
 	planChanged bool
 	// search is what the search attributes last showed.
 	search *searchValues
 	// applied are the updates applied lately (once.go), in order and by ID.
-	applied      []Applied
+	applied      []contract.Applied
 	appliedIndex map[string]string
 	// handingOver refuses new updates while the run continues as new.
 	handingOver bool
@@ -266,26 +231,26 @@ func versions(ctx workflow.Context) runVersions {
 }
 
 func (r *caseRun) register(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryState, r.state); err != nil {
+	if err := workflow.SetQueryHandler(ctx, contract.QueryState, r.state); err != nil {
 		return err
 	}
 	// Every update but create (idempotent by itself) is guarded: applied
 	// once per update ID, across Continue-As-New too (once.go).
-	sameCase := func(Case) string { return "" }
-	theCase := func(string) Case { return r.c }
+	sameCase := func(contract.Case) string { return "" }
+	theCase := func(string) contract.Case { return r.c }
 	updates := []update{
-		{name: UpdateCreate, handler: r.onCreate},
-		guarded(r, UpdateStatus, checked[StatusChange], plain(r.validateStatus), r.onStatus, sameCase, theCase),
-		guarded(r, UpdateAssign, checked[Assignment], plain(r.validateAssign), r.onAssign, sameCase, theCase),
-		guarded(r, UpdateNote, checked[Note], plain(r.validateNote), r.onNote, func(e Event) string { return e.ID }, r.noteEvent),
-		guarded(r, UpdateSend, unchecked[Send], plain(r.validateSend), r.onSend, sameCase, theCase),
-		guarded(r, UpdateEntity, checked[AddEntity], plain(r.validateAddEntity), r.onAddEntity, func(e Entity) string { return e.ID }, r.entityByID),
-		guarded(r, UpdateCheck, checked[CheckChange], plain(r.validateCheck), r.onCheck, func(c Check) string { return c.ID }, r.checkByID),
-		guarded(r, UpdateSubmit, checked[Submission], plain(r.validateSubmit), r.onSubmit, sameCase, theCase),
-		guarded(r, UpdateDueDate, r.dueDateValues, r.validateDueDate, r.onDueDate, sameCase, theCase),
-		guarded(r, UpdateRevoke, checked[Revocation], plain(r.validateRevoke), r.onRevoke, sameCase, theCase),
-		guarded(r, UpdateEdit, r.editValues, plain(r.validateEdit), r.onEdit, sameCase, theCase),
-		guarded(r, UpdateLink, checked[TransactionLink], plain(r.validateLink), r.onLink, sameCase, theCase),
+		{name: contract.UpdateCreate, handler: r.onCreate},
+		guarded(r, contract.UpdateStatus, checked[contract.StatusChange], plain(r.validateStatus), r.onStatus, sameCase, theCase),
+		guarded(r, contract.UpdateAssign, checked[contract.Assignment], plain(r.validateAssign), r.onAssign, sameCase, theCase),
+		guarded(r, contract.UpdateNote, checked[contract.Note], plain(r.validateNote), r.onNote, func(e contract.Event) string { return e.ID }, r.noteEvent),
+		guarded(r, contract.UpdateSend, unchecked[contract.Send], plain(r.validateSend), r.onSend, sameCase, theCase),
+		guarded(r, contract.UpdateEntity, checked[contract.AddEntity], plain(r.validateAddEntity), r.onAddEntity, func(e contract.Entity) string { return e.ID }, r.entityByID),
+		guarded(r, contract.UpdateCheck, checked[contract.CheckChange], plain(r.validateCheck), r.onCheck, func(c contract.Check) string { return c.ID }, r.checkByID),
+		guarded(r, contract.UpdateSubmit, checked[contract.Submission], plain(r.validateSubmit), r.onSubmit, sameCase, theCase),
+		guarded(r, contract.UpdateDueDate, r.dueDateValues, r.validateDueDate, r.onDueDate, sameCase, theCase),
+		guarded(r, contract.UpdateRevoke, checked[contract.Revocation], plain(r.validateRevoke), r.onRevoke, sameCase, theCase),
+		guarded(r, contract.UpdateEdit, r.editValues, plain(r.validateEdit), r.onEdit, sameCase, theCase),
+		guarded(r, contract.UpdateLink, checked[contract.TransactionLink], plain(r.validateLink), r.onLink, sameCase, theCase),
 	}
 	for _, u := range updates {
 		opts := workflow.UpdateHandlerOptions{Validator: u.validator}
@@ -296,32 +261,32 @@ func (r *caseRun) register(ctx workflow.Context) error {
 	return nil
 }
 
-func (r *caseRun) state() (State, error) {
-	return State{Case: r.c, AllowedTransitions: r.life.Allowed(r.c.Status)}, nil
+func (r *caseRun) state() (contract.State, error) {
+	return contract.State{Case: r.c, AllowedTransitions: r.life.Allowed(r.c.Status)}, nil
 }
 
 // onCreate answers the update that came with the workflow's start: the case
 // once it is persisted, with its case number.
-func (r *caseRun) onCreate(ctx workflow.Context) (Case, error) {
+func (r *caseRun) onCreate(ctx workflow.Context) (contract.Case, error) {
 	if err := workflow.Await(ctx, func() bool { return r.created }); err != nil {
-		return Case{}, err
+		return contract.Case{}, err
 	}
 	return r.c, nil
 }
 
 func (r *caseRun) validateOpen() error {
 	if r.life.IsTerminal(r.c.Status) {
-		return reject(CodeCaseClosed, fmt.Sprintf("case is %s and accepts no more changes", r.c.Status))
+		return reject(contract.CodeCaseClosed, fmt.Sprintf("case is %s and accepts no more changes", r.c.Status))
 	}
 	return nil
 }
 
-func (r *caseRun) validateStatus(ch StatusChange) error {
+func (r *caseRun) validateStatus(ch contract.StatusChange) error {
 	if err := r.validateOpen(); err != nil {
 		return err
 	}
 	if !slices.Contains(r.life.Statuses(), ch.Status) {
-		return invalid(FieldError{Field: "status", Message: fmt.Sprintf("unknown status %q for this case type", ch.Status)})
+		return invalid(contract.FieldError{Field: "status", Message: fmt.Sprintf("unknown status %q for this case type", ch.Status)})
 	}
 	if !r.life.CanMove(r.c.Status, ch.Status) {
 		allowed := r.life.Allowed(r.c.Status)
@@ -330,44 +295,44 @@ func (r *caseRun) validateStatus(ch StatusChange) error {
 			names[i] = string(s)
 		}
 		msg := fmt.Sprintf("cannot move a case from %s to %s; allowed next states: %s", r.c.Status, ch.Status, strings.Join(names, ", "))
-		if r.c.Status == StatusDraft && ch.Status == StatusOpen {
+		if r.c.Status == contract.StatusDraft && ch.Status == contract.StatusOpen {
 			msg += "; a draft opens when its request is sent"
 		}
-		return reject(CodeInvalidTransition, msg, map[string]any{"from": r.c.Status, "to": ch.Status, "allowed": allowed})
+		return reject(contract.CodeInvalidTransition, msg, map[string]any{"from": r.c.Status, "to": ch.Status, "allowed": allowed})
 	}
 	if err := validAssignee(ch.AssigneeID, ch.AssigneeRole); err != nil {
 		return err
 	}
 	if r.c.FourEyes && r.life.Resolves(ch.Status) && r.c.SubmittedBy != nil && *r.c.SubmittedBy == ch.ActorID {
-		return reject(CodeFourEyes, "four-eyes rule: the person who submitted this case for review cannot also decide it")
+		return reject(contract.CodeFourEyes, "four-eyes rule: the person who submitted this case for review cannot also decide it")
 	}
 	if r.life.NeedsNote(ch.Status) && strings.TrimSpace(ch.ResolutionNote) == "" {
-		return invalid(FieldError{Field: "resolutionNote", Message: fmt.Sprintf("is required to move a case to %s", ch.Status)})
+		return invalid(contract.FieldError{Field: "resolutionNote", Message: fmt.Sprintf("is required to move a case to %s", ch.Status)})
 	}
 	return nil
 }
 
-func (r *caseRun) onStatus(ctx workflow.Context, ch StatusChange) (Case, error) {
+func (r *caseRun) onStatus(ctx workflow.Context, ch contract.StatusChange) (contract.Case, error) {
 	from := r.c.Status
 	r.c.Status = ch.Status
 	if r.life.Resolves(ch.Status) {
 		at := workflow.Now(ctx).UTC()
 		r.c.ResolvedAt = &at
 	}
-	if ch.Status == StatusPendingReview {
+	if ch.Status == contract.StatusPendingReview {
 		actor := ch.ActorID
 		r.c.SubmittedBy = &actor
 	}
 	var meta json.RawMessage
 	if note := strings.TrimSpace(ch.ResolutionNote); note != "" {
 		r.c.ResolutionNote = note
-		meta = jsonValue(map[string]string{"resolutionNote": note})
+		meta = contract.JSONValue(map[string]string{"resolutionNote": note})
 	}
-	ev := r.event(EventStatusChanged, &ch.ActorID, fmt.Sprintf("Status changed from %s to %s", from, ch.Status), jsonValue(from), jsonValue(ch.Status))
+	ev := r.event(contract.EventStatusChanged, &ch.ActorID, fmt.Sprintf("Status changed from %s to %s", from, ch.Status), contract.JSONValue(from), contract.JSONValue(ch.Status))
 	ev.Metadata = meta
-	events, mails := []Event{ev}, []Notify(nil)
+	events, mails := []contract.Event{ev}, []contract.Notify(nil)
 	// Escalating to a senior officer names them in the same change.
-	if ch.AssigneeID != nil && !equalIDs(r.c.AssignedTo, ch.AssigneeID) {
+	if ch.AssigneeID != nil && !contract.SameID(r.c.AssignedTo, ch.AssigneeID) {
 		assigned, m := r.assign(ch.ActorID, ch.AssigneeID, "")
 		events, mails = append(events, assigned), m
 	}
@@ -376,12 +341,12 @@ func (r *caseRun) onStatus(ctx workflow.Context, ch StatusChange) (Case, error) 
 	}
 	r.replan(workflow.Now(ctx).UTC())
 	if err := r.commit(ctx, events, mails...); err != nil {
-		return Case{}, err
+		return contract.Case{}, err
 	}
 	return r.c, nil
 }
 
-func (r *caseRun) validateAssign(a Assignment) error {
+func (r *caseRun) validateAssign(a contract.Assignment) error {
 	if err := r.validateOpen(); err != nil {
 		return err
 	}
@@ -390,24 +355,24 @@ func (r *caseRun) validateAssign(a Assignment) error {
 	}
 	// A claim takes a case nobody owns: one already someone else's is
 	// theirs, unless a bank admin takes it over.
-	if a.Claim && r.c.AssignedTo != nil && *r.c.AssignedTo != a.ActorID && a.AssigneeRole != RoleBankAdmin {
-		return reject(CodeAlreadyAssigned, "the case is assigned to someone else; a bank admin may reassign it",
+	if a.Claim && r.c.AssignedTo != nil && *r.c.AssignedTo != a.ActorID && a.AssigneeRole != contract.RoleBankAdmin {
+		return reject(contract.CodeAlreadyAssigned, "the case is assigned to someone else; a bank admin may reassign it",
 			map[string]any{"assignedTo": *r.c.AssignedTo})
 	}
 	return nil
 }
 
 // validAssignee refuses an assignee who may not own cases.
-func validAssignee(id *string, role Role) error {
+func validAssignee(id *string, role contract.Role) error {
 	if id != nil && !role.CanBeAssigned() {
-		return reject(CodeInvalidAssignee, "a case can only be assigned to a compliance officer or a bank admin",
-			FieldError{Field: "assigneeId", Message: "is not a compliance officer or bank admin"})
+		return reject(contract.CodeInvalidAssignee, "a case can only be assigned to a compliance officer or a bank admin",
+			contract.FieldError{Field: "assigneeId", Message: "is not a compliance officer or bank admin"})
 	}
 	return nil
 }
 
-func (r *caseRun) onAssign(ctx workflow.Context, a Assignment) (Case, error) {
-	if equalIDs(r.c.AssignedTo, a.AssigneeID) {
+func (r *caseRun) onAssign(ctx workflow.Context, a contract.Assignment) (contract.Case, error) {
+	if contract.SameID(r.c.AssignedTo, a.AssigneeID) {
 		return r.c, nil // already so: nothing to record
 	}
 	desc := ""
@@ -415,15 +380,15 @@ func (r *caseRun) onAssign(ctx workflow.Context, a Assignment) (Case, error) {
 		desc = "Case claimed"
 	}
 	ev, mails := r.assign(a.ActorID, a.AssigneeID, desc)
-	if err := r.commit(ctx, []Event{ev}, mails...); err != nil {
-		return Case{}, err
+	if err := r.commit(ctx, []contract.Event{ev}, mails...); err != nil {
+		return contract.Case{}, err
 	}
 	return r.c, nil
 }
 
 // assign gives the case to a user (nil: to nobody) and records it, with
 // the e-mail that tells a new assignee, unless they assigned themself.
-func (r *caseRun) assign(actor string, to *string, desc string) (Event, []Notify) {
+func (r *caseRun) assign(actor string, to *string, desc string) (contract.Event, []contract.Notify) {
 	prev := r.c.AssignedTo
 	r.c.AssignedTo = to
 	if desc == "" {
@@ -432,17 +397,17 @@ func (r *caseRun) assign(actor string, to *string, desc string) (Event, []Notify
 			desc = "Case assigned"
 		}
 	}
-	ev := r.event(EventAssigned, &actor, desc, jsonValue(prev), jsonValue(to))
+	ev := r.event(contract.EventAssigned, &actor, desc, contract.JSONValue(prev), contract.JSONValue(to))
 	if !r.officerMails || to == nil || *to == actor {
 		return ev, nil
 	}
-	return ev, []Notify{r.mail(MailAssigned, UserRecipient(*to), ev.Seq, "")}
+	return ev, []contract.Notify{r.mail(contract.MailAssigned, contract.UserRecipient(*to), ev.Seq, "")}
 }
 
-func (r *caseRun) validateNote(Note) error { return r.validateOpen() }
+func (r *caseRun) validateNote(contract.Note) error { return r.validateOpen() }
 
-func (r *caseRun) onNote(ctx workflow.Context, n Note) (Event, error) {
-	events := []Event{r.event(EventNoteAdded, &n.ActorID, strings.TrimSpace(n.Content), nil, nil)}
+func (r *caseRun) onNote(ctx workflow.Context, n contract.Note) (contract.Event, error) {
+	events := []contract.Event{r.event(contract.EventNoteAdded, &n.ActorID, strings.TrimSpace(n.Content), nil, nil)}
 	// The event goes back with a refused write too: the note is applied
 	// (guarded records it) and is written later.
 	err := r.persist(ctx, events...) // stamps the event's time
@@ -453,30 +418,30 @@ func (r *caseRun) validateOnboarding() error {
 	if err := r.validateOpen(); err != nil {
 		return err
 	}
-	if r.c.Family != FamilyOnboarding {
-		return reject(CodeInvalidTransition, "only onboarding cases have client requests, entities and checks")
+	if r.c.Family != contract.FamilyOnboarding {
+		return reject(contract.CodeInvalidTransition, "only onboarding cases have client requests, entities and checks")
 	}
 	return nil
 }
 
-func (r *caseRun) validateSend(Send) error {
+func (r *caseRun) validateSend(contract.Send) error {
 	if err := r.validateOnboarding(); err != nil {
 		return err
 	}
-	if r.c.Status != StatusDraft {
-		return reject(CodeInvalidTransition, fmt.Sprintf("the request was already sent: the case is %s", r.c.Status),
-			map[string]any{"from": r.c.Status, "to": StatusOpen, "allowed": r.life.Allowed(r.c.Status)})
+	if r.c.Status != contract.StatusDraft {
+		return reject(contract.CodeInvalidTransition, fmt.Sprintf("the request was already sent: the case is %s", r.c.Status),
+			map[string]any{"from": r.c.Status, "to": contract.StatusOpen, "allowed": r.life.Allowed(r.c.Status)})
 	}
 	return nil
 }
 
 // onSend opens a draft: the client request goes out.
-func (r *caseRun) onSend(ctx workflow.Context, s Send) (Case, error) {
-	r.c.Status = StatusOpen
+func (r *caseRun) onSend(ctx workflow.Context, s contract.Send) (contract.Case, error) {
+	r.c.Status = contract.StatusOpen
 	actor := s.ActorID
 	r.c.SubmittedBy = &actor
-	ev := r.event(EventRequestSent, &s.ActorID, "Client request sent", jsonValue(StatusDraft), jsonValue(StatusOpen))
-	events := []Event{ev}
+	ev := r.event(contract.EventRequestSent, &s.ActorID, "Client request sent", contract.JSONValue(contract.StatusDraft), contract.JSONValue(contract.StatusOpen))
+	events := []contract.Event{ev}
 	if item, ok := r.requestItem(ctx); ok {
 		events = append(events, item)
 	}
@@ -484,49 +449,49 @@ func (r *caseRun) onSend(ctx workflow.Context, s Send) (Case, error) {
 	// Checks approved before the request went out may already qualify.
 	events = append(events, r.afterChecks(ctx)...)
 	r.replan(workflow.Now(ctx).UTC())
-	if err := r.commit(ctx, events, r.mail(MailRequest, RecipientClient, ev.Seq, "")); err != nil {
-		return Case{}, err
+	if err := r.commit(ctx, events, r.mail(contract.MailRequest, contract.RecipientClient, ev.Seq, "")); err != nil {
+		return contract.Case{}, err
 	}
 	return r.c, nil
 }
 
-func (r *caseRun) validateAddEntity(a AddEntity) error {
+func (r *caseRun) validateAddEntity(a contract.AddEntity) error {
 	if err := r.validateOnboarding(); err != nil {
 		return err
 	}
-	if len(r.c.Entities) >= MaxEntities {
-		return invalid(FieldError{Field: "entities", Message: fmt.Sprintf("a case has at most %d entities", MaxEntities)})
+	if len(r.c.Entities) >= contract.MaxEntities {
+		return invalid(contract.FieldError{Field: "entities", Message: fmt.Sprintf("a case has at most %d entities", contract.MaxEntities)})
 	}
 	return nil
 }
 
-func (r *caseRun) onAddEntity(ctx workflow.Context, a AddEntity) (Entity, error) {
+func (r *caseRun) onAddEntity(ctx workflow.Context, a contract.AddEntity) (contract.Entity, error) {
 	e := r.addEntity(a.Entity, workflow.Now(ctx).UTC())
-	ev := r.event(EventEntityAdded, &a.ActorID, fmt.Sprintf("%s %s added as %s", strings.ToLower(e.Kind), e.Name, orDash(e.Role)), nil, jsonValue(e))
-	events := append([]Event{ev}, r.afterChecks(ctx)...)
+	ev := r.event(contract.EventEntityAdded, &a.ActorID, fmt.Sprintf("%s %s added as %s", strings.ToLower(e.Kind), e.Name, orDash(e.Role)), nil, contract.JSONValue(e))
+	events := append([]contract.Event{ev}, r.afterChecks(ctx)...)
 	err := r.persist(ctx, events...)
 	return e, err
 }
 
 // addEntity appends an entity with its required checks, each PENDING.
-func (r *caseRun) addEntity(ne NewEntity, now time.Time) Entity {
+func (r *caseRun) addEntity(ne contract.NewEntity, now time.Time) contract.Entity {
 	// Entities are numbered in the order they were ever added, so one
 	// added after a draft's entities were replaced gets an ID of its own.
 	n := max(len(r.c.Entities), r.c.EntitiesAdded)
 	r.c.EntitiesAdded = n + 1
-	e := Entity{
-		ID:      EntityID(r.c.ID, n),
+	e := contract.Entity{
+		ID:      contract.EntityID(r.c.ID, n),
 		Kind:    ne.Kind,
 		Name:    strings.TrimSpace(ne.Name),
 		Role:    strings.TrimSpace(ne.Role),
 		Details: ne.Details,
-		Checks:  []Check{},
+		Checks:  []contract.Check{},
 	}
 	for _, typ := range ne.Checks {
-		if slices.ContainsFunc(e.Checks, func(c Check) bool { return c.Type == typ }) {
+		if slices.ContainsFunc(e.Checks, func(c contract.Check) bool { return c.Type == typ }) {
 			continue
 		}
-		e.Checks = append(e.Checks, Check{ID: CheckID(e.ID, typ), EntityID: e.ID, Type: typ, Status: CheckPending,
+		e.Checks = append(e.Checks, contract.Check{ID: contract.CheckID(e.ID, typ), EntityID: e.ID, Type: typ, Status: contract.CheckPending,
 			FromProvider: slices.Contains(ne.ProviderChecks, typ), UpdatedAt: now})
 	}
 	r.c.Entities = append(r.c.Entities, e)
@@ -542,10 +507,10 @@ func (r *caseRun) findCheck(id string) (int, int, error) {
 			}
 		}
 	}
-	return 0, 0, reject(CodeNotFound, fmt.Sprintf("check %s not found on this case", id))
+	return 0, 0, reject(contract.CodeNotFound, fmt.Sprintf("check %s not found on this case", id))
 }
 
-func (r *caseRun) validateCheck(ch CheckChange) error {
+func (r *caseRun) validateCheck(ch contract.CheckChange) error {
 	if err := r.validateOnboarding(); err != nil {
 		return err
 	}
@@ -553,25 +518,25 @@ func (r *caseRun) validateCheck(ch CheckChange) error {
 	if err != nil {
 		return err
 	}
-	if !ValidCheckStatus(string(ch.Status)) {
-		return invalid(FieldError{Field: "status", Message: "must be SUBMITTED, APPROVED or REJECTED"})
+	if !contract.ValidCheckStatus(string(ch.Status)) {
+		return invalid(contract.FieldError{Field: "status", Message: "must be SUBMITTED, APPROVED or REJECTED"})
 	}
 	from := r.c.Entities[i].Checks[j].Status
-	if !CheckCanMove(from, ch.Status) {
-		return reject(CodeInvalidTransition,
+	if !contract.CheckCanMove(from, ch.Status) {
+		return reject(contract.CodeInvalidTransition,
 			fmt.Sprintf("a %s check cannot become %s", from, ch.Status),
-			map[string]any{"from": from, "to": ch.Status, "allowed": CheckAllowed(from)})
+			map[string]any{"from": from, "to": ch.Status, "allowed": contract.CheckAllowed(from)})
 	}
-	if ch.Status == CheckRejected && strings.TrimSpace(ch.Reason) == "" {
-		return invalid(FieldError{Field: "reason", Message: "is required to reject a check: it tells the client what to provide again"})
+	if ch.Status == contract.CheckRejected && strings.TrimSpace(ch.Reason) == "" {
+		return invalid(contract.FieldError{Field: "reason", Message: "is required to reject a check: it tells the client what to provide again"})
 	}
 	return nil
 }
 
-func (r *caseRun) onCheck(ctx workflow.Context, ch CheckChange) (Check, error) {
+func (r *caseRun) onCheck(ctx workflow.Context, ch contract.CheckChange) (contract.Check, error) {
 	i, j, _ := r.findCheck(ch.CheckID)
 	ev := r.moveCheck(ctx, i, j, &ch.ActorID, ch.Status, strings.TrimSpace(ch.Reason), "", "")
-	events := append([]Event{ev}, r.afterChecks(ctx)...)
+	events := append([]contract.Event{ev}, r.afterChecks(ctx)...)
 	err := r.commit(ctx, events, r.recollect(ctx, ev, r.c.Entities[i].Checks[j])...)
 	return r.c.Entities[i].Checks[j], err
 }
@@ -579,12 +544,12 @@ func (r *caseRun) onCheck(ctx workflow.Context, ch CheckChange) (Check, error) {
 // onCheckResult applies a provider's verdict. A signal cannot be refused,
 // so one that no longer fits (unknown check, already decided) is logged
 // and dropped; the API refuses what it can see is wrong before sending.
-func (r *caseRun) onCheckResult(ctx workflow.Context, res CheckResult) error {
+func (r *caseRun) onCheckResult(ctx workflow.Context, res contract.CheckResult) error {
 	logger := workflow.GetLogger(ctx)
-	if r.refuseSignal(ctx, SignalCheckResult, res.Validate()) {
+	if r.refuseSignal(ctx, contract.SignalCheckResult, res.Validate()) {
 		return nil
 	}
-	if r.c.Family != FamilyOnboarding || (res.Result != CheckApproved && res.Result != CheckRejected) {
+	if r.c.Family != contract.FamilyOnboarding || (res.Result != contract.CheckApproved && res.Result != contract.CheckRejected) {
 		logger.Warn("check result ignored", "checkId", res.CheckID, "result", res.Result)
 		return nil
 	}
@@ -593,17 +558,17 @@ func (r *caseRun) onCheckResult(ctx workflow.Context, res CheckResult) error {
 		logger.Warn("check result for an unknown check ignored", "checkId", res.CheckID)
 		return nil
 	}
-	var events []Event
-	if r.c.Entities[i].Checks[j].Status == CheckPending {
+	var events []contract.Event
+	if r.c.Entities[i].Checks[j].Status == contract.CheckPending {
 		// The provider holds the evidence: it was submitted to them.
-		events = append(events, r.moveCheck(ctx, i, j, nil, CheckSubmitted, "", res.Provider, res.Reference))
+		events = append(events, r.moveCheck(ctx, i, j, nil, contract.CheckSubmitted, "", res.Provider, res.Reference))
 	}
-	if !CheckCanMove(r.c.Entities[i].Checks[j].Status, res.Result) {
+	if !contract.CheckCanMove(r.c.Entities[i].Checks[j].Status, res.Result) {
 		logger.Warn("check result does not apply", "checkId", res.CheckID, "status", r.c.Entities[i].Checks[j].Status, "result", res.Result)
 		return nil
 	}
 	reason := ""
-	if res.Result == CheckRejected {
+	if res.Result == contract.CheckRejected {
 		reason = "Rejected by " + orDash(res.Provider)
 	}
 	ev := r.moveCheck(ctx, i, j, nil, res.Result, reason, res.Provider, res.Reference)
@@ -621,7 +586,7 @@ func (r *caseRun) historyFull(ctx workflow.Context) bool {
 	info := workflow.GetInfo(ctx)
 	limit := r.c.HistoryLimit
 	if limit <= 0 {
-		limit = DefaultHistoryLimit
+		limit = contract.DefaultHistoryLimit
 	}
 	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit*3/4
 }
@@ -630,43 +595,43 @@ func (r *caseRun) historyFull(ctx workflow.Context) bool {
 // finished and every signal is taken in, so nothing is lost between runs.
 // New updates are refused meanwhile (admit), or the handlers would never
 // all be finished under steady load; callers send them again.
-func (r *caseRun) continueAsNew(ctx workflow.Context, results, verdicts workflow.ReceiveChannel) (Case, error) {
+func (r *caseRun) continueAsNew(ctx workflow.Context, results, verdicts workflow.ReceiveChannel) (contract.Case, error) {
 	r.handingOver = true
 	if err := workflow.Await(ctx, func() bool {
 		return workflow.AllHandlersFinished(ctx) && r.settled()
 	}); err != nil {
-		return Case{}, err
+		return contract.Case{}, err
 	}
-	var res CheckResult
+	var res contract.CheckResult
 	for results.ReceiveAsync(&res) {
 		if err := r.carryOn(ctx, "check result", r.onCheckResult(ctx, res)); err != nil {
-			return Case{}, err
+			return contract.Case{}, err
 		}
 	}
-	var v VerdictLink
+	var v contract.VerdictLink
 	for verdicts.ReceiveAsync(&v) {
 		if err := r.carryOn(ctx, "verdict", r.onVerdict(ctx, v)); err != nil {
-			return Case{}, err
+			return contract.Case{}, err
 		}
 	}
-	next := &Resume{Case: r.c, Outbox: r.outbox, Applied: r.recentApplied()}
+	next := &contract.Resume{Case: r.c, Outbox: r.outbox, Applied: r.recentApplied()}
 	r.handOver(ctx, next)
-	return Case{}, workflow.NewContinueAsNewError(ctx, WorkflowName, Input{Resume: next})
+	return contract.Case{}, workflow.NewContinueAsNewError(ctx, contract.WorkflowName, contract.Input{Resume: next})
 }
 
 // onVerdict links a screening verdict to the case, once however often it
 // is delivered.
-func (r *caseRun) onVerdict(ctx workflow.Context, v VerdictLink) error {
-	if r.refuseSignal(ctx, SignalVerdict, v.Validate()) {
+func (r *caseRun) onVerdict(ctx workflow.Context, v contract.VerdictLink) error {
+	if r.refuseSignal(ctx, contract.SignalVerdict, v.Validate()) {
 		return nil
 	}
 	if slices.Contains(r.c.Verdicts, v.VerdictID) {
 		return nil
 	}
 	r.c.Verdicts = append(r.c.Verdicts, v.VerdictID)
-	ev := r.event(EventTxLinked, nil, fmt.Sprintf("Screening verdict %s (risk %s, score %.1f)", v.Outcome, v.RiskLevel, v.AggregateScore), nil, jsonValue(v.TransactionID))
-	ev.Metadata = jsonValue(v)
-	return r.commit(ctx, []Event{ev})
+	ev := r.event(contract.EventTxLinked, nil, fmt.Sprintf("Screening verdict %s (risk %s, score %.1f)", v.Outcome, v.RiskLevel, v.AggregateScore), nil, contract.JSONValue(v.TransactionID))
+	ev.Metadata = contract.JSONValue(v)
+	return r.commit(ctx, []contract.Event{ev})
 }
 
 // refuseSignal drops a signal whose values break the contract. The API
@@ -678,55 +643,55 @@ func (r *caseRun) refuseSignal(ctx workflow.Context, name string, err error) boo
 		return false
 	}
 	workflow.GetLogger(ctx).Warn("malformed signal dropped", "caseId", r.c.ID, "signal", name, "error", err)
-	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"signal": name}).Counter(SignalsDroppedMetric).Inc(1)
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"signal": name}).Counter(contract.SignalsDroppedMetric).Inc(1)
 	return true
 }
 
 // recollect asks the client again after one of their checks was rejected
 // on an open request: an e-mail (the same link works), and the reminders
 // re-armed. A rejected provider screening is not the client's to redo.
-func (r *caseRun) recollect(ctx workflow.Context, checkEvent Event, c Check) []Notify {
-	if r.c.Family != FamilyOnboarding || r.c.Status != StatusOpen || c.Status != CheckRejected || c.FromProvider {
+func (r *caseRun) recollect(ctx workflow.Context, checkEvent contract.Event, c contract.Check) []contract.Notify {
+	if r.c.Family != contract.FamilyOnboarding || r.c.Status != contract.StatusOpen || c.Status != contract.CheckRejected || c.FromProvider {
 		return nil
 	}
 	r.c.AwaitingClient = true
 	r.replan(workflow.Now(ctx).UTC())
-	return []Notify{r.mail(MailRecollect, RecipientClient, checkEvent.Seq, "")}
+	return []contract.Notify{r.mail(contract.MailRecollect, contract.RecipientClient, checkEvent.Seq, "")}
 }
 
 // moveCheck changes one check and records CHECK_UPDATED.
-func (r *caseRun) moveCheck(ctx workflow.Context, i, j int, actor *string, to CheckStatus, reason, provider, reference string) Event {
+func (r *caseRun) moveCheck(ctx workflow.Context, i, j int, actor *string, to contract.CheckStatus, reason, provider, reference string) contract.Event {
 	c := &r.c.Entities[i].Checks[j]
 	from := c.Status
 	c.Status, c.Reason, c.UpdatedAt = to, reason, workflow.Now(ctx).UTC()
 	if provider != "" {
 		c.Provider, c.Reference = provider, reference
 	}
-	ev := r.event(EventCheckUpdated, actor, fmt.Sprintf("%s of %s: %s", c.Type, r.c.Entities[i].Name, to), jsonValue(from), jsonValue(to))
-	ev.Metadata = jsonValue(map[string]string{"checkId": c.ID, "entityId": c.EntityID, "checkType": c.Type,
+	ev := r.event(contract.EventCheckUpdated, actor, fmt.Sprintf("%s of %s: %s", c.Type, r.c.Entities[i].Name, to), contract.JSONValue(from), contract.JSONValue(to))
+	ev.Metadata = contract.JSONValue(map[string]string{"checkId": c.ID, "entityId": c.EntityID, "checkType": c.Type,
 		"reason": reason, "provider": c.Provider, "reference": c.Reference})
 	return ev
 }
 
 // afterChecks re-derives the flag and, for an OPEN case with autoApprove,
 // approves it once every check is approved. It returns the events.
-func (r *caseRun) afterChecks(ctx workflow.Context) []Event {
-	var events []Event
+func (r *caseRun) afterChecks(ctx workflow.Context) []contract.Event {
+	var events []contract.Event
 	if flag := r.flag(); flag != r.c.Flag {
-		events = append(events, r.event(EventFlagChanged, nil, "Progress: "+orDash(string(flag)), jsonValue(nullable(r.c.Flag)), jsonValue(nullable(flag))))
+		events = append(events, r.event(contract.EventFlagChanged, nil, "Progress: "+orDash(string(flag)), contract.JSONValue(nullable(r.c.Flag)), contract.JSONValue(nullable(flag))))
 		r.c.Flag = flag
 	}
-	if r.c.AutoApprove && r.c.Status == StatusOpen && r.c.Flag == FlagAllApproved {
-		r.c.Status = StatusApproved
+	if r.c.AutoApprove && r.c.Status == contract.StatusOpen && r.c.Flag == contract.FlagAllApproved {
+		r.c.Status = contract.StatusApproved
 		at := workflow.Now(ctx).UTC()
 		r.c.ResolvedAt = &at
-		events = append(events, r.event(EventAutoApproved, nil, "Every check approved: case approved automatically", jsonValue(StatusOpen), jsonValue(StatusApproved)))
+		events = append(events, r.event(contract.EventAutoApproved, nil, "Every check approved: case approved automatically", contract.JSONValue(contract.StatusOpen), contract.JSONValue(contract.StatusApproved)))
 	}
 	return events
 }
 
-func (r *caseRun) flag() Flag {
-	var checks []Check
+func (r *caseRun) flag() contract.Flag {
+	var checks []contract.Check
 	for _, e := range r.c.Entities {
 		for _, c := range e.Checks {
 			if !r.providersApart {
@@ -735,10 +700,10 @@ func (r *caseRun) flag() Flag {
 			checks = append(checks, c)
 		}
 	}
-	return DeriveFlag(checks)
+	return contract.DeriveFlag(checks)
 }
 
-func nullable(f Flag) *Flag {
+func nullable(f contract.Flag) *contract.Flag {
 	if f == "" {
 		return nil
 	}
@@ -759,10 +724,10 @@ func (r *caseRun) ready(ctx workflow.Context) error {
 
 // event records the next timeline event. It must be called before the
 // handler blocks, so sequence numbers are handed out in order.
-func (r *caseRun) event(typ string, actor *string, desc string, prev, next json.RawMessage) Event {
+func (r *caseRun) event(typ string, actor *string, desc string, prev, next json.RawMessage) contract.Event {
 	r.c.Version++
-	return Event{
-		ID:            EventID(r.c.ID, r.c.Version),
+	return contract.Event{
+		ID:            contract.EventID(r.c.ID, r.c.Version),
 		CaseID:        r.c.ID,
 		Seq:           r.c.Version,
 		Type:          typ,
@@ -782,40 +747,26 @@ func reject(code, msg string, details ...any) error {
 	return temporal.NewApplicationErrorWithOptions(msg, code, temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{details}})
 }
 
-func invalid(fields ...FieldError) error {
+func invalid(fields ...contract.FieldError) error {
 	details := make([]any, len(fields))
 	for i, f := range fields {
 		details[i] = f
 	}
-	return reject(CodeValidation, ValidationError(fields).Error(), details...)
+	return reject(contract.CodeValidation, contract.ValidationError(fields).Error(), details...)
 }
 
 func asRejection(err error) error {
-	var v ValidationError
+	var v contract.ValidationError
 	if errors.As(err, &v) {
 		return invalid(v...)
 	}
 	return err
 }
 
-func equalIDs(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
-}
-
-// jsonValue encodes a timeline value. The values are plain data, so
-// encoding cannot fail.
-func jsonValue(v any) json.RawMessage {
-	b, _ := json.Marshal(v)
-	return b
-}
-
 // Register puts the workflows on a worker under their contract names.
 func Register(r interface {
 	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
 }) {
-	r.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: WorkflowName})
-	r.RegisterWorkflowWithOptions(DigestWorkflow, workflow.RegisterOptions{Name: DigestWorkflowName})
+	r.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: contract.WorkflowName})
+	r.RegisterWorkflowWithOptions(DigestWorkflow, workflow.RegisterOptions{Name: contract.DigestWorkflowName})
 }

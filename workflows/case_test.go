@@ -20,6 +20,7 @@ import (
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // harness runs the case workflow in the test suite with the real
@@ -31,7 +32,7 @@ type harness struct {
 	smtp    *mailtest.Server
 	officer store.User
 	analyst store.User
-	newCase workflows.NewCase
+	newCase contract.NewCase
 	// number is the case number the case starts with, as the API gives
 	// it; empty for the cases started before it did.
 	number string
@@ -44,9 +45,9 @@ func newHarness(t *testing.T, wrap func(activities.Projector) activities.Project
 	t.Helper()
 	s, _ := storetest.New(t)
 	ctx := context.Background()
-	officer, _, err := s.EnsureUser(ctx, "officer@example.com", workflows.RoleComplianceOfficer, "Olivia", "Officer")
+	officer, _, err := s.EnsureUser(ctx, "officer@example.com", contract.RoleComplianceOfficer, "Olivia", "Officer")
 	require.NoError(t, err)
-	analyst, _, err := s.EnsureUser(ctx, "analyst@example.com", workflows.RoleAnalyst, "Andy", "Analyst")
+	analyst, _, err := s.EnsureUser(ctx, "analyst@example.com", contract.RoleAnalyst, "Andy", "Analyst")
 	require.NoError(t, err)
 
 	smtp := mailtest.Start(t)
@@ -54,14 +55,14 @@ func newHarness(t *testing.T, wrap func(activities.Projector) activities.Project
 
 	return &harness{
 		t: t, env: env, store: s, smtp: smtp, officer: officer, analyst: analyst, start: env.Now(),
-		newCase: workflows.NewCase{
+		newCase: contract.NewCase{
 			ID:          uuid.Must(uuid.NewV7()).String(),
 			Type:        "SUSPICIOUS_TRANSACTION",
-			Family:      workflows.FamilyInvestigation,
+			Family:      contract.FamilyInvestigation,
 			Priority:    "HIGH",
 			Title:       "Structuring on account 4411",
 			Description: "Nine cash deposits just under the reporting threshold.",
-			Client:      &workflows.Client{Name: "Jane Roe", Email: "jane@example.com"},
+			Client:      &contract.Client{Name: "Jane Roe", Email: "jane@example.com"},
 			Tags:        []string{"cash"},
 			CreatedBy:   analyst.ID,
 		},
@@ -108,12 +109,12 @@ func (h *harness) send(name string, arg any) *outcome {
 	return o
 }
 
-func (h *harness) status(to workflows.Status, note string) *outcome {
-	return h.send(workflows.UpdateStatus, workflows.StatusChange{ActorID: h.officer.ID, Status: to, ResolutionNote: note})
+func (h *harness) status(to contract.Status, note string) *outcome {
+	return h.send(contract.UpdateStatus, contract.StatusChange{ActorID: h.officer.ID, Status: to, ResolutionNote: note})
 }
 
 func (h *harness) run() {
-	h.env.ExecuteWorkflow(workflows.CaseWorkflow, workflows.Input{New: h.newCase, CaseNumber: h.number})
+	h.env.ExecuteWorkflow(workflows.CaseWorkflow, contract.Input{New: h.newCase, CaseNumber: h.number})
 }
 
 func (h *harness) timeline() []store.Event {
@@ -145,15 +146,15 @@ func requireRejected(t *testing.T, o *outcome, code string) {
 
 func TestCaseWorkflowFullLifecycle(t *testing.T) {
 	h := newHarness(t, nil)
-	created := h.send(workflows.UpdateCreate, nil)
-	assigned := h.send(workflows.UpdateAssign, workflows.Assignment{ActorID: h.officer.ID, AssigneeID: &h.officer.ID, AssigneeRole: h.officer.Role})
-	noted := h.send(workflows.UpdateNote, workflows.Note{ActorID: h.analyst.ID, Content: "Called the branch."})
+	created := h.send(contract.UpdateCreate, nil)
+	assigned := h.send(contract.UpdateAssign, contract.Assignment{ActorID: h.officer.ID, AssigneeID: &h.officer.ID, AssigneeRole: h.officer.Role})
+	noted := h.send(contract.UpdateNote, contract.Note{ActorID: h.analyst.ID, Content: "Called the branch."})
 	steps := []*outcome{
-		h.status(workflows.StatusInProgress, ""),
-		h.status(workflows.StatusPendingReview, ""),
-		h.status(workflows.StatusEscalated, ""),
-		h.status(workflows.StatusResolvedTruePositive, "SAR filed."),
-		h.status(workflows.StatusClosed, "Closed after filing."),
+		h.status(contract.StatusInProgress, ""),
+		h.status(contract.StatusPendingReview, ""),
+		h.status(contract.StatusEscalated, ""),
+		h.status(contract.StatusResolvedTruePositive, "SAR filed."),
+		h.status(contract.StatusClosed, "Closed after filing."),
 	}
 	h.run()
 
@@ -162,13 +163,13 @@ func TestCaseWorkflowFullLifecycle(t *testing.T) {
 	for _, o := range append([]*outcome{created, assigned, noted}, steps...) {
 		requireAccepted(t, o)
 	}
-	createdCase := created.result.(workflows.Case)
+	createdCase := created.result.(contract.Case)
 	require.Regexp(t, `^CASE-\d{4}-\d{5,}$`, createdCase.CaseNumber)
-	require.Equal(t, workflows.StatusOpen, createdCase.Status)
+	require.Equal(t, contract.StatusOpen, createdCase.Status)
 
-	var final workflows.Case
+	var final contract.Case
 	require.NoError(t, h.env.GetWorkflowResult(&final))
-	require.Equal(t, workflows.StatusClosed, final.Status)
+	require.Equal(t, contract.StatusClosed, final.Status)
 	require.NotNil(t, final.ResolvedAt)
 	require.Equal(t, "Closed after filing.", final.ResolutionNote)
 
@@ -193,15 +194,15 @@ func TestCaseWorkflowFullLifecycle(t *testing.T) {
 func TestCaseWorkflowResolvesFromReviewAndSendsBack(t *testing.T) {
 	h := newHarness(t, nil)
 	steps := []*outcome{
-		h.status(workflows.StatusInProgress, ""),
-		h.status(workflows.StatusPendingReview, ""),
-		h.status(workflows.StatusInProgress, ""), // sent back
-		h.status(workflows.StatusPendingReview, ""),
-		h.status(workflows.StatusEscalated, ""),
-		h.status(workflows.StatusInProgress, ""), // sent back from escalation
-		h.status(workflows.StatusPendingReview, ""),
-		h.status(workflows.StatusResolvedFalsePositive, "Salary payments."),
-		h.status(workflows.StatusClosed, "No further action."),
+		h.status(contract.StatusInProgress, ""),
+		h.status(contract.StatusPendingReview, ""),
+		h.status(contract.StatusInProgress, ""), // sent back
+		h.status(contract.StatusPendingReview, ""),
+		h.status(contract.StatusEscalated, ""),
+		h.status(contract.StatusInProgress, ""), // sent back from escalation
+		h.status(contract.StatusPendingReview, ""),
+		h.status(contract.StatusResolvedFalsePositive, "Salary payments."),
+		h.status(contract.StatusClosed, "No further action."),
 	}
 	h.run()
 	require.True(t, h.env.IsWorkflowCompleted())
@@ -214,26 +215,26 @@ func TestCaseWorkflowResolvesFromReviewAndSendsBack(t *testing.T) {
 
 func TestCaseWorkflowValidatorsRefuseBeforeWriting(t *testing.T) {
 	h := newHarness(t, nil)
-	skip := h.status(workflows.StatusClosed, "done")
+	skip := h.status(contract.StatusClosed, "done")
 	unknown := h.status("ARCHIVED", "")
-	same := h.status(workflows.StatusOpen, "")
-	analystAssignee := h.send(workflows.UpdateAssign, workflows.Assignment{ActorID: h.officer.ID, AssigneeID: &h.analyst.ID, AssigneeRole: h.analyst.Role})
-	emptyNote := h.send(workflows.UpdateNote, workflows.Note{ActorID: h.officer.ID, Content: "  "})
-	h.status(workflows.StatusInProgress, "")
-	h.status(workflows.StatusPendingReview, "")
-	noNote := h.status(workflows.StatusResolvedTruePositive, " ")
-	h.status(workflows.StatusResolvedTruePositive, "Confirmed.")
-	h.status(workflows.StatusClosed, "Done.")
+	same := h.status(contract.StatusOpen, "")
+	analystAssignee := h.send(contract.UpdateAssign, contract.Assignment{ActorID: h.officer.ID, AssigneeID: &h.analyst.ID, AssigneeRole: h.analyst.Role})
+	emptyNote := h.send(contract.UpdateNote, contract.Note{ActorID: h.officer.ID, Content: "  "})
+	h.status(contract.StatusInProgress, "")
+	h.status(contract.StatusPendingReview, "")
+	noNote := h.status(contract.StatusResolvedTruePositive, " ")
+	h.status(contract.StatusResolvedTruePositive, "Confirmed.")
+	h.status(contract.StatusClosed, "Done.")
 	h.run()
 	require.True(t, h.env.IsWorkflowCompleted())
 
-	requireRejected(t, skip, workflows.CodeInvalidTransition)
+	requireRejected(t, skip, contract.CodeInvalidTransition)
 	require.ErrorContains(t, skip.rejected, "allowed next states: IN_PROGRESS")
-	requireRejected(t, unknown, workflows.CodeValidation)
-	requireRejected(t, same, workflows.CodeInvalidTransition)
-	requireRejected(t, analystAssignee, workflows.CodeInvalidAssignee)
-	requireRejected(t, emptyNote, workflows.CodeValidation)
-	requireRejected(t, noNote, workflows.CodeValidation)
+	requireRejected(t, unknown, contract.CodeValidation)
+	requireRejected(t, same, contract.CodeInvalidTransition)
+	requireRejected(t, analystAssignee, contract.CodeInvalidAssignee)
+	requireRejected(t, emptyNote, contract.CodeValidation)
+	requireRejected(t, noNote, contract.CodeValidation)
 	require.ErrorContains(t, noNote.rejected, "resolutionNote")
 
 	// Only the accepted changes reached the timeline.
@@ -244,36 +245,36 @@ func TestCaseWorkflowRefusesChangesOnceClosed(t *testing.T) {
 	h := newHarness(t, nil)
 	// The last status change and a note race: the note's validator runs
 	// while CLOSED is being written, and must refuse.
-	for _, s := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview, workflows.StatusResolvedFalsePositive} {
+	for _, s := range []contract.Status{contract.StatusInProgress, contract.StatusPendingReview, contract.StatusResolvedFalsePositive} {
 		h.status(s, "reason")
 	}
 	h.steps++
 	var late outcome
 	h.env.RegisterDelayedCallback(func() {
-		h.env.UpdateWorkflow(workflows.UpdateStatus, "close", &testsuite.TestUpdateCallback{
+		h.env.UpdateWorkflow(contract.UpdateStatus, "close", &testsuite.TestUpdateCallback{
 			OnReject: func(error) {}, OnAccept: func() {}, OnComplete: func(any, error) {},
-		}, workflows.StatusChange{ActorID: h.officer.ID, Status: workflows.StatusClosed, ResolutionNote: "Closed."})
-		h.env.UpdateWorkflow(workflows.UpdateNote, "late", &testsuite.TestUpdateCallback{
+		}, contract.StatusChange{ActorID: h.officer.ID, Status: contract.StatusClosed, ResolutionNote: "Closed."})
+		h.env.UpdateWorkflow(contract.UpdateNote, "late", &testsuite.TestUpdateCallback{
 			OnReject:   func(err error) { late.rejected = err },
 			OnAccept:   func() {},
 			OnComplete: func(any, error) {},
-		}, workflows.Note{ActorID: h.officer.ID, Content: "too late"})
+		}, contract.Note{ActorID: h.officer.ID, Content: "too late"})
 	}, time.Duration(h.steps)*time.Second)
 	h.run()
 	require.True(t, h.env.IsWorkflowCompleted())
-	requireRejected(t, &late, workflows.CodeCaseClosed)
+	requireRejected(t, &late, contract.CodeCaseClosed)
 }
 
 func TestCaseWorkflowUnassignAndNoOpAssign(t *testing.T) {
 	h := newHarness(t, nil)
-	assign := workflows.Assignment{ActorID: h.officer.ID, AssigneeID: &h.officer.ID, AssigneeRole: h.officer.Role}
-	first := h.send(workflows.UpdateAssign, assign)
-	again := h.send(workflows.UpdateAssign, assign)
-	unassign := h.send(workflows.UpdateAssign, workflows.Assignment{ActorID: h.officer.ID})
-	query := &workflows.State{}
+	assign := contract.Assignment{ActorID: h.officer.ID, AssigneeID: &h.officer.ID, AssigneeRole: h.officer.Role}
+	first := h.send(contract.UpdateAssign, assign)
+	again := h.send(contract.UpdateAssign, assign)
+	unassign := h.send(contract.UpdateAssign, contract.Assignment{ActorID: h.officer.ID})
+	query := &contract.State{}
 	h.steps++
 	h.env.RegisterDelayedCallback(func() {
-		v, err := h.env.QueryWorkflow(workflows.QueryState)
+		v, err := h.env.QueryWorkflow(contract.QueryState)
 		require.NoError(t, err)
 		require.NoError(t, v.Get(query))
 		h.env.CancelWorkflow()
@@ -284,7 +285,7 @@ func TestCaseWorkflowUnassignAndNoOpAssign(t *testing.T) {
 		requireAccepted(t, o)
 	}
 	require.Nil(t, query.Case.AssignedTo)
-	require.Equal(t, []workflows.Status{workflows.StatusInProgress}, query.AllowedTransitions)
+	require.Equal(t, []contract.Status{contract.StatusInProgress}, query.AllowedTransitions)
 	require.Equal(t, []string{"CASE_CREATED", "ASSIGNED", "ASSIGNED"}, eventTypes(h.timeline()), "a repeated assignment records nothing")
 }
 
@@ -296,7 +297,7 @@ type flaky struct {
 	failures int
 }
 
-func (f *flaky) Project(ctx context.Context, p workflows.Projection) (string, error) {
+func (f *flaky) Project(ctx context.Context, p contract.Projection) (string, error) {
 	number, err := f.Projector.Project(ctx, p)
 	if err != nil {
 		return "", err
@@ -316,9 +317,9 @@ func TestCaseWorkflowRetriedProjectionWritesEachEventOnce(t *testing.T) {
 		f = &flaky{Projector: p}
 		return f
 	})
-	created := h.send(workflows.UpdateCreate, nil)
-	h.send(workflows.UpdateNote, workflows.Note{ActorID: h.officer.ID, Content: "first"})
-	for _, s := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview, workflows.StatusResolvedTruePositive, workflows.StatusClosed} {
+	created := h.send(contract.UpdateCreate, nil)
+	h.send(contract.UpdateNote, contract.Note{ActorID: h.officer.ID, Content: "first"})
+	for _, s := range []contract.Status{contract.StatusInProgress, contract.StatusPendingReview, contract.StatusResolvedTruePositive, contract.StatusClosed} {
 		h.status(s, "reason")
 	}
 	h.run()
@@ -336,7 +337,7 @@ func TestCaseWorkflowRetriedProjectionWritesEachEventOnce(t *testing.T) {
 	require.NoError(t, h.store.DB().Get(&cases, `SELECT count(*) FROM cases`))
 	require.Equal(t, 1, cases)
 	// The retried create kept its first number.
-	require.Equal(t, created.result.(workflows.Case).CaseNumber, mustCase(t, h).CaseNumber)
+	require.Equal(t, created.result.(contract.Case).CaseNumber, mustCase(t, h).CaseNumber)
 }
 
 func mustCase(t *testing.T, h *harness) store.Case {
@@ -352,7 +353,7 @@ func TestCaseWorkflowRefusesInvalidInput(t *testing.T) {
 	require.True(t, h.env.IsWorkflowCompleted())
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, h.env.GetWorkflowError(), &appErr)
-	require.Equal(t, workflows.CodeValidation, appErr.Type())
+	require.Equal(t, contract.CodeValidation, appErr.Type())
 }
 
 // A change shows in the projection as soon as its update is answered; its
@@ -366,17 +367,17 @@ func TestCaseWorkflowCommitsEventsToTheAuditTimeline(t *testing.T) {
 		require.NoError(t, h.store.DB().Select(&types, `SELECT event_type FROM case_events WHERE case_id = $1 ORDER BY seq`, h.newCase.ID))
 		return types
 	}
-	h.send(workflows.UpdateCreate, nil) // at 1 s
+	h.send(contract.UpdateCreate, nil) // at 1 s
 	var atCreate []string
 	h.at(1100*time.Millisecond, func() { atCreate = audited() })
-	h.updateAt(time.Hour, workflows.UpdateNote, workflows.Note{ActorID: h.officer.ID, Content: "Called the branch."})
+	h.updateAt(time.Hour, contract.UpdateNote, contract.Note{ActorID: h.officer.ID, Content: "Called the branch."})
 	var shown, auditedSoon, auditedLater []string
 	h.at(time.Hour+100*time.Millisecond, func() {
 		shown, auditedSoon = eventTypes(h.timeline()), audited()
 	})
 	h.at(time.Hour+time.Minute, func() { auditedLater = audited() })
-	for i, to := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview, workflows.StatusResolvedTruePositive, workflows.StatusClosed} {
-		h.updateAt(2*time.Hour+time.Duration(i)*time.Minute, workflows.UpdateStatus, workflows.StatusChange{ActorID: h.officer.ID, Status: to, ResolutionNote: "Confirmed."})
+	for i, to := range []contract.Status{contract.StatusInProgress, contract.StatusPendingReview, contract.StatusResolvedTruePositive, contract.StatusClosed} {
+		h.updateAt(2*time.Hour+time.Duration(i)*time.Minute, contract.UpdateStatus, contract.StatusChange{ActorID: h.officer.ID, Status: to, ResolutionNote: "Confirmed."})
 	}
 	h.run()
 	require.True(t, h.env.IsWorkflowCompleted())

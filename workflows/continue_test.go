@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // TestContinueAsNewCarriesTheCase lets a case's history grow past its
@@ -18,18 +19,18 @@ import (
 func TestContinueAsNewCarriesTheCase(t *testing.T) {
 	h := requestHarness(t)
 	h.newCase.HistoryLimit = 5_000
-	note := h.send(workflows.UpdateNote, workflows.Note{ActorID: h.officer.ID, Content: "before"})
+	note := h.send(contract.UpdateNote, contract.Note{ActorID: h.officer.ID, Content: "before"})
 	h.at(5*day, func() { h.env.SetCurrentHistoryLength(3_750) }) // three quarters of the limit
 	h.run()
 	requireAccepted(t, note)
 
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, h.env.GetWorkflowError(), &can)
-	var next workflows.Input
+	var next contract.Input
 	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
 	require.NotNil(t, next.Resume)
 	carried := next.Resume.Case
-	require.Equal(t, workflows.StatusOpen, carried.Status)
+	require.Equal(t, contract.StatusOpen, carried.Status)
 	require.True(t, carried.AwaitingClient)
 	require.Len(t, carried.Entities[0].Checks, 3)
 	require.Equal(t, []fired{reminder(4 * day)}, h.timers(), "the first reminder fired in the first run")
@@ -38,10 +39,10 @@ func TestContinueAsNewCarriesTheCase(t *testing.T) {
 	version := carried.Version
 
 	// A fresh run, with an e-mail the first run had not yet delivered.
-	next.Resume.Outbox = []workflows.Notify{{CaseID: carried.ID, Kind: workflows.MailRecollect, Seq: version, Recipient: workflows.RecipientClient}}
+	next.Resume.Outbox = []contract.Notify{{CaseID: carried.ID, Kind: contract.MailRecollect, Seq: version, Recipient: contract.RecipientClient}}
 	h2 := newHarnessOn(t, h)
 	h2.at(20*day, func() {
-		h2.env.UpdateWorkflow(workflows.UpdateStatus, "close", noopCallbacks(), workflows.StatusChange{ActorID: h.officer.ID, Status: workflows.StatusClosed})
+		h2.env.UpdateWorkflow(contract.UpdateStatus, "close", noopCallbacks(), contract.StatusChange{ActorID: h.officer.ID, Status: contract.StatusClosed})
 	})
 	h2.env.ExecuteWorkflow(workflows.CaseWorkflow, next)
 	require.True(t, h2.env.IsWorkflowCompleted())
@@ -52,7 +53,7 @@ func TestContinueAsNewCarriesTheCase(t *testing.T) {
 	require.Equal(t, []fired{reminder(4 * day), reminder(6 * day), overdue(7 * day), reminder(9 * day), reminder(11 * day)}, h.timers())
 	require.Equal(t, 1, h2.subjects()["Please provide again"], "the carried e-mail went out, once")
 	require.Equal(t, 2, h2.subjects()["Reminder"], "day 4 from the first run, day 6 from the second")
-	var final workflows.Case
+	var final contract.Case
 	require.NoError(t, h2.env.GetWorkflowResult(&final))
 	require.Greater(t, final.Version, version, "the sequence goes on: no event ID is reused")
 	require.Equal(t, "CLOSED", mustCase(t, h).Status)

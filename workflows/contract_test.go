@@ -5,10 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // Values sent straight to a case, past the API, are held to the same
@@ -20,25 +19,25 @@ func TestCaseRefusesValuesBreakingTheContract(t *testing.T) {
 	future := h.start.Add(30 * 24 * time.Hour)
 	farAway := h.start.AddDate(50, 0, 0)
 	refused := []*outcome{
-		h.send(workflows.UpdateNote, workflows.Note{ActorID: h.officer.ID, Content: "hello\x00world"}),
-		h.send(workflows.UpdateCheck, workflows.CheckChange{ActorID: h.officer.ID, CheckID: idDoc, Status: workflows.CheckRejected, Reason: "x\x00"}),
-		h.send(workflows.UpdateEntity, workflows.AddEntity{ActorID: h.officer.ID, Entity: workflows.NewEntity{
-			Kind: workflows.KindIndividual, Name: "Jo", Details: json.RawMessage(`{"a":"\ud800"}`)}}),
-		h.send(workflows.UpdateEntity, workflows.AddEntity{ActorID: h.officer.ID, Entity: workflows.NewEntity{
-			Kind: workflows.KindIndividual, Name: "Jo", Details: json.RawMessage(`{"n":1e1000000}`)}}),
-		h.send(workflows.UpdateDueDate, workflows.DueDateChange{ActorID: h.officer.ID, DueDate: &farAway}),
-		h.send(workflows.UpdateRevoke, workflows.Revocation{ActorID: h.officer.ID, Reason: "gone\x00"}),
+		h.send(contract.UpdateNote, contract.Note{ActorID: h.officer.ID, Content: "hello\x00world"}),
+		h.send(contract.UpdateCheck, contract.CheckChange{ActorID: h.officer.ID, CheckID: idDoc, Status: contract.CheckRejected, Reason: "x\x00"}),
+		h.send(contract.UpdateEntity, contract.AddEntity{ActorID: h.officer.ID, Entity: contract.NewEntity{
+			Kind: contract.KindIndividual, Name: "Jo", Details: json.RawMessage(`{"a":"\ud800"}`)}}),
+		h.send(contract.UpdateEntity, contract.AddEntity{ActorID: h.officer.ID, Entity: contract.NewEntity{
+			Kind: contract.KindIndividual, Name: "Jo", Details: json.RawMessage(`{"n":1e1000000}`)}}),
+		h.send(contract.UpdateDueDate, contract.DueDateChange{ActorID: h.officer.ID, DueDate: &farAway}),
+		h.send(contract.UpdateRevoke, contract.Revocation{ActorID: h.officer.ID, Reason: "gone\x00"}),
 	}
 	// A provider's result with a NUL, as any Temporal client could send it.
 	h.steps++
 	h.at(time.Duration(h.steps)*time.Second, func() {
-		h.env.SignalWorkflow(workflows.SignalCheckResult, workflows.CheckResult{CheckID: sanctions, Result: workflows.CheckApproved, Provider: "P\x00", Reference: "r"})
+		h.env.SignalWorkflow(contract.SignalCheckResult, contract.CheckResult{CheckID: sanctions, Result: contract.CheckApproved, Provider: "P\x00", Reference: "r"})
 	})
 	accepted := []*outcome{
-		h.send(workflows.UpdateNote, workflows.Note{ActorID: h.officer.ID, Content: "Line one.\r\n\tLine two."}),
-		h.send(workflows.UpdateDueDate, workflows.DueDateChange{ActorID: h.officer.ID, DueDate: &future}),
+		h.send(contract.UpdateNote, contract.Note{ActorID: h.officer.ID, Content: "Line one.\r\n\tLine two."}),
+		h.send(contract.UpdateDueDate, contract.DueDateChange{ActorID: h.officer.ID, DueDate: &future}),
 	}
-	h.providerResult(sanctions, workflows.CheckApproved)
+	h.providerResult(sanctions, contract.CheckApproved)
 	st := h.queryAt()
 	h.closeAt(time.Hour)
 	h.run()
@@ -47,24 +46,24 @@ func TestCaseRefusesValuesBreakingTheContract(t *testing.T) {
 	for i, o := range refused {
 		var appErr *temporal.ApplicationError
 		require.ErrorAs(t, o.rejected, &appErr, "update %d", i)
-		require.Equal(t, workflows.CodeValidation, appErr.Type(), "update %d: %v", i, o.rejected)
+		require.Equal(t, contract.CodeValidation, appErr.Type(), "update %d: %v", i, o.rejected)
 	}
 	for _, o := range accepted {
 		requireAccepted(t, o)
 	}
-	var sanctionsCheck workflows.Check
+	var sanctionsCheck contract.Check
 	for _, c := range st.Case.Entities[0].Checks {
 		if c.ID == sanctions {
 			sanctionsCheck = c
 		}
 	}
-	require.Equal(t, workflows.CheckApproved, sanctionsCheck.Status, "the good result applied, the bad one dropped")
+	require.Equal(t, contract.CheckApproved, sanctionsCheck.Status, "the good result applied, the bad one dropped")
 	require.Equal(t, "ScreenCo", sanctionsCheck.Provider)
 	require.Len(t, st.Case.Entities, 1, "no entity was added")
 
 	notes := 0
 	for _, e := range h.timeline() {
-		if e.EventType == workflows.EventNoteAdded {
+		if e.EventType == contract.EventNoteAdded {
 			notes++
 			require.Equal(t, "Line one.\r\n\tLine two.", e.Description)
 		}
@@ -75,13 +74,13 @@ func TestCaseRefusesValuesBreakingTheContract(t *testing.T) {
 // A case whose start breaks the contract never starts: a workflow started
 // straight with such a case fails at once, before writing anything.
 func TestCaseWorkflowRefusesAStartBreakingTheContract(t *testing.T) {
-	for name, edit := range map[string]func(*workflows.NewCase){
-		"NUL in the title": func(c *workflows.NewCase) { c.Title = "x\x00" },
-		"metadata too deep": func(c *workflows.NewCase) {
+	for name, edit := range map[string]func(*contract.NewCase){
+		"NUL in the title": func(c *contract.NewCase) { c.Title = "x\x00" },
+		"metadata too deep": func(c *contract.NewCase) {
 			c.Metadata = json.RawMessage(`{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":1}}}}}}}}}`)
 		},
-		"escape in a tag": func(c *workflows.NewCase) { c.Tags = []string{"\x1b[0m"} },
-		"due date past 9999": func(c *workflows.NewCase) {
+		"escape in a tag": func(c *contract.NewCase) { c.Tags = []string{"\x1b[0m"} },
+		"due date past 9999": func(c *contract.NewCase) {
 			d := time.Date(9999, 12, 31, 23, 0, 0, 0, time.FixedZone("EST", -5*3600))
 			c.DueDate = &d
 		},
@@ -93,7 +92,7 @@ func TestCaseWorkflowRefusesAStartBreakingTheContract(t *testing.T) {
 			require.True(t, h.env.IsWorkflowCompleted())
 			var appErr *temporal.ApplicationError
 			require.ErrorAs(t, h.env.GetWorkflowError(), &appErr)
-			require.Equal(t, workflows.CodeValidation, appErr.Type())
+			require.Equal(t, contract.CodeValidation, appErr.Type())
 			var rows int
 			require.NoError(t, h.store.DB().Get(&rows, `SELECT count(*) FROM cases WHERE id = $1`, h.newCase.ID))
 			require.Zero(t, rows)

@@ -3,18 +3,13 @@ package workflows
 import (
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
 // The daily digest: a Temporal Schedule starts this workflow each day; it
 // e-mails each officer the overdue cases they own.
-const (
-	DigestWorkflowName = "OverdueDigest"
-	DigestActivity     = "SendOverdueDigests"
-	// DigestScheduleID names the Schedule, created at start-up when missing.
-	DigestScheduleID = "caseflow-overdue-digest"
-)
 
 // DigestWorkflow sends the day's digests. The day is the workflow's own
 // date, so a retried or re-run workflow sends each officer that day's
@@ -27,6 +22,6 @@ func DigestWorkflow(ctx workflow.Context) (int, error) {
 		Summary:             "e-mail each officer the overdue cases they own, for " + day,
 	})
 	var sent int
-	err := workflow.ExecuteActivity(ctx, DigestActivity, day).Get(ctx, &sent)
+	err := workflow.ExecuteActivity(ctx, contract.DigestActivity, day).Get(ctx, &sent)
 	return sent, err
 }

@@ -5,28 +5,31 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/stretchr/testify/require"
 )
 
-var allCheckStatuses = []CheckStatus{CheckPending, CheckSubmitted, CheckApproved, CheckRejected}
+var allCheckStatuses = []contract.CheckStatus{contract.CheckPending, contract.CheckSubmitted, contract.CheckApproved, contract.CheckRejected}
 
 // specFlag restates the flag's rules as one predicate per flag,
 // independently of DeriveFlag's ordering, and requires exactly one to
 // hold. What the client owes leaves out the checks a provider answers.
-func specFlag(t *testing.T, checks []Check) Flag {
+func specFlag(t *testing.T, checks []contract.Check) contract.Flag {
 	t.Helper()
-	has := func(ok func(Check) bool) bool { return slices.ContainsFunc(checks, ok) }
-	every := func(ok func(Check) bool) bool { return !has(func(c Check) bool { return !ok(c) }) }
-	is := func(s CheckStatus) func(Check) bool { return func(c Check) bool { return c.Status == s } }
-	owedPending := func(c Check) bool { return c.Status == CheckPending && !c.FromProvider }
-	holds := map[Flag]bool{
-		"":               every(is(CheckPending)) && (len(checks) == 0 || has(owedPending)),
-		FlagCollecting:   has(owedPending) && !every(is(CheckPending)) && !has(is(CheckRejected)),
-		FlagReviewing:    len(checks) > 0 && !has(owedPending) && !has(is(CheckRejected)) && !every(is(CheckApproved)),
-		FlagRecollecting: has(is(CheckRejected)),
-		FlagAllApproved:  len(checks) > 0 && every(is(CheckApproved)),
+	has := func(ok func(contract.Check) bool) bool { return slices.ContainsFunc(checks, ok) }
+	every := func(ok func(contract.Check) bool) bool { return !has(func(c contract.Check) bool { return !ok(c) }) }
+	is := func(s contract.CheckStatus) func(contract.Check) bool {
+		return func(c contract.Check) bool { return c.Status == s }
 	}
-	var flags []Flag
+	owedPending := func(c contract.Check) bool { return c.Status == contract.CheckPending && !c.FromProvider }
+	holds := map[contract.Flag]bool{
+		"":                        every(is(contract.CheckPending)) && (len(checks) == 0 || has(owedPending)),
+		contract.FlagCollecting:   has(owedPending) && !every(is(contract.CheckPending)) && !has(is(contract.CheckRejected)),
+		contract.FlagReviewing:    len(checks) > 0 && !has(owedPending) && !has(is(contract.CheckRejected)) && !every(is(contract.CheckApproved)),
+		contract.FlagRecollecting: has(is(contract.CheckRejected)),
+		contract.FlagAllApproved:  len(checks) > 0 && every(is(contract.CheckApproved)),
+	}
+	var flags []contract.Flag
 	for f, ok := range holds {
 		if ok {
 			flags = append(flags, f)
@@ -37,11 +40,11 @@ func specFlag(t *testing.T, checks []Check) Flag {
 }
 
 // combinations lists every assignment of check statuses to n checks.
-func combinations(n int) [][]CheckStatus {
+func combinations(n int) [][]contract.CheckStatus {
 	if n == 0 {
-		return [][]CheckStatus{{}}
+		return [][]contract.CheckStatus{{}}
 	}
-	var out [][]CheckStatus
+	var out [][]contract.CheckStatus
 	for _, rest := range combinations(n - 1) {
 		for _, s := range allCheckStatuses {
 			out = append(out, append(slices.Clone(rest), s))
@@ -52,10 +55,10 @@ func combinations(n int) [][]CheckStatus {
 
 // withProviders gives the checks of statuses, the i-th answered by a
 // provider when bit i of providers is set.
-func withProviders(statuses []CheckStatus, providers int) []Check {
-	checks := make([]Check, len(statuses))
+func withProviders(statuses []contract.CheckStatus, providers int) []contract.Check {
+	checks := make([]contract.Check, len(statuses))
 	for i, s := range statuses {
-		checks[i] = Check{Type: fmt.Sprint(i), Status: s, FromProvider: providers&(1<<i) != 0}
+		checks[i] = contract.Check{Type: fmt.Sprint(i), Status: s, FromProvider: providers&(1<<i) != 0}
 	}
 	return checks
 }
@@ -67,7 +70,7 @@ func TestDeriveFlagEveryCombination(t *testing.T) {
 		for _, statuses := range combinations(n) {
 			for providers := range 1 << n {
 				checks := withProviders(statuses, providers)
-				require.Equal(t, specFlag(t, checks), DeriveFlag(checks), "%v", checks)
+				require.Equal(t, specFlag(t, checks), contract.DeriveFlag(checks), "%v", checks)
 			}
 		}
 	}
@@ -76,7 +79,7 @@ func TestDeriveFlagEveryCombination(t *testing.T) {
 	// entity.
 	for _, combo := range combinations(6) {
 		first, second := withProviders(combo[:3], 0b100), withProviders(combo[3:], 0b100)
-		r := &caseRun{runVersions: runVersions{providersApart: true}, c: Case{Entities: []Entity{{Checks: first}, {Checks: second}}}}
+		r := &caseRun{runVersions: runVersions{providersApart: true}, c: contract.Case{Entities: []contract.Entity{{Checks: first}, {Checks: second}}}}
 		require.Equal(t, specFlag(t, append(slices.Clone(first), second...)), r.flag(), "%v", combo)
 	}
 }
@@ -86,68 +89,68 @@ func TestDeriveFlagEveryCombination(t *testing.T) {
 func TestFlagOfRunsBeforeProvidersStoodApart(t *testing.T) {
 	for _, combo := range combinations(4) {
 		checks := withProviders(combo, 0b1010)
-		r := &caseRun{c: Case{Entities: []Entity{{Checks: checks}}}}
+		r := &caseRun{c: contract.Case{Entities: []contract.Entity{{Checks: checks}}}}
 		require.Equal(t, specFlag(t, withProviders(combo, 0)), r.flag(), "%v", combo)
 	}
 }
 
 func TestDeriveFlagExamples(t *testing.T) {
-	P, S, A, R := CheckPending, CheckSubmitted, CheckApproved, CheckRejected
-	client := func(s CheckStatus) Check { return Check{Status: s} }
-	provider := func(s CheckStatus) Check { return Check{Status: s, FromProvider: true} }
+	P, S, A, R := contract.CheckPending, contract.CheckSubmitted, contract.CheckApproved, contract.CheckRejected
+	client := func(s contract.CheckStatus) contract.Check { return contract.Check{Status: s} }
+	provider := func(s contract.CheckStatus) contract.Check { return contract.Check{Status: s, FromProvider: true} }
 	tests := []struct {
 		name   string
-		checks []Check
-		want   Flag
+		checks []contract.Check
+		want   contract.Flag
 	}{
 		{"no checks", nil, ""},
-		{"nothing provided", []Check{client(P), client(P)}, ""},
-		{"one of two provided", []Check{client(S), client(P)}, FlagCollecting},
-		{"one approved, one owed", []Check{client(A), client(P)}, FlagCollecting},
-		{"all provided", []Check{client(S), client(S)}, FlagReviewing},
-		{"provided and approved", []Check{client(S), client(A)}, FlagReviewing},
-		{"the client is done, a screening pending", []Check{client(S), provider(P)}, FlagReviewing},
-		{"the client owes, a screening pending", []Check{client(P), provider(P)}, ""},
-		{"a screening answered, the client owes", []Check{client(P), provider(A)}, FlagCollecting},
-		{"only screenings, pending", []Check{provider(P)}, FlagReviewing},
-		{"a rejection", []Check{client(R), client(A)}, FlagRecollecting},
-		{"a rejection and something owed", []Check{client(R), client(P)}, FlagRecollecting},
-		{"all approved", []Check{client(A), provider(A)}, FlagAllApproved},
+		{"nothing provided", []contract.Check{client(P), client(P)}, ""},
+		{"one of two provided", []contract.Check{client(S), client(P)}, contract.FlagCollecting},
+		{"one approved, one owed", []contract.Check{client(A), client(P)}, contract.FlagCollecting},
+		{"all provided", []contract.Check{client(S), client(S)}, contract.FlagReviewing},
+		{"provided and approved", []contract.Check{client(S), client(A)}, contract.FlagReviewing},
+		{"the client is done, a screening pending", []contract.Check{client(S), provider(P)}, contract.FlagReviewing},
+		{"the client owes, a screening pending", []contract.Check{client(P), provider(P)}, ""},
+		{"a screening answered, the client owes", []contract.Check{client(P), provider(A)}, contract.FlagCollecting},
+		{"only screenings, pending", []contract.Check{provider(P)}, contract.FlagReviewing},
+		{"a rejection", []contract.Check{client(R), client(A)}, contract.FlagRecollecting},
+		{"a rejection and something owed", []contract.Check{client(R), client(P)}, contract.FlagRecollecting},
+		{"all approved", []contract.Check{client(A), provider(A)}, contract.FlagAllApproved},
 	}
 	for _, tt := range tests {
-		require.Equal(t, tt.want, DeriveFlag(tt.checks), tt.name)
+		require.Equal(t, tt.want, contract.DeriveFlag(tt.checks), tt.name)
 	}
 }
 
 func TestCheckLifecycle(t *testing.T) {
-	allowed := map[[2]CheckStatus]bool{
-		{CheckPending, CheckSubmitted}:  true,
-		{CheckSubmitted, CheckApproved}: true,
-		{CheckSubmitted, CheckRejected}: true,
-		{CheckRejected, CheckSubmitted}: true,
+	allowed := map[[2]contract.CheckStatus]bool{
+		{contract.CheckPending, contract.CheckSubmitted}:  true,
+		{contract.CheckSubmitted, contract.CheckApproved}: true,
+		{contract.CheckSubmitted, contract.CheckRejected}: true,
+		{contract.CheckRejected, contract.CheckSubmitted}: true,
 	}
 	for _, from := range allCheckStatuses {
 		for _, to := range allCheckStatuses {
-			require.Equal(t, allowed[[2]CheckStatus{from, to}], CheckCanMove(from, to), "%s to %s", from, to)
+			require.Equal(t, allowed[[2]contract.CheckStatus{from, to}], contract.CheckCanMove(from, to), "%s to %s", from, to)
 		}
 	}
 }
 
 func TestOnboardingLifecycle(t *testing.T) {
-	life, ok := LifecycleFor(FamilyOnboarding)
+	life, ok := contract.LifecycleFor(contract.FamilyOnboarding)
 	require.True(t, ok)
-	require.Equal(t, StatusDraft, life.Initial)
-	manual := []Status{StatusOpen, StatusApproved, StatusRejected, StatusClosed}
-	all := append([]Status{StatusDraft, StatusRevoked}, manual...)
+	require.Equal(t, contract.StatusDraft, life.Initial)
+	manual := []contract.Status{contract.StatusOpen, contract.StatusApproved, contract.StatusRejected, contract.StatusClosed}
+	all := append([]contract.Status{contract.StatusDraft, contract.StatusRevoked}, manual...)
 	for _, from := range all {
 		for _, to := range all {
 			want := false
 			switch {
-			case from == StatusDraft:
-				want = to == StatusClosed // opening is the send update's
-			case from == StatusClosed || from == StatusRevoked:
+			case from == contract.StatusDraft:
+				want = to == contract.StatusClosed // opening is the send update's
+			case from == contract.StatusClosed || from == contract.StatusRevoked:
 				want = false
-			case to == StatusRevoked || to == StatusDraft:
+			case to == contract.StatusRevoked || to == contract.StatusDraft:
 				want = false // only revoking the request revokes
 			default:
 				want = from != to && slices.Contains(manual, to)
@@ -155,7 +158,7 @@ func TestOnboardingLifecycle(t *testing.T) {
 			require.Equal(t, want, life.CanMove(from, to), "%s to %s", from, to)
 		}
 	}
-	require.True(t, life.IsTerminal(StatusClosed))
-	require.True(t, life.IsTerminal(StatusRevoked))
-	require.False(t, life.IsTerminal(StatusApproved))
+	require.True(t, life.IsTerminal(contract.StatusClosed))
+	require.True(t, life.IsTerminal(contract.StatusRevoked))
+	require.False(t, life.IsTerminal(contract.StatusApproved))
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -22,44 +23,11 @@ import (
 // case number, codes (type, priority, status, flag, event types), counts and
 // times, never a name, e-mail, title, description, note or reason.
 
-// StaticSummary is a case workflow's one-line summary, fixed at its start:
-// "CASE-2026-00042 · SUSPICIOUS_TRANSACTION · HIGH".
-func StaticSummary(nc NewCase, number string) string {
-	name := number
-	if name == "" {
-		name = "case " + nc.ID
-	}
-	parts := []string{name, nc.Type, string(nc.Priority)}
-	if nc.FromScreening {
-		parts = append(parts, "from screening")
-	}
-	return strings.Join(parts, " · ")
-}
-
-// StaticDetails are a case workflow's fixed details: what the case is, who
-// opened it, and where caseflow shows it (caseURL, the case's detail in
-// the API).
-func StaticDetails(nc NewCase, number, caseURL string) string {
-	var b strings.Builder
-	if number != "" {
-		fmt.Fprintf(&b, "**%s**: ", number)
-	}
-	fmt.Fprintf(&b, "%s (%s), priority %s, ", nc.Type, nc.Family, nc.Priority)
-	if nc.CreatedBy != "" {
-		fmt.Fprintf(&b, "opened by user `%s`.", nc.CreatedBy)
-	} else {
-		b.WriteString("opened by transaction screening.")
-	}
-	fmt.Fprintf(&b, "\n\nIn caseflow (the API, with a bearer token): [the case and its audit timeline](%s), [its live state](%s/state).",
-		caseURL, caseURL)
-	return b.String()
-}
-
 // CurrentDetails says where a case stands, in a few lines of markdown: its
 // status, flag and assignee, what it waits for, its next timer and its due
 // date. The workflow keeps it as its current details (describe).
-func CurrentDetails(c Case) string {
-	life, _ := LifecycleFor(c.Family)
+func CurrentDetails(c contract.Case) string {
+	life, _ := contract.LifecycleFor(c.Family)
 	name := c.CaseNumber
 	if name == "" {
 		name = "case " + c.ID
@@ -99,28 +67,28 @@ func CurrentDetails(c Case) string {
 }
 
 // waitingFor lists what a case waits for, from its status and checks.
-func waitingFor(c Case) []string {
+func waitingFor(c contract.Case) []string {
 	switch c.Status {
-	case StatusDraft:
+	case contract.StatusDraft:
 		return []string{"its request to be sent to the client"}
-	case StatusOpen:
-		if c.Family == FamilyOnboarding {
+	case contract.StatusOpen:
+		if c.Family == contract.FamilyOnboarding {
 			return onboardingWaits(c)
 		}
 		if c.AssignedTo == nil {
 			return []string{"an officer to take it"}
 		}
 		return []string{"its assignee to start work"}
-	case StatusInProgress:
+	case contract.StatusInProgress:
 		return []string{"its assignee's investigation"}
-	case StatusPendingReview:
+	case contract.StatusPendingReview:
 		if c.FourEyes && c.SubmittedBy != nil {
 			return []string{fmt.Sprintf("a review (four eyes: not by user `%s`)", *c.SubmittedBy)}
 		}
 		return []string{"a review"}
-	case StatusEscalated:
+	case contract.StatusEscalated:
 		return []string{"a review of the escalation"}
-	case StatusResolvedTruePositive, StatusResolvedFalsePositive, StatusApproved, StatusRejected:
+	case contract.StatusResolvedTruePositive, contract.StatusResolvedFalsePositive, contract.StatusApproved, contract.StatusRejected:
 		return []string{"an officer to close it"}
 	}
 	return nil
@@ -128,16 +96,16 @@ func waitingFor(c Case) []string {
 
 // onboardingWaits lists what an open onboarding case waits for: the
 // client, a reviewer, a screening provider, or a decision.
-func onboardingWaits(c Case) []string {
+func onboardingWaits(c contract.Case) []string {
 	var client, review, provider int
 	for _, e := range c.Entities {
 		for _, ch := range e.Checks {
 			switch {
 			case requested(ch):
 				client++
-			case ch.FromProvider && (ch.Status == CheckPending || ch.Status == CheckSubmitted):
+			case ch.FromProvider && (ch.Status == contract.CheckPending || ch.Status == contract.CheckSubmitted):
 				provider++
-			case ch.Status == CheckSubmitted:
+			case ch.Status == contract.CheckSubmitted:
 				review++
 			}
 		}
@@ -159,17 +127,17 @@ func onboardingWaits(c Case) []string {
 }
 
 // timerSummary names a planned timer: "reminder 72h before due".
-func timerSummary(c Case, rem Reminder) string {
+func timerSummary(c contract.Case, rem contract.Reminder) string {
 	var due time.Time
 	if c.DueDate != nil {
 		due = *c.DueDate
 	}
 	switch rem.Kind {
-	case MailReminder:
+	case contract.MailReminder:
 		return "reminder " + span(due.Sub(rem.At)) + " before due"
-	case MailOverdue:
+	case contract.MailOverdue:
 		return "overdue notice"
-	case MailOverdueReminder:
+	case contract.MailOverdueReminder:
 		return "overdue reminder " + span(rem.At.Sub(due)) + " after due"
 	}
 	return strings.ToLower(rem.Kind)
@@ -192,18 +160,18 @@ func retrySummary(wait time.Duration) string {
 }
 
 // mailSummary names an e-mail: "e-mail: request to the client (event 2)".
-func mailSummary(n Notify) string {
+func mailSummary(n contract.Notify) string {
 	what := map[string]string{
-		MailRequest: "request", MailRecollect: "request to provide again", MailReminder: "reminder",
-		MailOverdue: "overdue notice", MailOverdueAssignee: "overdue notice", MailOverdueReminder: "overdue reminder",
-		MailRevoked: "revocation", MailNewCase: "new case", MailDigest: "digest",
-		MailAssigned: "case assigned", MailClientSubmitted: "client's answer",
+		contract.MailRequest: "request", contract.MailRecollect: "request to provide again", contract.MailReminder: "reminder",
+		contract.MailOverdue: "overdue notice", contract.MailOverdueAssignee: "overdue notice", contract.MailOverdueReminder: "overdue reminder",
+		contract.MailRevoked: "revocation", contract.MailNewCase: "new case", contract.MailDigest: "digest",
+		contract.MailAssigned: "case assigned", contract.MailClientSubmitted: "client's answer",
 	}[n.Kind]
 	if what == "" { // a kind without a label yet reads as its name
 		what = strings.ToLower(strings.ReplaceAll(n.Kind, "_", " "))
 	}
-	who := map[string]string{RecipientClient: "the client", RecipientAssignee: "the assignee", RecipientOfficers: "every officer"}[n.Recipient]
-	if id, ok := strings.CutPrefix(n.Recipient, UserRecipient("")); ok && who == "" {
+	who := map[string]string{contract.RecipientClient: "the client", contract.RecipientAssignee: "the assignee", contract.RecipientOfficers: "every officer"}[n.Recipient]
+	if id, ok := strings.CutPrefix(n.Recipient, contract.UserRecipient("")); ok && who == "" {
 		who = "user `" + id + "`" // one user, by ID (never an address)
 	} else if who == "" {
 		who = n.Recipient
@@ -215,7 +183,7 @@ func mailSummary(n Notify) string {
 // Postgres first, those after version shown: "projection v5:
 // STATUS_CHANGED"; a write that only confirms events for the audit
 // timeline says how many.
-func projectionSummary(version, shown int64, committed, pending []Event) string {
+func projectionSummary(version, shown int64, committed, pending []contract.Event) string {
 	var types []string
 	counts := map[string]int{}
 	for _, e := range slices.Concat(committed, pending) {

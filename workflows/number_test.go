@@ -5,11 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/stretchr/testify/require"
 	sdkpb "go.temporal.io/api/sdk/v1"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // A case keeps the number it was started with: its projection stores it
@@ -27,10 +26,10 @@ func TestCaseWorkflowKeepsTheNumberItStartsWith(t *testing.T) {
 			require.Equal(t, given, stored)
 		}},
 		{"none", "", func(t *testing.T, _, stored string) {
-			require.True(t, workflows.ValidCaseNumber(stored), stored)
+			require.True(t, contract.ValidCaseNumber(stored), stored)
 		}},
 		{"taken by another case (a projection restored from an old backup)", "taken", func(t *testing.T, given, stored string) {
-			require.True(t, workflows.ValidCaseNumber(stored), stored)
+			require.True(t, contract.ValidCaseNumber(stored), stored)
 			require.NotEqual(t, given, stored, "Postgres numbers it anew rather than refuse it")
 		}},
 	}
@@ -46,7 +45,7 @@ func TestCaseWorkflowKeepsTheNumberItStartsWith(t *testing.T) {
 			case "taken":
 				h.number = takenNumber(t, h)
 			}
-			created := h.send(workflows.UpdateCreate, nil)
+			created := h.send(contract.UpdateCreate, nil)
 			var details string
 			h.env.RegisterDelayedCallback(func() {
 				v, err := h.env.QueryWorkflow("__temporal_workflow_metadata")
@@ -55,15 +54,15 @@ func TestCaseWorkflowKeepsTheNumberItStartsWith(t *testing.T) {
 				require.NoError(t, v.Get(&md))
 				details = md.GetCurrentDetails()
 			}, 1500*time.Millisecond)
-			h.status(workflows.StatusInProgress, "")
-			h.status(workflows.StatusPendingReview, "")
+			h.status(contract.StatusInProgress, "")
+			h.status(contract.StatusPendingReview, "")
 			h.run()
 			requireAccepted(t, created)
 
 			row, err := h.store.GetCase(ctx, h.newCase.ID)
 			require.NoError(t, err)
 			tt.want(t, h.number, row.CaseNumber)
-			require.Equal(t, row.CaseNumber, created.result.(workflows.Case).CaseNumber)
+			require.Equal(t, row.CaseNumber, created.result.(contract.Case).CaseNumber)
 			require.Contains(t, details, "**"+row.CaseNumber+"** is OPEN")
 		})
 	}
@@ -75,10 +74,10 @@ func takenNumber(t *testing.T, h *harness) string {
 	ctx := context.Background()
 	number, err := h.store.NextCaseNumber(ctx, time.Now())
 	require.NoError(t, err)
-	other := workflows.Case{NewCase: h.newCase, CaseNumber: number, Status: workflows.StatusOpen,
+	other := contract.Case{NewCase: h.newCase, CaseNumber: number, Status: contract.StatusOpen,
 		CreatedAt: time.Now(), UpdatedAt: time.Now(), Version: 1}
 	other.ID = "0195f3b2-7c1e-7d4a-9b1e-2f6f1c2d3e4f"
-	_, err = h.store.Project(ctx, workflows.Projection{Case: other})
+	_, err = h.store.Project(ctx, contract.Projection{Case: other})
 	require.NoError(t, err)
 	return number
 }
@@ -90,7 +89,7 @@ func TestCaseWorkflowRefusesAMalformedNumber(t *testing.T) {
 	h.run()
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, h.env.GetWorkflowError(), &appErr)
-	require.Equal(t, workflows.CodeValidation, appErr.Type())
+	require.Equal(t, contract.CodeValidation, appErr.Type())
 	require.Contains(t, appErr.Error(), "caseNumber")
 }
 
@@ -99,6 +98,6 @@ func TestValidCaseNumber(t *testing.T) {
 		"CASE-2026-00042": true, "CASE-2026-1234567": true,
 		"": false, "CASE-2026-0042": false, "case-2026-00042": false, "CASE-26-00042": false, "CASE-2026-00042 ": false,
 	} {
-		require.Equal(t, valid, workflows.ValidCaseNumber(number), "%q", number)
+		require.Equal(t, valid, contract.ValidCaseNumber(number), "%q", number)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // onboardingHarness is a harness whose case verifies one individual with
@@ -17,35 +17,35 @@ import (
 func onboardingHarness(t *testing.T, autoApprove bool) (*harness, string, string) {
 	h := newHarness(t, nil)
 	h.newCase.Type = "IDENTITY_VERIFICATION"
-	h.newCase.Family = workflows.FamilyOnboarding
+	h.newCase.Family = contract.FamilyOnboarding
 	h.newCase.Title = "Identity verification: Jane Roe"
 	h.newCase.Description = ""
 	h.newCase.AutoApprove = autoApprove
-	h.newCase.Entities = []workflows.NewEntity{{
-		Kind: workflows.KindIndividual, Name: "Jane Roe", Role: "applicant",
+	h.newCase.Entities = []contract.NewEntity{{
+		Kind: contract.KindIndividual, Name: "Jane Roe", Role: "applicant",
 		Checks: []string{"IDENTITY_DOCUMENT", "SANCTIONS_SCREENING"}, ProviderChecks: []string{"SANCTIONS_SCREENING"},
 	}}
-	entity := workflows.EntityID(h.newCase.ID, 0)
-	return h, workflows.CheckID(entity, "IDENTITY_DOCUMENT"), workflows.CheckID(entity, "SANCTIONS_SCREENING")
+	entity := contract.EntityID(h.newCase.ID, 0)
+	return h, contract.CheckID(entity, "IDENTITY_DOCUMENT"), contract.CheckID(entity, "SANCTIONS_SCREENING")
 }
 
-func (h *harness) check(id string, to workflows.CheckStatus, reason string) *outcome {
-	return h.send(workflows.UpdateCheck, workflows.CheckChange{ActorID: h.officer.ID, CheckID: id, Status: to, Reason: reason})
+func (h *harness) check(id string, to contract.CheckStatus, reason string) *outcome {
+	return h.send(contract.UpdateCheck, contract.CheckChange{ActorID: h.officer.ID, CheckID: id, Status: to, Reason: reason})
 }
 
-func (h *harness) providerResult(id string, result workflows.CheckStatus) {
+func (h *harness) providerResult(id string, result contract.CheckStatus) {
 	h.steps++
 	h.env.RegisterDelayedCallback(func() {
-		h.env.SignalWorkflow(workflows.SignalCheckResult, workflows.CheckResult{CheckID: id, Result: result, Provider: "ScreenCo", Reference: "SC-1"})
+		h.env.SignalWorkflow(contract.SignalCheckResult, contract.CheckResult{CheckID: id, Result: result, Provider: "ScreenCo", Reference: "SC-1"})
 	}, time.Duration(h.steps)*time.Second)
 }
 
 // queryAt records the live state after the steps queued so far.
-func (h *harness) queryAt() *workflows.State {
+func (h *harness) queryAt() *contract.State {
 	h.steps++
-	st := &workflows.State{}
+	st := &contract.State{}
 	h.env.RegisterDelayedCallback(func() {
-		v, err := h.env.QueryWorkflow(workflows.QueryState)
+		v, err := h.env.QueryWorkflow(contract.QueryState)
 		require.NoError(h.t, err)
 		require.NoError(h.t, v.Get(st))
 	}, time.Duration(h.steps)*time.Second)
@@ -62,7 +62,7 @@ func requireTimeline(t *testing.T, events []store.Event, want []flagStep) {
 	require.Len(t, events, len(want), "%v", eventTypes(events))
 	for i, w := range want {
 		require.Equal(t, w.typ, events[i].EventType, "event %d of %v", i, eventTypes(events))
-		if w.typ == workflows.EventFlagChanged {
+		if w.typ == contract.EventFlagChanged {
 			var flag *string
 			require.NoError(t, json.Unmarshal(events[i].NewValue, &flag))
 			got := ""
@@ -76,22 +76,22 @@ func requireTimeline(t *testing.T, events []store.Event, want []flagStep) {
 
 func TestOnboardingCollectReviewRecollectAutoApprove(t *testing.T) {
 	h, idDoc, sanctions := onboardingHarness(t, true)
-	created := h.send(workflows.UpdateCreate, nil)
-	sent := h.send(workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID})
+	created := h.send(contract.UpdateCreate, nil)
+	sent := h.send(contract.UpdateSend, contract.Send{ActorID: h.analyst.ID})
 	steps := []*outcome{
 		// The client provides all they owe: REVIEWING, though the
 		// provider's screening is still pending.
-		h.check(idDoc, workflows.CheckSubmitted, ""),
+		h.check(idDoc, contract.CheckSubmitted, ""),
 	}
-	h.providerResult(sanctions, workflows.CheckApproved) // still REVIEWING: one to review
+	h.providerResult(sanctions, contract.CheckApproved) // still REVIEWING: one to review
 	reviewing := h.queryAt()
 	steps = append(steps,
-		h.check(idDoc, workflows.CheckRejected, "The photo is unreadable."), // RECOLLECTING
-		h.check(idDoc, workflows.CheckSubmitted, ""),                        // REVIEWING again
-		h.check(idDoc, workflows.CheckApproved, ""),                         // ALL_APPROVED, auto-approved
+		h.check(idDoc, contract.CheckRejected, "The photo is unreadable."), // RECOLLECTING
+		h.check(idDoc, contract.CheckSubmitted, ""),                        // REVIEWING again
+		h.check(idDoc, contract.CheckApproved, ""),                         // ALL_APPROVED, auto-approved
 	)
 	approved := h.queryAt()
-	closeIt := h.status(workflows.StatusClosed, "")
+	closeIt := h.status(contract.StatusClosed, "")
 	h.run()
 
 	require.True(t, h.env.IsWorkflowCompleted())
@@ -99,10 +99,10 @@ func TestOnboardingCollectReviewRecollectAutoApprove(t *testing.T) {
 	for _, o := range append([]*outcome{created, sent, closeIt}, steps...) {
 		requireAccepted(t, o)
 	}
-	require.Equal(t, workflows.StatusDraft, created.result.(workflows.Case).Status)
-	require.Equal(t, workflows.FlagReviewing, reviewing.Case.Flag)
-	require.Equal(t, workflows.StatusApproved, approved.Case.Status)
-	require.Equal(t, workflows.FlagAllApproved, approved.Case.Flag)
+	require.Equal(t, contract.StatusDraft, created.result.(contract.Case).Status)
+	require.Equal(t, contract.FlagReviewing, reviewing.Case.Flag)
+	require.Equal(t, contract.StatusApproved, approved.Case.Status)
+	require.Equal(t, contract.FlagAllApproved, approved.Case.Flag)
 	require.NotNil(t, approved.Case.ResolvedAt)
 
 	events := h.timeline()
@@ -148,24 +148,24 @@ func TestOnboardingCollectReviewRecollectAutoApprove(t *testing.T) {
 
 func TestOnboardingWithoutAutoApproveStaysOpen(t *testing.T) {
 	h, idDoc, sanctions := onboardingHarness(t, false)
-	h.send(workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID})
+	h.send(contract.UpdateSend, contract.Send{ActorID: h.analyst.ID})
 	for _, id := range []string{idDoc, sanctions} {
-		requireLater(h, h.check(id, workflows.CheckSubmitted, ""))
-		requireLater(h, h.check(id, workflows.CheckApproved, ""))
+		requireLater(h, h.check(id, contract.CheckSubmitted, ""))
+		requireLater(h, h.check(id, contract.CheckApproved, ""))
 	}
 	st := h.queryAt()
-	approve := h.status(workflows.StatusApproved, "")
+	approve := h.status(contract.StatusApproved, "")
 	after := h.queryAt()
 	h.steps++
 	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
 	h.run()
 
-	require.Equal(t, workflows.FlagAllApproved, st.Case.Flag)
-	require.Equal(t, workflows.StatusOpen, st.Case.Status, "autoApprove off: a person decides")
+	require.Equal(t, contract.FlagAllApproved, st.Case.Flag)
+	require.Equal(t, contract.StatusOpen, st.Case.Status, "autoApprove off: a person decides")
 	requireAccepted(t, approve)
-	require.Equal(t, workflows.StatusApproved, after.Case.Status)
+	require.Equal(t, contract.StatusApproved, after.Case.Status)
 	for _, e := range h.timeline() {
-		require.NotEqual(t, workflows.EventAutoApproved, e.EventType)
+		require.NotEqual(t, contract.EventAutoApproved, e.EventType)
 	}
 }
 
@@ -178,63 +178,63 @@ func TestOnboardingNeverAutoApprovesUnlessOpen(t *testing.T) {
 	h, idDoc, sanctions := onboardingHarness(t, true)
 	// Every check approved while the case is still a draft.
 	for _, id := range []string{idDoc, sanctions} {
-		requireLater(h, h.check(id, workflows.CheckSubmitted, ""))
-		requireLater(h, h.check(id, workflows.CheckApproved, ""))
+		requireLater(h, h.check(id, contract.CheckSubmitted, ""))
+		requireLater(h, h.check(id, contract.CheckApproved, ""))
 	}
 	draft := h.queryAt()
 	h.steps++
 	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
 	h.run()
-	require.Equal(t, workflows.FlagAllApproved, draft.Case.Flag)
-	require.Equal(t, workflows.StatusDraft, draft.Case.Status)
+	require.Equal(t, contract.FlagAllApproved, draft.Case.Flag)
+	require.Equal(t, contract.StatusDraft, draft.Case.Status)
 }
 
 func TestOnboardingRejectedCaseIsNotAutoApproved(t *testing.T) {
 	h, idDoc, sanctions := onboardingHarness(t, true)
-	requireLater(h, h.send(workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID}))
-	requireLater(h, h.status(workflows.StatusRejected, "Client withdrew."))
+	requireLater(h, h.send(contract.UpdateSend, contract.Send{ActorID: h.analyst.ID}))
+	requireLater(h, h.status(contract.StatusRejected, "Client withdrew."))
 	for _, id := range []string{idDoc, sanctions} {
-		requireLater(h, h.check(id, workflows.CheckSubmitted, ""))
-		requireLater(h, h.check(id, workflows.CheckApproved, ""))
+		requireLater(h, h.check(id, contract.CheckSubmitted, ""))
+		requireLater(h, h.check(id, contract.CheckApproved, ""))
 	}
 	st := h.queryAt()
 	h.steps++
 	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
 	h.run()
-	require.Equal(t, workflows.FlagAllApproved, st.Case.Flag)
-	require.Equal(t, workflows.StatusRejected, st.Case.Status)
+	require.Equal(t, contract.FlagAllApproved, st.Case.Flag)
+	require.Equal(t, contract.StatusRejected, st.Case.Status)
 }
 
 func TestOnboardingValidators(t *testing.T) {
 	h, idDoc, _ := onboardingHarness(t, true)
-	toOpen := h.status(workflows.StatusOpen, "")
-	skipReview := h.check(idDoc, workflows.CheckApproved, "")
-	unknownCheck := h.check(workflows.CheckID("nope", "X"), workflows.CheckSubmitted, "")
-	badEntity := h.send(workflows.UpdateEntity, workflows.AddEntity{ActorID: h.officer.ID, Entity: workflows.NewEntity{Kind: "TRUST", Name: "x"}})
-	addCompany := h.send(workflows.UpdateEntity, workflows.AddEntity{ActorID: h.officer.ID, Entity: workflows.NewEntity{
-		Kind: workflows.KindCompany, Name: "Roe Ltd", Role: "employer", Checks: []string{"COMPANY_REGISTRY"}}})
-	sent := h.send(workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID})
-	sentAgain := h.send(workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID})
-	requireLater(h, h.check(idDoc, workflows.CheckSubmitted, ""))
-	rejectNoReason := h.check(idDoc, workflows.CheckRejected, " ")
-	rejectCase := h.status(workflows.StatusRejected, "")
-	h.status(workflows.StatusClosed, "")
+	toOpen := h.status(contract.StatusOpen, "")
+	skipReview := h.check(idDoc, contract.CheckApproved, "")
+	unknownCheck := h.check(contract.CheckID("nope", "X"), contract.CheckSubmitted, "")
+	badEntity := h.send(contract.UpdateEntity, contract.AddEntity{ActorID: h.officer.ID, Entity: contract.NewEntity{Kind: "TRUST", Name: "x"}})
+	addCompany := h.send(contract.UpdateEntity, contract.AddEntity{ActorID: h.officer.ID, Entity: contract.NewEntity{
+		Kind: contract.KindCompany, Name: "Roe Ltd", Role: "employer", Checks: []string{"COMPANY_REGISTRY"}}})
+	sent := h.send(contract.UpdateSend, contract.Send{ActorID: h.analyst.ID})
+	sentAgain := h.send(contract.UpdateSend, contract.Send{ActorID: h.analyst.ID})
+	requireLater(h, h.check(idDoc, contract.CheckSubmitted, ""))
+	rejectNoReason := h.check(idDoc, contract.CheckRejected, " ")
+	rejectCase := h.status(contract.StatusRejected, "")
+	h.status(contract.StatusClosed, "")
 	h.run()
 	require.True(t, h.env.IsWorkflowCompleted())
 
-	requireRejected(t, toOpen, workflows.CodeInvalidTransition)
+	requireRejected(t, toOpen, contract.CodeInvalidTransition)
 	require.ErrorContains(t, toOpen.rejected, "a draft opens when its request is sent")
-	requireRejected(t, skipReview, workflows.CodeInvalidTransition)
-	requireRejected(t, unknownCheck, workflows.CodeNotFound)
-	requireRejected(t, badEntity, workflows.CodeValidation)
+	requireRejected(t, skipReview, contract.CodeInvalidTransition)
+	requireRejected(t, unknownCheck, contract.CodeNotFound)
+	requireRejected(t, badEntity, contract.CodeValidation)
 	requireAccepted(t, addCompany)
-	company := addCompany.result.(workflows.Entity)
-	require.Equal(t, workflows.EntityID(h.newCase.ID, 1), company.ID)
+	company := addCompany.result.(contract.Entity)
+	require.Equal(t, contract.EntityID(h.newCase.ID, 1), company.ID)
 	require.Len(t, company.Checks, 1)
 	requireAccepted(t, sent)
-	requireRejected(t, sentAgain, workflows.CodeInvalidTransition)
-	requireRejected(t, rejectNoReason, workflows.CodeValidation)
-	requireRejected(t, rejectCase, workflows.CodeValidation)
+	requireRejected(t, sentAgain, contract.CodeInvalidTransition)
+	requireRejected(t, rejectNoReason, contract.CodeValidation)
+	requireRejected(t, rejectCase, contract.CodeValidation)
 
 	entities, err := h.store.Entities(context.Background(), h.newCase.ID)
 	require.NoError(t, err)
@@ -244,46 +244,46 @@ func TestOnboardingValidators(t *testing.T) {
 
 func TestInvestigationRefusesOnboardingUpdates(t *testing.T) {
 	h := newHarness(t, nil)
-	send := h.send(workflows.UpdateSend, workflows.Send{ActorID: h.officer.ID})
-	entity := h.send(workflows.UpdateEntity, workflows.AddEntity{ActorID: h.officer.ID, Entity: workflows.NewEntity{Kind: workflows.KindIndividual, Name: "x"}})
+	send := h.send(contract.UpdateSend, contract.Send{ActorID: h.officer.ID})
+	entity := h.send(contract.UpdateEntity, contract.AddEntity{ActorID: h.officer.ID, Entity: contract.NewEntity{Kind: contract.KindIndividual, Name: "x"}})
 	h.steps++
 	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
 	h.run()
-	requireRejected(t, send, workflows.CodeInvalidTransition)
-	requireRejected(t, entity, workflows.CodeInvalidTransition)
+	requireRejected(t, send, contract.CodeInvalidTransition)
+	requireRejected(t, entity, contract.CodeInvalidTransition)
 }
 
 func TestFourEyes(t *testing.T) {
 	t.Run("investigation: who asked for review does not resolve", func(t *testing.T) {
 		h := newHarness(t, nil)
 		h.newCase.FourEyes = true
-		requireLater(h, h.status(workflows.StatusInProgress, ""))
-		requireLater(h, h.status(workflows.StatusPendingReview, ""))
-		same := h.status(workflows.StatusResolvedTruePositive, "Confirmed.")
-		other := h.send(workflows.UpdateStatus, workflows.StatusChange{ActorID: h.analyst.ID, Status: workflows.StatusResolvedTruePositive, ResolutionNote: "Confirmed."})
+		requireLater(h, h.status(contract.StatusInProgress, ""))
+		requireLater(h, h.status(contract.StatusPendingReview, ""))
+		same := h.status(contract.StatusResolvedTruePositive, "Confirmed.")
+		other := h.send(contract.UpdateStatus, contract.StatusChange{ActorID: h.analyst.ID, Status: contract.StatusResolvedTruePositive, ResolutionNote: "Confirmed."})
 		h.steps++
 		h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
 		h.run()
-		requireRejected(t, same, workflows.CodeFourEyes)
+		requireRejected(t, same, contract.CodeFourEyes)
 		requireAccepted(t, other)
 	})
 	t.Run("onboarding: who sent the request does not approve", func(t *testing.T) {
 		h, _, _ := onboardingHarness(t, false)
 		h.newCase.FourEyes = true
-		requireLater(h, h.send(workflows.UpdateSend, workflows.Send{ActorID: h.officer.ID}))
-		same := h.status(workflows.StatusApproved, "")
-		other := h.send(workflows.UpdateStatus, workflows.StatusChange{ActorID: h.analyst.ID, Status: workflows.StatusApproved})
+		requireLater(h, h.send(contract.UpdateSend, contract.Send{ActorID: h.officer.ID}))
+		same := h.status(contract.StatusApproved, "")
+		other := h.send(contract.UpdateStatus, contract.StatusChange{ActorID: h.analyst.ID, Status: contract.StatusApproved})
 		h.steps++
 		h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
 		h.run()
-		requireRejected(t, same, workflows.CodeFourEyes)
+		requireRejected(t, same, contract.CodeFourEyes)
 		requireAccepted(t, other)
 	})
 	t.Run("off by default", func(t *testing.T) {
 		h := newHarness(t, nil)
-		requireLater(h, h.status(workflows.StatusInProgress, ""))
-		requireLater(h, h.status(workflows.StatusPendingReview, ""))
-		requireLater(h, h.status(workflows.StatusResolvedTruePositive, "Confirmed."))
+		requireLater(h, h.status(contract.StatusInProgress, ""))
+		requireLater(h, h.status(contract.StatusPendingReview, ""))
+		requireLater(h, h.status(contract.StatusResolvedTruePositive, "Confirmed."))
 		h.steps++
 		h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Duration(h.steps)*time.Second)
 		h.run()

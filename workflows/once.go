@@ -1,6 +1,9 @@
 package workflows
 
-import "go.temporal.io/sdk/workflow"
+import (
+	"github.com/caseflow/caseflow/workflows/contract"
+	"go.temporal.io/sdk/workflow"
+)
 
 // Temporal recognises a repeated update ID within one run only. A client
 // whose answer was lost retries with the same ID, and when the case has
@@ -10,13 +13,6 @@ import "go.temporal.io/sdk/workflow"
 
 // maxApplied bounds the IDs handed on: a retry comes within seconds.
 const maxApplied = 1_000
-
-// Applied is one update a case has applied, and what it produced (an
-// event, entity or check ID) to answer a retry with.
-type Applied struct {
-	UpdateID string `json:"updateId"`
-	Ref      string `json:"ref,omitempty"`
-}
 
 func (r *caseRun) appliedRef(ctx workflow.Context) (string, bool) {
 	info := workflow.GetCurrentUpdateInfo(ctx)
@@ -40,19 +36,19 @@ func (r *caseRun) markApplied(ctx workflow.Context, ref string) {
 	if r.appliedIndex == nil {
 		r.appliedIndex = map[string]string{}
 	}
-	r.applied = append(r.applied, Applied{UpdateID: info.ID, Ref: ref})
+	r.applied = append(r.applied, contract.Applied{UpdateID: info.ID, Ref: ref})
 	r.appliedIndex[info.ID] = ref
 }
 
 // recentApplied is what a run hands on.
-func (r *caseRun) recentApplied() []Applied {
+func (r *caseRun) recentApplied() []contract.Applied {
 	if len(r.applied) > maxApplied {
-		return append([]Applied(nil), r.applied[len(r.applied)-maxApplied:]...)
+		return append([]contract.Applied(nil), r.applied[len(r.applied)-maxApplied:]...)
 	}
-	return append([]Applied(nil), r.applied...)
+	return append([]contract.Applied(nil), r.applied...)
 }
 
-func (r *caseRun) restoreApplied(applied []Applied) {
+func (r *caseRun) restoreApplied(applied []contract.Applied) {
 	r.applied = applied
 	r.appliedIndex = make(map[string]string, len(applied))
 	for _, a := range applied {
@@ -133,25 +129,25 @@ func (r *caseRun) admit(ctx workflow.Context, validate func() error) error {
 		return nil
 	}
 	if r.handingOver {
-		return reject(CodeRetry, "the case is moving to a fresh run; send the update again")
+		return reject(contract.CodeRetry, "the case is moving to a fresh run; send the update again")
 	}
 	return validate()
 }
 
-func (r *caseRun) noteEvent(id string) Event { return Event{ID: id, CaseID: r.c.ID} }
+func (r *caseRun) noteEvent(id string) contract.Event { return contract.Event{ID: id, CaseID: r.c.ID} }
 
-func (r *caseRun) entityByID(id string) Entity {
+func (r *caseRun) entityByID(id string) contract.Entity {
 	for _, e := range r.c.Entities {
 		if e.ID == id {
 			return e
 		}
 	}
-	return Entity{ID: id}
+	return contract.Entity{ID: id}
 }
 
-func (r *caseRun) checkByID(id string) Check {
+func (r *caseRun) checkByID(id string) contract.Check {
 	if i, j, err := r.findCheck(id); err == nil {
 		return r.c.Entities[i].Checks[j]
 	}
-	return Check{ID: id}
+	return contract.Check{ID: id}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -53,11 +54,6 @@ import (
 // localProjectionChange names the change for workflow.GetVersion.
 const localProjectionChange = "local-projection"
 
-// CodeProjectionRefused is the error type of a projection write Postgres
-// refused for good (activities.ProjectCase), and of the error an update
-// whose change it could not write is answered with.
-const CodeProjectionRefused = "PROJECTION_REFUSED"
-
 // refusedRetry is how long the projector waits after a refused write
 // before trying again with no newer change to write; each refusal that
 // follows doubles it, up to refusedRetryMax.
@@ -75,7 +71,7 @@ const confirmAfter = 5 * time.Second
 // pendingEvent is an event of a workflow task that may not be committed
 // yet, with the history length when it was decided.
 type pendingEvent struct {
-	Event
+	contract.Event
 	decidedAt int
 }
 
@@ -84,7 +80,7 @@ type projection struct {
 	byActivity bool
 	// historyBase is the history events of the runs before this one.
 	historyBase int64
-	committed   []Event
+	committed   []contract.Event
 	uncommitted []pendingEvent
 	// wanted counts the changes asked for, written those in Postgres.
 	wanted, written int64
@@ -127,7 +123,7 @@ func writeOptions() workflow.ActivityOptions {
 
 // startProjection decides how this run writes, once, before the run's
 // first command (so histories recorded before local writes replay).
-func (r *caseRun) startProjection(ctx workflow.Context, from *Resume) {
+func (r *caseRun) startProjection(ctx workflow.Context, from *contract.Resume) {
 	v := workflow.GetVersion(ctx, localProjectionChange, workflow.DefaultVersion, 1)
 	r.p.byActivity = v == workflow.DefaultVersion
 	if from != nil {
@@ -143,7 +139,7 @@ func (r *caseRun) startProjection(ctx workflow.Context, from *Resume) {
 // persist writes the case as it stands now with the given events, and
 // stamps them with the workflow's clock. It returns once Postgres shows the
 // change.
-func (r *caseRun) persist(ctx workflow.Context, events ...Event) error {
+func (r *caseRun) persist(ctx workflow.Context, events ...contract.Event) error {
 	now := workflow.Now(ctx).UTC()
 	r.c.UpdatedAt = now
 	for i := range events {
@@ -164,7 +160,7 @@ func (r *caseRun) persist(ctx workflow.Context, events ...Event) error {
 // straight to the audit timeline: no timer, no extra task for a new case.
 // It is stamped with the case's creation time, the workflow's start, which
 // every attempt of the first workflow task agrees on.
-func (r *caseRun) persistStarted(ctx workflow.Context, created Event) error {
+func (r *caseRun) persistStarted(ctx workflow.Context, created contract.Event) error {
 	if r.p.byActivity {
 		return r.persist(ctx, created)
 	}
@@ -202,7 +198,7 @@ func (r *caseRun) settled() bool {
 // good: the change it carried is kept, and written later (projector).
 func IsProjectionRefused(err error) bool {
 	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && appErr.Type() == CodeProjectionRefused
+	return errors.As(err, &appErr) && appErr.Type() == contract.CodeProjectionRefused
 }
 
 // carryOn lets the run go on past a change (a signal's, a timer's) whose
@@ -308,7 +304,7 @@ func (r *caseRun) stall(ctx workflow.Context, target int64, err error, retry *ba
 	r.p.stalled, r.p.refused = true, target
 	r.p.refusal = temporal.NewNonRetryableApplicationError(fmt.Sprintf(
 		"the case keeps the change, but its record was refused: %s; it is written once Postgres takes it", cause),
-		CodeProjectionRefused, nil)
+		contract.CodeProjectionRefused, nil)
 	log := workflow.GetLogger(ctx)
 	if retry != nil && !retry.fired.IsReady() {
 		log.Error("projection refused", "caseId", r.c.ID, "error", err)
@@ -377,7 +373,7 @@ func (r *caseRun) commitFirst(n int) {
 func (r *caseRun) write(ctx workflow.Context) error {
 	target := r.p.wanted
 	committed := r.p.committed
-	p := Projection{
+	p := contract.Projection{
 		Case:    r.snapshot(),
 		Events:  committed,
 		Pending: eventsOf(r.p.uncommitted),
@@ -386,7 +382,7 @@ func (r *caseRun) write(ctx workflow.Context) error {
 	opts := workflow.GetLocalActivityOptions(ctx)
 	opts.Summary = projectionSummary(p.Case.Version, r.p.shown, p.Events, p.Pending)
 	var number string
-	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, opts), ProjectActivity, p).Get(ctx, &number); err != nil {
+	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, opts), contract.ProjectActivity, p).Get(ctx, &number); err != nil {
 		return err
 	}
 	r.p.shown = p.Case.Version
@@ -405,10 +401,10 @@ func (r *caseRun) write(ctx workflow.Context) error {
 // snapshot is the case as the local activity gets it: a copy, since the
 // activity runs on a goroutine of its own and the workflow changes checks
 // in place (race detector, onboarding test).
-func (r *caseRun) snapshot() Case {
+func (r *caseRun) snapshot() contract.Case {
 	c := r.c
 	if r.c.Entities != nil {
-		c.Entities = make([]Entity, len(r.c.Entities))
+		c.Entities = make([]contract.Entity, len(r.c.Entities))
 		for i, e := range r.c.Entities {
 			e.Checks = slices.Clone(e.Checks)
 			c.Entities[i] = e
@@ -428,13 +424,13 @@ func (r *caseRun) projected() bool {
 
 // handOver is what the next run needs: whatever this run decided is
 // committed with its Continue-As-New.
-func (r *caseRun) handOver(ctx workflow.Context, res *Resume) {
-	res.Unconfirmed = append(append([]Event(nil), r.p.committed...), eventsOf(r.p.uncommitted)...)
+func (r *caseRun) handOver(ctx workflow.Context, res *contract.Resume) {
+	res.Unconfirmed = append(append([]contract.Event(nil), r.p.committed...), eventsOf(r.p.uncommitted)...)
 	res.HistoryBase = r.p.historyBase + int64(workflow.GetInfo(ctx).GetCurrentHistoryLength())
 }
 
-func eventsOf(p []pendingEvent) []Event {
-	events := make([]Event, len(p))
+func eventsOf(p []pendingEvent) []contract.Event {
+	events := make([]contract.Event, len(p))
 	for i, e := range p {
 		events[i] = e.Event
 	}
@@ -448,7 +444,7 @@ func eventsOf(p []pendingEvent) []Event {
 // Its events go with this write only, so those of a write Postgres
 // refused are held in committed and go with the next one (recorded
 // histories hold no refusal, so they replay with committed empty).
-func (r *caseRun) persistByActivity(ctx workflow.Context, events []Event) error {
+func (r *caseRun) persistByActivity(ctx workflow.Context, events []contract.Event) error {
 	if len(r.p.committed) > 0 {
 		events = slices.Concat(r.p.committed, events)
 	}
@@ -456,7 +452,7 @@ func (r *caseRun) persistByActivity(ctx workflow.Context, events []Event) error 
 	opts.Summary = projectionSummary(r.c.Version, r.p.shown, events, nil)
 	ctx = workflow.WithActivityOptions(ctx, opts)
 	var number string
-	err := workflow.ExecuteActivity(ctx, ProjectActivity, Projection{Case: r.c, Events: events}).Get(ctx, &number)
+	err := workflow.ExecuteActivity(ctx, contract.ProjectActivity, contract.Projection{Case: r.c, Events: events}).Get(ctx, &number)
 	if err != nil {
 		if IsProjectionRefused(err) {
 			r.p.committed = events

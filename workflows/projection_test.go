@@ -19,6 +19,7 @@ import (
 	"github.com/caseflow/caseflow/activities"
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // refusing stands in for a Postgres that refuses some writes for good, as
@@ -28,12 +29,12 @@ type refusing struct {
 	activities.Projector
 	mu sync.Mutex
 	// refuse says whether to refuse a write; it runs under mu.
-	refuse   func(workflows.Projection) bool
+	refuse   func(contract.Projection) bool
 	attempts int
 	refusals int
 }
 
-func (f *refusing) Project(ctx context.Context, p workflows.Projection) (string, error) {
+func (f *refusing) Project(ctx context.Context, p contract.Projection) (string, error) {
 	f.mu.Lock()
 	f.attempts++
 	bad := f.refuse(p)
@@ -55,7 +56,7 @@ func (f *refusing) counts() (attempts, refusals int) {
 }
 
 func newRefusingHarness(t *testing.T, h func(*testing.T, func(activities.Projector) activities.Projector) *harness) (*harness, *refusing) {
-	f := &refusing{refuse: func(workflows.Projection) bool { return false }}
+	f := &refusing{refuse: func(contract.Projection) bool { return false }}
 	return h(t, func(p activities.Projector) activities.Projector {
 		f.Projector = p
 		return f
@@ -81,18 +82,18 @@ func (h *harness) sendAt(d time.Duration, name string, arg any) *timed {
 	return o
 }
 
-func (h *harness) stateAt(d time.Duration) *workflows.State {
-	st := &workflows.State{}
+func (h *harness) stateAt(d time.Duration) *contract.State {
+	st := &contract.State{}
 	h.at(d, func() { queryInto(h, st) })
 	return st
 }
 
 func (h *harness) noteAt(d time.Duration, content string) *timed {
-	return h.sendAt(d, workflows.UpdateNote, workflows.Note{ActorID: h.officer.ID, Content: content})
+	return h.sendAt(d, contract.UpdateNote, contract.Note{ActorID: h.officer.ID, Content: content})
 }
 
-func (h *harness) statusAt(d time.Duration, to workflows.Status, note string) *timed {
-	return h.sendAt(d, workflows.UpdateStatus, workflows.StatusChange{ActorID: h.officer.ID, Status: to, ResolutionNote: note})
+func (h *harness) statusAt(d time.Duration, to contract.Status, note string) *timed {
+	return h.sendAt(d, contract.UpdateStatus, contract.StatusChange{ActorID: h.officer.ID, Status: to, ResolutionNote: note})
 }
 
 // requireRefused asserts an update was accepted and answered at once with
@@ -102,7 +103,7 @@ func requireRefused(t *testing.T, o *timed) {
 	require.NoError(t, o.rejected, "the validator accepted it")
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, o.err, &appErr)
-	require.Equal(t, workflows.CodeProjectionRefused, appErr.Type(), "%v", o.err)
+	require.Equal(t, contract.CodeProjectionRefused, appErr.Type(), "%v", o.err)
 	require.True(t, appErr.NonRetryable())
 	require.Contains(t, appErr.Message(), "22021")
 	require.GreaterOrEqual(t, o.doneAt, o.sentAt, "answered")
@@ -132,24 +133,24 @@ func descriptions(h *harness) []string {
 func TestProjectionRefusedWriteLeavesTheCaseAnswering(t *testing.T) {
 	h, f := newRefusingHarness(t, newHarness)
 	h.newCase.Type = "IDENTITY_VERIFICATION"
-	h.newCase.Family = workflows.FamilyOnboarding
+	h.newCase.Family = contract.FamilyOnboarding
 	h.newCase.Title = "Identity verification: Jane Roe"
 	h.newCase.Description = ""
 	h.newCase.AutoApprove = true
-	h.newCase.Entities = []workflows.NewEntity{{
-		Kind: workflows.KindIndividual, Name: "Jane Roe", Role: "applicant",
+	h.newCase.Entities = []contract.NewEntity{{
+		Kind: contract.KindIndividual, Name: "Jane Roe", Role: "applicant",
 		Checks: []string{"IDENTITY_DOCUMENT", "SANCTIONS_SCREENING"}, ProviderChecks: []string{"SANCTIONS_SCREENING"},
 	}}
-	entity := workflows.EntityID(h.newCase.ID, 0)
-	idDoc, sanctions := workflows.CheckID(entity, "IDENTITY_DOCUMENT"), workflows.CheckID(entity, "SANCTIONS_SCREENING")
+	entity := contract.EntityID(h.newCase.ID, 0)
+	idDoc, sanctions := contract.CheckID(entity, "IDENTITY_DOCUMENT"), contract.CheckID(entity, "SANCTIONS_SCREENING")
 
 	noteRefused, signalRefused := false, false
-	f.refuse = func(p workflows.Projection) bool {
-		if !noteRefused && slices.ContainsFunc(p.Pending, func(e workflows.Event) bool { return e.Description == "Refused once." }) {
+	f.refuse = func(p contract.Projection) bool {
+		if !noteRefused && slices.ContainsFunc(p.Pending, func(e contract.Event) bool { return e.Description == "Refused once." }) {
 			noteRefused = true
 			return true
 		}
-		if !signalRefused && len(p.Case.Entities) > 0 && p.Case.Entities[0].Checks[1].Status == workflows.CheckApproved {
+		if !signalRefused && len(p.Case.Entities) > 0 && p.Case.Entities[0].Checks[1].Status == contract.CheckApproved {
 			signalRefused = true
 			return true
 		}
@@ -157,21 +158,21 @@ func TestProjectionRefusedWriteLeavesTheCaseAnswering(t *testing.T) {
 	}
 
 	s := time.Second
-	created := h.sendAt(1*s, workflows.UpdateCreate, nil)
-	sent := h.sendAt(2*s, workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID})
+	created := h.sendAt(1*s, contract.UpdateCreate, nil)
+	sent := h.sendAt(2*s, contract.UpdateSend, contract.Send{ActorID: h.analyst.ID})
 	refused := h.noteAt(3*s, "Refused once.")
 	afterRefusal := h.stateAt(4 * s)
 	later := h.noteAt(5*s, "Written after the refusal.")
-	invalid := h.sendAt(6*s, workflows.UpdateCheck, workflows.CheckChange{ActorID: h.officer.ID, CheckID: idDoc, Status: "BOGUS"})
-	submitted := h.sendAt(7*s, workflows.UpdateCheck, workflows.CheckChange{ActorID: h.officer.ID, CheckID: idDoc, Status: workflows.CheckSubmitted})
-	approved := h.sendAt(8*s, workflows.UpdateCheck, workflows.CheckChange{ActorID: h.officer.ID, CheckID: idDoc, Status: workflows.CheckApproved})
+	invalid := h.sendAt(6*s, contract.UpdateCheck, contract.CheckChange{ActorID: h.officer.ID, CheckID: idDoc, Status: "BOGUS"})
+	submitted := h.sendAt(7*s, contract.UpdateCheck, contract.CheckChange{ActorID: h.officer.ID, CheckID: idDoc, Status: contract.CheckSubmitted})
+	approved := h.sendAt(8*s, contract.UpdateCheck, contract.CheckChange{ActorID: h.officer.ID, CheckID: idDoc, Status: contract.CheckApproved})
 	h.at(9*s, func() {
-		h.env.SignalWorkflow(workflows.SignalCheckResult, workflows.CheckResult{CheckID: sanctions, Result: workflows.CheckApproved, Provider: "ScreenCo", Reference: "SC-1"})
+		h.env.SignalWorkflow(contract.SignalCheckResult, contract.CheckResult{CheckID: sanctions, Result: contract.CheckApproved, Provider: "ScreenCo", Reference: "SC-1"})
 	})
 	afterSignal := h.stateAt(10 * s)
 	var projectedAfterSignal string
 	h.at(10*s+500*time.Millisecond, func() { projectedAfterSignal = mustCase(t, h).Status })
-	closed := h.statusAt(11*s, workflows.StatusClosed, "")
+	closed := h.statusAt(11*s, contract.StatusClosed, "")
 	h.run()
 
 	require.True(t, h.env.IsWorkflowCompleted())
@@ -182,11 +183,11 @@ func TestProjectionRefusedWriteLeavesTheCaseAnswering(t *testing.T) {
 	requireRefused(t, refused)
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, invalid.rejected, &appErr)
-	require.Equal(t, workflows.CodeValidation, appErr.Type(), "later updates are validated as ever")
+	require.Equal(t, contract.CodeValidation, appErr.Type(), "later updates are validated as ever")
 
-	require.Equal(t, workflows.StatusOpen, afterRefusal.Case.Status, "the query answers")
+	require.Equal(t, contract.StatusOpen, afterRefusal.Case.Status, "the query answers")
 	require.Equal(t, int64(3), afterRefusal.Case.Version, "the case keeps the refused note")
-	require.Equal(t, workflows.StatusApproved, afterSignal.Case.Status, "the provider's result is applied: all approved")
+	require.Equal(t, contract.StatusApproved, afterSignal.Case.Status, "the provider's result is applied: all approved")
 	require.Equal(t, "OPEN", projectedAfterSignal, "its write was refused")
 
 	_, refusals := f.counts()
@@ -219,7 +220,7 @@ func TestProjectionStallsUntilAWorkerCanWriteIt(t *testing.T) {
 	h.newCase.DueDate = &due
 	h.newCase.AssignedTo = &h.officer.ID
 	broken := false
-	f.refuse = func(workflows.Projection) bool { return broken }
+	f.refuse = func(contract.Projection) bool { return broken }
 	setBroken := func(b bool) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -227,13 +228,13 @@ func TestProjectionStallsUntilAWorkerCanWriteIt(t *testing.T) {
 	}
 
 	s := time.Second
-	created := h.sendAt(1*s, workflows.UpdateCreate, nil)
+	created := h.sendAt(1*s, contract.UpdateCreate, nil)
 	h.at(1500*time.Millisecond, func() { setBroken(true) })
 	refused := []*timed{h.noteAt(2*s, "First refused."), h.noteAt(3*s, "Second refused.")}
 	// At 1h the case falls overdue: a timer whose write is refused.
 	overdue := h.stateAt(time.Hour + s)
-	for i, st := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview,
-		workflows.StatusResolvedTruePositive, workflows.StatusClosed} {
+	for i, st := range []contract.Status{contract.StatusInProgress, contract.StatusPendingReview,
+		contract.StatusResolvedTruePositive, contract.StatusClosed} {
 		refused = append(refused, h.statusAt(2*time.Hour+time.Duration(i)*s, st, "Confirmed."))
 	}
 	closedInCase := h.stateAt(2*time.Hour + 10*s)
@@ -253,7 +254,7 @@ func TestProjectionStallsUntilAWorkerCanWriteIt(t *testing.T) {
 		requireRefused(t, o)
 	}
 	require.True(t, overdue.Case.Overdue, "the timer's change is kept")
-	require.Equal(t, workflows.StatusClosed, closedInCase.Case.Status, "updates are applied though not written")
+	require.Equal(t, contract.StatusClosed, closedInCase.Case.Status, "updates are applied though not written")
 	require.Equal(t, "OPEN", projectedStatus)
 
 	// One write per change (2 notes, the overdue timer, 4 moves), one per
@@ -279,8 +280,8 @@ func TestProjectionStallsUntilAWorkerCanWriteIt(t *testing.T) {
 func TestProjectionRefusedEventsCarryOverContinueAsNew(t *testing.T) {
 	h, f := newRefusingHarness(t, newHarness)
 	h.newCase.HistoryLimit = 5_000
-	f.refuse = func(p workflows.Projection) bool { return p.Case.Version > 1 }
-	created := h.sendAt(time.Second, workflows.UpdateCreate, nil)
+	f.refuse = func(p contract.Projection) bool { return p.Case.Version > 1 }
+	created := h.sendAt(time.Second, contract.UpdateCreate, nil)
 	refused := h.noteAt(2*time.Second, "Refused before the hand-over.")
 	h.at(time.Hour, func() { h.env.SetCurrentHistoryLength(3_750) })
 	h.run()
@@ -289,7 +290,7 @@ func TestProjectionRefusedEventsCarryOverContinueAsNew(t *testing.T) {
 
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, h.env.GetWorkflowError(), &can)
-	var next workflows.Input
+	var next contract.Input
 	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
 	require.NotNil(t, next.Resume)
 	require.Len(t, next.Resume.Unconfirmed, 1)
@@ -312,12 +313,12 @@ func TestProjectionRefusedEventsCarryOverContinueAsNew(t *testing.T) {
 // fails at once with the refusal.
 func TestProjectionRefusedCreateFailsTheCase(t *testing.T) {
 	h, f := newRefusingHarness(t, newHarness)
-	f.refuse = func(workflows.Projection) bool { return true }
+	f.refuse = func(contract.Projection) bool { return true }
 	h.run()
 	require.True(t, h.env.IsWorkflowCompleted())
 	var appErr *temporal.ApplicationError
 	require.ErrorAs(t, h.env.GetWorkflowError(), &appErr)
-	require.Equal(t, workflows.CodeProjectionRefused, appErr.Type())
+	require.Equal(t, contract.CodeProjectionRefused, appErr.Type())
 	_, err := h.store.GetCase(context.Background(), h.newCase.ID)
 	require.ErrorIs(t, err, store.ErrNotFound)
 	attempts, _ := f.counts()

@@ -28,6 +28,7 @@ import (
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
@@ -101,38 +102,38 @@ func TestHistories(t *testing.T) {
 	scenarios := []scenario{
 		{"investigation-lifecycle", func(t *testing.T, s *live) []string {
 			id := s.start(t, s.investigation(0))
-			s.update(t, id, workflows.UpdateAssign, workflows.Assignment{ActorID: s.officer.ID, AssigneeID: &s.officer.ID, AssigneeRole: s.officer.Role})
-			s.update(t, id, workflows.UpdateNote, workflows.Note{ActorID: s.analyst.ID, Content: "Called the branch."})
-			for _, st := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview, workflows.StatusEscalated} {
+			s.update(t, id, contract.UpdateAssign, contract.Assignment{ActorID: s.officer.ID, AssigneeID: &s.officer.ID, AssigneeRole: s.officer.Role})
+			s.update(t, id, contract.UpdateNote, contract.Note{ActorID: s.analyst.ID, Content: "Called the branch."})
+			for _, st := range []contract.Status{contract.StatusInProgress, contract.StatusPendingReview, contract.StatusEscalated} {
 				s.status(t, id, st, "")
 			}
-			s.status(t, id, workflows.StatusResolvedTruePositive, "SAR filed.")
-			s.status(t, id, workflows.StatusClosed, "Done.")
+			s.status(t, id, contract.StatusResolvedTruePositive, "SAR filed.")
+			s.status(t, id, contract.StatusClosed, "Done.")
 			return []string{id}
 		}},
 		{"investigation-sent-back", func(t *testing.T, s *live) []string {
 			id := s.start(t, s.investigation(0))
-			for _, st := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview, workflows.StatusInProgress, workflows.StatusPendingReview} {
+			for _, st := range []contract.Status{contract.StatusInProgress, contract.StatusPendingReview, contract.StatusInProgress, contract.StatusPendingReview} {
 				s.status(t, id, st, "")
 			}
-			s.status(t, id, workflows.StatusResolvedFalsePositive, "Salary.")
-			s.status(t, id, workflows.StatusClosed, "Done.")
+			s.status(t, id, contract.StatusResolvedFalsePositive, "Salary.")
+			s.status(t, id, contract.StatusClosed, "Done.")
 			return []string{id}
 		}},
 		{"onboarding-auto-approve", func(t *testing.T, s *live) []string {
 			nc := s.onboarding()
 			id := s.start(t, nc)
 			idDoc, sanctions := s.checkIDs(nc)
-			s.update(t, id, workflows.UpdateSend, workflows.Send{ActorID: s.analyst.ID})
-			s.check(t, id, idDoc, workflows.CheckSubmitted, "")
-			require.NoError(t, s.tc.SignalWorkflow(s.ctx, id, "", workflows.SignalCheckResult,
-				workflows.CheckResult{CheckID: sanctions, Result: workflows.CheckApproved, Provider: "ScreenCo", Reference: "SC-1"}))
-			s.check(t, id, idDoc, workflows.CheckRejected, "Unreadable.")
-			s.update(t, id, workflows.UpdateSubmit, workflows.Submission{Message: "Again."})
-			s.waitFor(t, id, func(c workflows.Case) bool { return c.Entities[0].Checks[1].Status == workflows.CheckApproved })
-			s.check(t, id, idDoc, workflows.CheckApproved, "")
-			s.waitFor(t, id, func(c workflows.Case) bool { return c.Status == workflows.StatusApproved })
-			s.status(t, id, workflows.StatusClosed, "")
+			s.update(t, id, contract.UpdateSend, contract.Send{ActorID: s.analyst.ID})
+			s.check(t, id, idDoc, contract.CheckSubmitted, "")
+			require.NoError(t, s.tc.SignalWorkflow(s.ctx, id, "", contract.SignalCheckResult,
+				contract.CheckResult{CheckID: sanctions, Result: contract.CheckApproved, Provider: "ScreenCo", Reference: "SC-1"}))
+			s.check(t, id, idDoc, contract.CheckRejected, "Unreadable.")
+			s.update(t, id, contract.UpdateSubmit, contract.Submission{Message: "Again."})
+			s.waitFor(t, id, func(c contract.Case) bool { return c.Entities[0].Checks[1].Status == contract.CheckApproved })
+			s.check(t, id, idDoc, contract.CheckApproved, "")
+			s.waitFor(t, id, func(c contract.Case) bool { return c.Status == contract.StatusApproved })
+			s.status(t, id, contract.StatusClosed, "")
 			return []string{id}
 		}},
 		{"client-request-timers", func(t *testing.T, s *live) []string {
@@ -140,56 +141,56 @@ func TestHistories(t *testing.T) {
 			due := time.Now().Add(3 * time.Second)
 			nc.DueDate = &due
 			nc.AssignedTo = &s.officer.ID
-			nc.Reminders = workflows.ReminderPolicy{Before: []time.Duration{2 * time.Second}, OverdueEvery: time.Second, OverdueMax: 1}
+			nc.Reminders = contract.ReminderPolicy{Before: []time.Duration{2 * time.Second}, OverdueEvery: time.Second, OverdueMax: 1}
 			id := s.start(t, nc)
-			s.update(t, id, workflows.UpdateSend, workflows.Send{ActorID: s.analyst.ID})
-			s.waitFor(t, id, func(c workflows.Case) bool { return c.Overdue && len(c.Plan) == 0 })
+			s.update(t, id, contract.UpdateSend, contract.Send{ActorID: s.analyst.ID})
+			s.waitFor(t, id, func(c contract.Case) bool { return c.Overdue && len(c.Plan) == 0 })
 			later := time.Now().Add(time.Hour)
-			s.update(t, id, workflows.UpdateDueDate, workflows.DueDateChange{ActorID: s.officer.ID, DueDate: &later})
-			s.update(t, id, workflows.UpdateSubmit, workflows.Submission{Message: "Here."})
-			s.status(t, id, workflows.StatusClosed, "")
+			s.update(t, id, contract.UpdateDueDate, contract.DueDateChange{ActorID: s.officer.ID, DueDate: &later})
+			s.update(t, id, contract.UpdateSubmit, contract.Submission{Message: "Here."})
+			s.status(t, id, contract.StatusClosed, "")
 			return []string{id}
 		}},
 		{"request-revoked", func(t *testing.T, s *live) []string {
 			id := s.start(t, s.onboarding())
-			s.update(t, id, workflows.UpdateSend, workflows.Send{ActorID: s.analyst.ID})
-			s.update(t, id, workflows.UpdateRevoke, workflows.Revocation{ActorID: s.officer.ID, Reason: "Account closed."})
+			s.update(t, id, contract.UpdateSend, contract.Send{ActorID: s.analyst.ID})
+			s.update(t, id, contract.UpdateRevoke, contract.Revocation{ActorID: s.officer.ID, Reason: "Account closed."})
 			return []string{id}
 		}},
 		{"screening", func(t *testing.T, s *live) []string {
-			v := workflows.Verdict{TransactionID: uuid.NewString(), ExternalID: "TX-9", Amount: "100.00", Currency: "EUR",
-				Sender: &workflows.Party{Name: "A"}, Receiver: &workflows.Party{Name: "B"}, Outcome: workflows.OutcomeBlock,
-				RiskLevel: "HIGH", AggregateScore: 90, Hits: []workflows.Hit{{Type: "SANCTIONS"}}}
-			nc := workflows.ScreeningCase("SANCTIONS_HIT", workflows.FamilyInvestigation, v)
+			v := contract.Verdict{TransactionID: uuid.NewString(), ExternalID: "TX-9", Amount: "100.00", Currency: "EUR",
+				Sender: &contract.Party{Name: "A"}, Receiver: &contract.Party{Name: "B"}, Outcome: contract.OutcomeBlock,
+				RiskLevel: "HIGH", AggregateScore: 90, Hits: []contract.Hit{{Type: "SANCTIONS"}}}
+			nc := contract.ScreeningCase("SANCTIONS_HIT", contract.FamilyInvestigation, v)
 			opts, in := s.startAsAPI(t, nc)
-			_, err := s.tc.SignalWithStartWorkflow(s.ctx, nc.ID, workflows.SignalVerdict, v.Link(), opts, workflows.WorkflowName, in)
+			_, err := s.tc.SignalWithStartWorkflow(s.ctx, nc.ID, contract.SignalVerdict, v.Link(), opts, contract.WorkflowName, in)
 			require.NoError(t, err)
 			v.AggregateScore = 95
-			require.NoError(t, s.tc.SignalWorkflow(s.ctx, nc.ID, "", workflows.SignalVerdict, v.Link()))
-			s.waitFor(t, nc.ID, func(c workflows.Case) bool { return len(c.Verdicts) == 2 })
-			for _, st := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview} {
+			require.NoError(t, s.tc.SignalWorkflow(s.ctx, nc.ID, "", contract.SignalVerdict, v.Link()))
+			s.waitFor(t, nc.ID, func(c contract.Case) bool { return len(c.Verdicts) == 2 })
+			for _, st := range []contract.Status{contract.StatusInProgress, contract.StatusPendingReview} {
 				s.status(t, nc.ID, st, "")
 			}
-			s.status(t, nc.ID, workflows.StatusResolvedFalsePositive, "Known payee.")
-			s.status(t, nc.ID, workflows.StatusClosed, "Done.")
+			s.status(t, nc.ID, contract.StatusResolvedFalsePositive, "Known payee.")
+			s.status(t, nc.ID, contract.StatusClosed, "Done.")
 			return []string{nc.ID}
 		}},
 		{"continue-as-new", func(t *testing.T, s *live) []string {
 			nc := s.investigation(200)
 			id := s.start(t, nc)
 			for i := range 60 {
-				s.update(t, id, workflows.UpdateNote, workflows.Note{ActorID: s.officer.ID, Content: fmt.Sprintf("note %d", i)})
+				s.update(t, id, contract.UpdateNote, contract.Note{ActorID: s.officer.ID, Content: fmt.Sprintf("note %d", i)})
 			}
-			for _, st := range []workflows.Status{workflows.StatusInProgress, workflows.StatusPendingReview} {
+			for _, st := range []contract.Status{contract.StatusInProgress, contract.StatusPendingReview} {
 				s.status(t, id, st, "")
 			}
-			s.status(t, id, workflows.StatusResolvedFalsePositive, "Nothing found.")
-			s.status(t, id, workflows.StatusClosed, "Done.")
+			s.status(t, id, contract.StatusResolvedFalsePositive, "Nothing found.")
+			s.status(t, id, contract.StatusClosed, "Done.")
 			return []string{id}
 		}},
 		{"overdue-digest", func(t *testing.T, s *live) []string {
 			id := "digest-" + uuid.NewString()
-			run, err := s.tc.ExecuteWorkflow(s.ctx, client.StartWorkflowOptions{ID: id, TaskQueue: s.queue}, workflows.DigestWorkflowName)
+			run, err := s.tc.ExecuteWorkflow(s.ctx, client.StartWorkflowOptions{ID: id, TaskQueue: s.queue}, contract.DigestWorkflowName)
 			require.NoError(t, err)
 			require.NoError(t, run.Get(s.ctx, nil))
 			return []string{id}
@@ -220,7 +221,7 @@ func startLive(t *testing.T) *live {
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
 	var sa []temporal.SearchAttributeUpdate
-	for _, k := range workflows.SearchAttributeKeys() {
+	for _, k := range temporalclient.SearchAttributeKeys() {
 		switch k := k.(type) {
 		case temporal.SearchAttributeKeyKeyword:
 			sa = append(sa, k.ValueSet("x"))
@@ -240,9 +241,9 @@ func startLive(t *testing.T) *live {
 	t.Cleanup(func() { _ = dev.Stop() })
 
 	s, _ := storetest.New(t)
-	officer, _, err := s.EnsureUser(ctx, "officer@bank.example", workflows.RoleComplianceOfficer, "Olivia", "Officer")
+	officer, _, err := s.EnsureUser(ctx, "officer@bank.example", contract.RoleComplianceOfficer, "Olivia", "Officer")
 	require.NoError(t, err)
-	analyst, _, err := s.EnsureUser(ctx, "analyst@bank.example", workflows.RoleAnalyst, "Andy", "Analyst")
+	analyst, _, err := s.EnsureUser(ctx, "analyst@bank.example", contract.RoleAnalyst, "Andy", "Analyst")
 	require.NoError(t, err)
 	mailer, err := activities.NewMailer(config.Mail{Transport: "log"}, quiet)
 	require.NoError(t, err)
@@ -257,28 +258,28 @@ func startLive(t *testing.T) *live {
 	return &live{ctx: ctx, tc: dev.Client(), store: s, queue: queue, officer: officer, analyst: analyst}
 }
 
-func (s *live) investigation(historyLimit int) workflows.NewCase {
-	return workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+func (s *live) investigation(historyLimit int) contract.NewCase {
+	return contract.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 		Priority: "HIGH", Title: "Alert", Description: "Unusual activity.", CreatedBy: s.analyst.ID, HistoryLimit: historyLimit}
 }
 
-func (s *live) onboarding() workflows.NewCase {
-	return workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "IDENTITY_VERIFICATION", Family: workflows.FamilyOnboarding,
+func (s *live) onboarding() contract.NewCase {
+	return contract.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "IDENTITY_VERIFICATION", Family: contract.FamilyOnboarding,
 		Priority: "MEDIUM", Title: "Identity verification: Jane Roe", AutoApprove: true, CreatedBy: s.analyst.ID,
-		Client: &workflows.Client{Name: "Jane Roe", Email: "jane@example.com"},
-		Entities: []workflows.NewEntity{{Kind: workflows.KindIndividual, Name: "Jane Roe", Role: "applicant",
+		Client: &contract.Client{Name: "Jane Roe", Email: "jane@example.com"},
+		Entities: []contract.NewEntity{{Kind: contract.KindIndividual, Name: "Jane Roe", Role: "applicant",
 			Checks: []string{"IDENTITY_DOCUMENT", "SANCTIONS_SCREENING"}, ProviderChecks: []string{"SANCTIONS_SCREENING"}}}}
 }
 
-func (s *live) checkIDs(nc workflows.NewCase) (idDoc, sanctions string) {
-	e := workflows.EntityID(nc.ID, 0)
-	return workflows.CheckID(e, "IDENTITY_DOCUMENT"), workflows.CheckID(e, "SANCTIONS_SCREENING")
+func (s *live) checkIDs(nc contract.NewCase) (idDoc, sanctions string) {
+	e := contract.EntityID(nc.ID, 0)
+	return contract.CheckID(e, "IDENTITY_DOCUMENT"), contract.CheckID(e, "SANCTIONS_SCREENING")
 }
 
-func (s *live) start(t *testing.T, nc workflows.NewCase) string {
+func (s *live) start(t *testing.T, nc contract.NewCase) string {
 	t.Helper()
 	opts, in := s.startAsAPI(t, nc)
-	_, err := s.tc.ExecuteWorkflow(s.ctx, opts, workflows.WorkflowName, in)
+	_, err := s.tc.ExecuteWorkflow(s.ctx, opts, contract.WorkflowName, in)
 	require.NoError(t, err)
 	return nc.ID
 }
@@ -286,11 +287,11 @@ func (s *live) start(t *testing.T, nc workflows.NewCase) string {
 // startAsAPI is how the API starts a case: with a number drawn first, and
 // the API's own start options, with the summary and details that name it
 // in the Temporal UI.
-func (s *live) startAsAPI(t *testing.T, nc workflows.NewCase) (client.StartWorkflowOptions, workflows.Input) {
+func (s *live) startAsAPI(t *testing.T, nc contract.NewCase) (client.StartWorkflowOptions, contract.Input) {
 	t.Helper()
 	number, err := s.store.NextCaseNumber(s.ctx, time.Now())
 	require.NoError(t, err)
-	return temporalclient.StartOptions(nc, number, s.queue, "http://localhost:8080"), workflows.Input{New: nc, CaseNumber: number}
+	return temporalclient.StartOptions(nc, number, s.queue, "http://localhost:8080"), contract.Input{New: nc, CaseNumber: number}
 }
 
 func (s *live) update(t *testing.T, id, name string, arg any) {
@@ -300,24 +301,24 @@ func (s *live) update(t *testing.T, id, name string, arg any) {
 		WaitForStage: client.WorkflowUpdateStageCompleted}, nil), name)
 }
 
-func (s *live) status(t *testing.T, id string, to workflows.Status, note string) {
+func (s *live) status(t *testing.T, id string, to contract.Status, note string) {
 	t.Helper()
-	s.update(t, id, workflows.UpdateStatus, workflows.StatusChange{ActorID: s.officer.ID, Status: to, ResolutionNote: note})
+	s.update(t, id, contract.UpdateStatus, contract.StatusChange{ActorID: s.officer.ID, Status: to, ResolutionNote: note})
 }
 
-func (s *live) check(t *testing.T, id, check string, to workflows.CheckStatus, reason string) {
+func (s *live) check(t *testing.T, id, check string, to contract.CheckStatus, reason string) {
 	t.Helper()
-	s.update(t, id, workflows.UpdateCheck, workflows.CheckChange{ActorID: s.officer.ID, CheckID: check, Status: to, Reason: reason})
+	s.update(t, id, contract.UpdateCheck, contract.CheckChange{ActorID: s.officer.ID, CheckID: check, Status: to, Reason: reason})
 }
 
-func (s *live) waitFor(t *testing.T, id string, cond func(workflows.Case) bool) {
+func (s *live) waitFor(t *testing.T, id string, cond func(contract.Case) bool) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		v, err := s.tc.QueryWorkflow(s.ctx, id, "", workflows.QueryState)
+		v, err := s.tc.QueryWorkflow(s.ctx, id, "", contract.QueryState)
 		if err != nil {
 			return false
 		}
-		var st workflows.State
+		var st contract.State
 		return v.Get(&st) == nil && cond(st.Case)
 	}, 30*time.Second, 50*time.Millisecond)
 }

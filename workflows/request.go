@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -14,40 +15,10 @@ import (
 // timers, the client's answer and revocation (docs/ARCHITECTURE.md, "Due
 // dates and their timers" and "E-mails and the notification list").
 
-// ReminderPlan lists the timers a due date calls for after now: reminders
-// before it (client requests only), the overdue notice at it (at once when
-// it has passed and the notice is not sent yet), and reminders after it.
-func ReminderPlan(due, now time.Time, p ReminderPolicy, client, overdueNotified bool) []Reminder {
-	var plan []Reminder
-	if client {
-		for _, before := range p.Before {
-			if at := due.Add(-before); at.After(now) {
-				plan = append(plan, Reminder{At: at, Kind: MailReminder})
-			}
-		}
-	}
-	if !overdueNotified {
-		at := due
-		if now.After(at) {
-			at = now
-		}
-		plan = append(plan, Reminder{At: at, Kind: MailOverdue})
-	}
-	if client && p.OverdueEvery > 0 {
-		for k := 1; k <= p.OverdueMax; k++ {
-			if at := due.Add(time.Duration(k) * p.OverdueEvery); at.After(now) {
-				plan = append(plan, Reminder{At: at, Kind: MailOverdueReminder})
-			}
-		}
-	}
-	slices.SortStableFunc(plan, func(a, b Reminder) int { return a.At.Compare(b.At) })
-	return plan
-}
-
 // clientRequestOpen is whether the client owes an answer: the request is
 // out, the case open, and something is still asked for.
 func (r *caseRun) clientRequestOpen() bool {
-	return r.c.Family == FamilyOnboarding && r.c.Status == StatusOpen && r.c.AwaitingClient
+	return r.c.Family == contract.FamilyOnboarding && r.c.Status == contract.StatusOpen && r.c.AwaitingClient
 }
 
 // replan re-arms the timers after anything that moves them.
@@ -56,10 +27,10 @@ func (r *caseRun) replan(now time.Time) {
 	switch {
 	case r.c.DueDate == nil || r.life.IsTerminal(r.c.Status):
 		r.c.Plan = nil
-	case r.c.Family == FamilyOnboarding && !r.clientRequestOpen():
+	case r.c.Family == contract.FamilyOnboarding && !r.clientRequestOpen():
 		r.c.Plan = nil
 	default:
-		r.c.Plan = ReminderPlan(*r.c.DueDate, now, r.c.Reminders, r.c.Family == FamilyOnboarding, r.c.OverdueNotified)
+		r.c.Plan = contract.ReminderPlan(*r.c.DueDate, now, r.c.Reminders, r.c.Family == contract.FamilyOnboarding, r.c.OverdueNotified)
 	}
 }
 
@@ -69,25 +40,25 @@ func (r *caseRun) fireDue(ctx workflow.Context) error {
 	for len(r.c.Plan) > 0 && !r.c.Plan[0].At.After(now) {
 		rem := r.c.Plan[0]
 		r.c.Plan = r.c.Plan[1:]
-		var events []Event
-		var mails []Notify
-		due := jsonValue(r.c.DueDate)
+		var events []contract.Event
+		var mails []contract.Notify
+		due := contract.JSONValue(r.c.DueDate)
 		switch rem.Kind {
-		case MailReminder:
-			ev := r.event(EventReminderSent, nil, "Reminder sent to the client", nil, due)
-			events, mails = append(events, ev), append(mails, r.mail(MailReminder, RecipientClient, ev.Seq, ""))
-		case MailOverdue:
+		case contract.MailReminder:
+			ev := r.event(contract.EventReminderSent, nil, "Reminder sent to the client", nil, due)
+			events, mails = append(events, ev), append(mails, r.mail(contract.MailReminder, contract.RecipientClient, ev.Seq, ""))
+		case contract.MailOverdue:
 			r.c.Overdue, r.c.OverdueNotified = true, true
-			ev := r.event(EventOverdue, nil, "Due date passed", jsonValue(false), jsonValue(true))
+			ev := r.event(contract.EventOverdue, nil, "Due date passed", contract.JSONValue(false), contract.JSONValue(true))
 			events = append(events, ev)
 			if r.clientRequestOpen() {
-				mails = append(mails, r.mail(MailOverdue, RecipientClient, ev.Seq, ""))
+				mails = append(mails, r.mail(contract.MailOverdue, contract.RecipientClient, ev.Seq, ""))
 			}
-			mails = append(mails, r.mail(MailOverdueAssignee, RecipientAssignee, ev.Seq, ""))
-		case MailOverdueReminder:
-			ev := r.event(EventReminderSent, nil, "Overdue reminder sent to the client", nil, due)
-			ev.Metadata = jsonValue(map[string]bool{"overdue": true})
-			events, mails = append(events, ev), append(mails, r.mail(MailOverdueReminder, RecipientClient, ev.Seq, ""))
+			mails = append(mails, r.mail(contract.MailOverdueAssignee, contract.RecipientAssignee, ev.Seq, ""))
+		case contract.MailOverdueReminder:
+			ev := r.event(contract.EventReminderSent, nil, "Overdue reminder sent to the client", nil, due)
+			ev.Metadata = contract.JSONValue(map[string]bool{"overdue": true})
+			events, mails = append(events, ev), append(mails, r.mail(contract.MailOverdueReminder, contract.RecipientClient, ev.Seq, ""))
 		}
 		if err := r.commit(ctx, events, mails...); err != nil {
 			return err
@@ -96,13 +67,13 @@ func (r *caseRun) fireDue(ctx workflow.Context) error {
 	return nil
 }
 
-func (r *caseRun) mail(kind, recipient string, seq int64, reason string) Notify {
-	return Notify{CaseID: r.c.ID, Kind: kind, Seq: seq, Recipient: recipient, Reason: reason}
+func (r *caseRun) mail(kind, recipient string, seq int64, reason string) contract.Notify {
+	return contract.Notify{CaseID: r.c.ID, Kind: kind, Seq: seq, Recipient: recipient, Reason: reason}
 }
 
 // commit persists events and then queues their e-mails: the e-mail
 // activity reads the projection, so it must see the change first.
-func (r *caseRun) commit(ctx workflow.Context, events []Event, mails ...Notify) error {
+func (r *caseRun) commit(ctx workflow.Context, events []contract.Event, mails ...contract.Notify) error {
 	if err := r.persist(ctx, events...); err != nil {
 		return err
 	}
@@ -128,7 +99,7 @@ func (r *caseRun) sendMail(ctx workflow.Context) {
 		}
 		n := r.outbox[0]
 		actx := workflow.WithActivityOptions(ctx, withSummary(workflow.GetActivityOptions(ctx), mailSummary(n)))
-		if err := workflow.ExecuteActivity(actx, NotifyActivity, n).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(actx, contract.NotifyActivity, n).Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("e-mail given up", "kind", n.Kind, "seq", n.Seq, "recipient", n.Recipient, "error", err)
 		}
 		r.outbox = r.outbox[1:]
@@ -136,14 +107,7 @@ func (r *caseRun) sendMail(ctx workflow.Context) {
 }
 
 // requested reports whether the client still has to provide a check.
-func requested(c Check) bool { return ClientOwes(c.Status, c.FromProvider) }
-
-// ClientOwes is the one rule for what the client still has to provide: a
-// check of theirs (not a provider's) not yet provided, or rejected. The
-// e-mails and the portal read it from the projection through store.Check.
-func ClientOwes(status CheckStatus, fromProvider bool) bool {
-	return !fromProvider && (status == CheckPending || status == CheckRejected)
-}
+func requested(c contract.Check) bool { return contract.ClientOwes(c.Status, c.FromProvider) }
 
 func (r *caseRun) anythingRequested() bool {
 	for _, e := range r.c.Entities {
@@ -154,20 +118,20 @@ func (r *caseRun) anythingRequested() bool {
 	return false
 }
 
-func (r *caseRun) validateSubmit(s Submission) error {
+func (r *caseRun) validateSubmit(s contract.Submission) error {
 	if err := r.validateOpen(); err != nil {
 		return err
 	}
-	if r.c.Family != FamilyOnboarding || r.c.Status != StatusOpen {
-		return reject(CodeInvalidTransition, fmt.Sprintf("this request is not open for answers: the case is %s", r.c.Status))
+	if r.c.Family != contract.FamilyOnboarding || r.c.Status != contract.StatusOpen {
+		return reject(contract.CodeInvalidTransition, fmt.Sprintf("this request is not open for answers: the case is %s", r.c.Status))
 	}
 	if !r.anythingRequested() {
-		return reject(CodeInvalidTransition, "nothing is requested from the client now")
+		return reject(contract.CodeInvalidTransition, "nothing is requested from the client now")
 	}
 	for n, id := range s.CheckIDs {
 		i, j, err := r.findCheck(id)
 		if err != nil || !requested(r.c.Entities[i].Checks[j]) {
-			return invalid(FieldError{Field: fmt.Sprintf("checkIds[%d]", n), Message: "is not a check requested from the client"})
+			return invalid(contract.FieldError{Field: fmt.Sprintf("checkIds[%d]", n), Message: "is not a check requested from the client"})
 		}
 	}
 	return nil
@@ -175,7 +139,7 @@ func (r *caseRun) validateSubmit(s Submission) error {
 
 // onSubmit records the client's answer from the portal: the checks it
 // provides become SUBMITTED. Once nothing is asked any more the timers stop.
-func (r *caseRun) onSubmit(ctx workflow.Context, s Submission) (Case, error) {
+func (r *caseRun) onSubmit(ctx workflow.Context, s contract.Submission) (contract.Case, error) {
 	var provided []string
 	for _, e := range r.c.Entities {
 		for _, c := range e.Checks {
@@ -184,46 +148,46 @@ func (r *caseRun) onSubmit(ctx workflow.Context, s Submission) (Case, error) {
 			}
 		}
 	}
-	submitted := r.event(EventClientSubmit, nil, fmt.Sprintf("The client provided %d item(s)", len(provided)), nil, nil)
-	submitted.Metadata = jsonValue(map[string]any{"checkIds": provided, "message": strings.TrimSpace(s.Message)})
-	events := []Event{submitted}
+	submitted := r.event(contract.EventClientSubmit, nil, fmt.Sprintf("The client provided %d item(s)", len(provided)), nil, nil)
+	submitted.Metadata = contract.JSONValue(map[string]any{"checkIds": provided, "message": strings.TrimSpace(s.Message)})
+	events := []contract.Event{submitted}
 	for _, id := range provided {
 		i, j, _ := r.findCheck(id)
-		events = append(events, r.moveCheck(ctx, i, j, nil, CheckSubmitted, "", "", ""))
+		events = append(events, r.moveCheck(ctx, i, j, nil, contract.CheckSubmitted, "", "", ""))
 	}
 	if !r.anythingRequested() {
 		r.c.AwaitingClient, r.c.Overdue = false, false
 	}
 	events = append(events, r.afterChecks(ctx)...)
 	r.replan(workflow.Now(ctx).UTC())
-	var mails []Notify
+	var mails []contract.Notify
 	if r.officerMails && r.c.AssignedTo != nil {
-		mails = append(mails, r.mail(MailClientSubmitted, UserRecipient(*r.c.AssignedTo), submitted.Seq, ""))
+		mails = append(mails, r.mail(contract.MailClientSubmitted, contract.UserRecipient(*r.c.AssignedTo), submitted.Seq, ""))
 	}
 	if err := r.commit(ctx, events, mails...); err != nil {
-		return Case{}, err
+		return contract.Case{}, err
 	}
 	return r.c, nil
 }
 
-func (r *caseRun) validateDueDate(ctx workflow.Context, d DueDateChange) error {
+func (r *caseRun) validateDueDate(ctx workflow.Context, d contract.DueDateChange) error {
 	if err := r.validateOpen(); err != nil {
 		return err
 	}
 	if d.DueDate != nil && !d.DueDate.After(workflow.Now(ctx)) {
-		return invalid(FieldError{Field: "dueDate", Message: "must be in the future"})
+		return invalid(contract.FieldError{Field: "dueDate", Message: "must be in the future"})
 	}
 	return nil
 }
 
 // dueDateValues holds a new due date to the contract, within this case's
 // horizon.
-func (r *caseRun) dueDateValues(ctx workflow.Context, d DueDateChange) error {
+func (r *caseRun) dueDateValues(ctx workflow.Context, d contract.DueDateChange) error {
 	return d.ValidateAt(workflow.Now(ctx), r.c.MaxDueYears)
 }
 
 // onDueDate moves or clears the due date and re-arms the timers.
-func (r *caseRun) onDueDate(ctx workflow.Context, d DueDateChange) (Case, error) {
+func (r *caseRun) onDueDate(ctx workflow.Context, d contract.DueDateChange) (contract.Case, error) {
 	prev := r.c.DueDate
 	var next *time.Time
 	if d.DueDate != nil {
@@ -237,69 +201,56 @@ func (r *caseRun) onDueDate(ctx workflow.Context, d DueDateChange) (Case, error)
 	if next != nil {
 		desc = "Due date set to " + next.Format(time.RFC3339)
 	}
-	ev := r.event(EventDueDateChanged, &d.ActorID, desc, jsonValue(prev), jsonValue(next))
+	ev := r.event(contract.EventDueDateChanged, &d.ActorID, desc, contract.JSONValue(prev), contract.JSONValue(next))
 	r.replan(workflow.Now(ctx).UTC())
-	if err := r.commit(ctx, []Event{ev}); err != nil {
-		return Case{}, err
+	if err := r.commit(ctx, []contract.Event{ev}); err != nil {
+		return contract.Case{}, err
 	}
 	return r.c, nil
 }
 
-func (r *caseRun) validateRevoke(v Revocation) error {
+func (r *caseRun) validateRevoke(v contract.Revocation) error {
 	if err := r.validateOnboarding(); err != nil {
 		return err
 	}
-	if r.c.Status != StatusOpen {
-		return reject(CodeInvalidTransition, fmt.Sprintf("only an open request can be revoked: the case is %s", r.c.Status),
-			map[string]any{"from": r.c.Status, "to": StatusRevoked, "allowed": r.life.Allowed(r.c.Status)})
+	if r.c.Status != contract.StatusOpen {
+		return reject(contract.CodeInvalidTransition, fmt.Sprintf("only an open request can be revoked: the case is %s", r.c.Status),
+			map[string]any{"from": r.c.Status, "to": contract.StatusRevoked, "allowed": r.life.Allowed(r.c.Status)})
 	}
 	return nil
 }
 
 // onRevoke withdraws the request: the case ends REVOKED, every link stops
 // working, and the client is told.
-func (r *caseRun) onRevoke(ctx workflow.Context, v Revocation) (Case, error) {
+func (r *caseRun) onRevoke(ctx workflow.Context, v contract.Revocation) (contract.Case, error) {
 	reason := strings.TrimSpace(v.Reason)
-	r.c.Status, r.c.AwaitingClient, r.c.Overdue = StatusRevoked, false, false
+	r.c.Status, r.c.AwaitingClient, r.c.Overdue = contract.StatusRevoked, false, false
 	now := workflow.Now(ctx).UTC()
 	r.replan(now)
-	ev := r.event(EventRequestRevoked, &v.ActorID, "Client request revoked", jsonValue(StatusOpen), jsonValue(StatusRevoked))
-	ev.Metadata = jsonValue(map[string]string{"reason": reason})
+	ev := r.event(contract.EventRequestRevoked, &v.ActorID, "Client request revoked", contract.JSONValue(contract.StatusOpen), contract.JSONValue(contract.StatusRevoked))
+	ev.Metadata = contract.JSONValue(map[string]string{"reason": reason})
 	if err := r.persist(ctx, ev); err != nil {
-		return Case{}, err
+		return contract.Case{}, err
 	}
 	actx := workflow.WithActivityOptions(ctx, withSummary(writeOptions(), revokeSummary))
-	if err := workflow.ExecuteActivity(actx, RevokePortalActivity, r.c.ID, now).Get(ctx, nil); err != nil {
-		return Case{}, fmt.Errorf("revoke links of case %s: %w", r.c.ID, err)
+	if err := workflow.ExecuteActivity(actx, contract.RevokePortalActivity, r.c.ID, now).Get(ctx, nil); err != nil {
+		return contract.Case{}, fmt.Errorf("revoke links of case %s: %w", r.c.ID, err)
 	}
-	r.outbox = append(r.outbox, r.mail(MailRevoked, RecipientClient, ev.Seq, reason))
+	r.outbox = append(r.outbox, r.mail(contract.MailRevoked, contract.RecipientClient, ev.Seq, reason))
 	return r.c, nil
 }
 
-// The request item: what a request's description asks for, owed by the
-// client like a check, when nothing else is asked of them (an information
-// request made of a description and a due date). As a check of its own
-// it goes through the one mechanism of what the client owes: the portal
-// shows it, reminders run until it is answered, an officer accepts the
-// answer or asks again with a reason, and the flag moves.
-const (
-	// KindRequest is the entity that stands for the request itself.
-	KindRequest = "REQUEST"
-	// CheckRequestedInformation is what the request's description asks.
-	CheckRequestedInformation = "REQUESTED_INFORMATION"
-)
-
 // requestItem adds the request item to a case being sent with a
 // description and nothing else the client owes, and returns its event.
-func (r *caseRun) requestItem(ctx workflow.Context) (Event, bool) {
+func (r *caseRun) requestItem(ctx workflow.Context) (contract.Event, bool) {
 	if !r.describedOwed || r.anythingRequested() || strings.TrimSpace(r.c.Description) == "" {
-		return Event{}, false
+		return contract.Event{}, false
 	}
 	name := "Your request"
 	if r.c.Client != nil && strings.TrimSpace(r.c.Client.Name) != "" {
 		name = strings.TrimSpace(r.c.Client.Name)
 	}
-	e := r.addEntity(NewEntity{Kind: KindRequest, Name: name, Role: "what the request asks",
-		Checks: []string{CheckRequestedInformation}}, workflow.Now(ctx).UTC())
-	return r.event(EventEntityAdded, nil, "The request's description is asked of the client", nil, jsonValue(e)), true
+	e := r.addEntity(contract.NewEntity{Kind: contract.KindRequest, Name: name, Role: "what the request asks",
+		Checks: []string{contract.CheckRequestedInformation}}, workflow.Now(ctx).UTC())
+	return r.event(contract.EventEntityAdded, nil, "The request's description is asked of the client", nil, contract.JSONValue(e)), true
 }

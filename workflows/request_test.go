@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 const day = 24 * time.Hour
@@ -32,8 +33,8 @@ func requestHarness(t *testing.T) *harness {
 	due := h.start.Add(7 * day)
 	h.newCase.DueDate = &due
 	h.newCase.AssignedTo = &h.officer.ID
-	h.newCase.Reminders = workflows.ReminderPolicy{Before: []time.Duration{72 * time.Hour, 24 * time.Hour}, OverdueEvery: 2 * day, OverdueMax: 2}
-	requireLater(h, h.send(workflows.UpdateSend, workflows.Send{ActorID: h.analyst.ID}))
+	h.newCase.Reminders = contract.ReminderPolicy{Before: []time.Duration{72 * time.Hour, 24 * time.Hour}, OverdueEvery: 2 * day, OverdueMax: 2}
+	requireLater(h, h.send(contract.UpdateSend, contract.Send{ActorID: h.analyst.ID}))
 	return h
 }
 
@@ -53,13 +54,13 @@ func (h *harness) updateAt(d time.Duration, name string, arg any) {
 
 // closeAt ends the case, so the run completes.
 func (h *harness) closeAt(d time.Duration) {
-	h.updateAt(d, workflows.UpdateStatus, workflows.StatusChange{ActorID: h.officer.ID, Status: workflows.StatusClosed})
+	h.updateAt(d, contract.UpdateStatus, contract.StatusChange{ActorID: h.officer.ID, Status: contract.StatusClosed})
 }
 
 func (h *harness) timers() []fired {
 	var out []fired
 	for _, e := range h.timeline() {
-		if e.EventType == workflows.EventReminderSent || e.EventType == workflows.EventOverdue {
+		if e.EventType == contract.EventReminderSent || e.EventType == contract.EventOverdue {
 			out = append(out, fired{e.EventType, e.CreatedAt.Sub(h.start).Round(time.Minute)})
 		}
 	}
@@ -76,8 +77,8 @@ func (h *harness) subjects() map[string]int {
 	return counts
 }
 
-func reminder(d time.Duration) fired { return fired{workflows.EventReminderSent, d} }
-func overdue(d time.Duration) fired  { return fired{workflows.EventOverdue, d} }
+func reminder(d time.Duration) fired { return fired{contract.EventReminderSent, d} }
+func overdue(d time.Duration) fired  { return fired{contract.EventOverdue, d} }
 
 func TestDueDateTimers(t *testing.T) {
 	tests := []struct {
@@ -96,7 +97,7 @@ func TestDueDateTimers(t *testing.T) {
 		{
 			name: "moved earlier",
 			act: func(h *harness) {
-				h.updateAt(1*day, workflows.UpdateDueDate, workflows.DueDateChange{ActorID: h.officer.ID, DueDate: ptr(h.start.Add(3 * day))})
+				h.updateAt(1*day, contract.UpdateDueDate, contract.DueDateChange{ActorID: h.officer.ID, DueDate: ptr(h.start.Add(3 * day))})
 				h.closeAt(20 * day)
 			},
 			// Three days before the new date is already past: skipped.
@@ -106,7 +107,7 @@ func TestDueDateTimers(t *testing.T) {
 		{
 			name: "moved later",
 			act: func(h *harness) {
-				h.updateAt(5*day, workflows.UpdateDueDate, workflows.DueDateChange{ActorID: h.officer.ID, DueDate: ptr(h.start.Add(14 * day))})
+				h.updateAt(5*day, contract.UpdateDueDate, contract.DueDateChange{ActorID: h.officer.ID, DueDate: ptr(h.start.Add(14 * day))})
 				h.closeAt(20 * day)
 			},
 			want:   []fired{reminder(4 * day), reminder(11 * day), reminder(13 * day), overdue(14 * day), reminder(16 * day), reminder(18 * day)},
@@ -115,7 +116,7 @@ func TestDueDateTimers(t *testing.T) {
 		{
 			name: "moved later once overdue",
 			act: func(h *harness) {
-				h.updateAt(8*day, workflows.UpdateDueDate, workflows.DueDateChange{ActorID: h.officer.ID, DueDate: ptr(h.start.Add(12 * day))})
+				h.updateAt(8*day, contract.UpdateDueDate, contract.DueDateChange{ActorID: h.officer.ID, DueDate: ptr(h.start.Add(12 * day))})
 				h.closeAt(20 * day)
 			},
 			// The first overdue reminder (day 9) is replaced by the new plan;
@@ -127,7 +128,7 @@ func TestDueDateTimers(t *testing.T) {
 		{
 			name: "cleared",
 			act: func(h *harness) {
-				h.updateAt(5*day, workflows.UpdateDueDate, workflows.DueDateChange{ActorID: h.officer.ID})
+				h.updateAt(5*day, contract.UpdateDueDate, contract.DueDateChange{ActorID: h.officer.ID})
 				h.closeAt(20 * day)
 			},
 			want:   []fired{reminder(4 * day)},
@@ -136,7 +137,7 @@ func TestDueDateTimers(t *testing.T) {
 		{
 			name: "met by a submission",
 			act: func(h *harness) {
-				h.updateAt(5*day, workflows.UpdateSubmit, workflows.Submission{Message: "All attached."})
+				h.updateAt(5*day, contract.UpdateSubmit, contract.Submission{Message: "All attached."})
 				h.closeAt(20 * day)
 			},
 			want:   []fired{reminder(4 * day)},
@@ -145,8 +146,8 @@ func TestDueDateTimers(t *testing.T) {
 		{
 			name: "partly met: the reminders go on",
 			act: func(h *harness) {
-				idDoc := workflows.CheckID(workflows.EntityID(h.newCase.ID, 0), "IDENTITY_DOCUMENT")
-				h.updateAt(5*day, workflows.UpdateSubmit, workflows.Submission{CheckIDs: []string{idDoc}})
+				idDoc := contract.CheckID(contract.EntityID(h.newCase.ID, 0), "IDENTITY_DOCUMENT")
+				h.updateAt(5*day, contract.UpdateSubmit, contract.Submission{CheckIDs: []string{idDoc}})
 				h.closeAt(20 * day)
 			},
 			want:   []fired{reminder(4 * day), reminder(6 * day), overdue(7 * day), reminder(9 * day), reminder(11 * day)},
@@ -155,7 +156,7 @@ func TestDueDateTimers(t *testing.T) {
 		{
 			name: "revoked",
 			act: func(h *harness) {
-				h.updateAt(5*day, workflows.UpdateRevoke, workflows.Revocation{ActorID: h.officer.ID, Reason: "Client left the bank."})
+				h.updateAt(5*day, contract.UpdateRevoke, contract.Revocation{ActorID: h.officer.ID, Reason: "Client left the bank."})
 			},
 			want:   []fired{reminder(4 * day)},
 			emails: map[string]int{"Information requested": 1, "Reminder": 1, "Request withdrawn": 1},
@@ -177,9 +178,9 @@ func TestDueDateTimers(t *testing.T) {
 
 func TestOverdueIsProjectedAndCleared(t *testing.T) {
 	h := requestHarness(t)
-	var during, after workflows.State
+	var during, after contract.State
 	h.at(7*day+time.Hour, func() { queryInto(h, &during) })
-	h.updateAt(8*day, workflows.UpdateSubmit, workflows.Submission{})
+	h.updateAt(8*day, contract.UpdateSubmit, contract.Submission{})
 	h.at(8*day+time.Hour, func() { queryInto(h, &after) })
 	h.closeAt(9 * day)
 	h.run()
@@ -188,12 +189,12 @@ func TestOverdueIsProjectedAndCleared(t *testing.T) {
 	require.Empty(t, after.Case.Plan, "nothing left to remind")
 
 	types := eventTypes(h.timeline())
-	require.Contains(t, types, workflows.EventClientSubmit)
+	require.Contains(t, types, contract.EventClientSubmit)
 	// The client provided their two items, not the provider's screening.
 	entity := after.Case.Entities[0]
-	require.Equal(t, workflows.CheckSubmitted, entity.Checks[0].Status)
-	require.Equal(t, workflows.CheckPending, entity.Checks[1].Status, "the sanctions screening is not the client's")
-	require.Equal(t, workflows.CheckSubmitted, entity.Checks[2].Status)
+	require.Equal(t, contract.CheckSubmitted, entity.Checks[0].Status)
+	require.Equal(t, contract.CheckPending, entity.Checks[1].Status, "the sanctions screening is not the client's")
+	require.Equal(t, contract.CheckSubmitted, entity.Checks[2].Status)
 	// The assignee heard of the overdue case once, then of the answer.
 	var subjects []string
 	for _, m := range h.smtp.To(h.officer.Email) {
@@ -207,7 +208,7 @@ func TestInvestigationDeadline(t *testing.T) {
 	due := h.start.Add(3 * day)
 	h.newCase.DueDate = &due
 	h.newCase.AssignedTo = &h.officer.ID
-	h.newCase.Reminders = workflows.ReminderPolicy{Before: []time.Duration{24 * time.Hour}, OverdueEvery: day, OverdueMax: 3}
+	h.newCase.Reminders = contract.ReminderPolicy{Before: []time.Duration{24 * time.Hour}, OverdueEvery: day, OverdueMax: 3}
 	h.at(10*day, func() { h.env.CancelWorkflow() })
 	h.run()
 	// An SLA deadline has no client to remind: only the overdue notice, to
@@ -219,7 +220,7 @@ func TestInvestigationDeadline(t *testing.T) {
 
 func TestRevokedRequestRefusesTheClient(t *testing.T) {
 	h := requestHarness(t)
-	h.updateAt(time.Hour, workflows.UpdateRevoke, workflows.Revocation{ActorID: h.officer.ID, Reason: "Opened by mistake."})
+	h.updateAt(time.Hour, contract.UpdateRevoke, contract.Revocation{ActorID: h.officer.ID, Reason: "Opened by mistake."})
 	h.run()
 	require.True(t, h.env.IsWorkflowCompleted())
 	row := mustCase(t, h)
@@ -228,35 +229,35 @@ func TestRevokedRequestRefusesTheClient(t *testing.T) {
 	require.NoError(t, h.store.DB().Get(&live, `SELECT count(*) FROM portal_tokens WHERE case_id = $1 AND revoked_at IS NULL`, h.newCase.ID))
 	require.Zero(t, live, "every link is revoked")
 	types := eventTypes(h.timeline())
-	require.Equal(t, workflows.EventRequestRevoked, types[len(types)-1])
+	require.Equal(t, contract.EventRequestRevoked, types[len(types)-1])
 }
 
 func TestSubmitValidators(t *testing.T) {
 	h := requestHarness(t)
 	var unknown, afterAll, badDate outcome
 	h.at(time.Hour, func() {
-		h.env.UpdateWorkflow(workflows.UpdateSubmit, "unknown", &testsuite.TestUpdateCallback{
+		h.env.UpdateWorkflow(contract.UpdateSubmit, "unknown", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { unknown.rejected = err }, OnAccept: func() {}, OnComplete: func(any, error) {},
-		}, workflows.Submission{CheckIDs: []string{uuid.NewString()}})
-		h.env.UpdateWorkflow(workflows.UpdateDueDate, "past", &testsuite.TestUpdateCallback{
+		}, contract.Submission{CheckIDs: []string{uuid.NewString()}})
+		h.env.UpdateWorkflow(contract.UpdateDueDate, "past", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { badDate.rejected = err }, OnAccept: func() {}, OnComplete: func(any, error) {},
-		}, workflows.DueDateChange{ActorID: h.officer.ID, DueDate: ptr(h.start.Add(-day))})
+		}, contract.DueDateChange{ActorID: h.officer.ID, DueDate: ptr(h.start.Add(-day))})
 	})
-	h.updateAt(2*time.Hour, workflows.UpdateSubmit, workflows.Submission{})
+	h.updateAt(2*time.Hour, contract.UpdateSubmit, contract.Submission{})
 	h.at(3*time.Hour, func() {
-		h.env.UpdateWorkflow(workflows.UpdateSubmit, "again", &testsuite.TestUpdateCallback{
+		h.env.UpdateWorkflow(contract.UpdateSubmit, "again", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { afterAll.rejected = err }, OnAccept: func() {}, OnComplete: func(any, error) {},
-		}, workflows.Submission{})
+		}, contract.Submission{})
 	})
 	h.closeAt(4 * time.Hour)
 	h.run()
-	requireRejected(t, &unknown, workflows.CodeValidation)
-	requireRejected(t, &badDate, workflows.CodeValidation)
-	requireRejected(t, &afterAll, workflows.CodeInvalidTransition)
+	requireRejected(t, &unknown, contract.CodeValidation)
+	requireRejected(t, &badDate, contract.CodeValidation)
+	requireRejected(t, &afterAll, contract.CodeInvalidTransition)
 }
 
-func queryInto(h *harness, st *workflows.State) {
-	v, err := h.env.QueryWorkflow(workflows.QueryState)
+func queryInto(h *harness, st *contract.State) {
+	v, err := h.env.QueryWorkflow(contract.QueryState)
 	require.NoError(h.t, err)
 	require.NoError(h.t, v.Get(st))
 }
@@ -265,8 +266,8 @@ func ptr[T any](v T) *T { return &v }
 
 func TestReminderPlan(t *testing.T) {
 	due := time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
-	p := workflows.ReminderPolicy{Before: []time.Duration{24 * time.Hour, 72 * time.Hour}, OverdueEvery: 2 * day, OverdueMax: 2}
-	kinds := func(plan []workflows.Reminder) []string {
+	p := contract.ReminderPolicy{Before: []time.Duration{24 * time.Hour, 72 * time.Hour}, OverdueEvery: 2 * day, OverdueMax: 2}
+	kinds := func(plan []contract.Reminder) []string {
 		var out []string
 		for _, r := range plan {
 			out = append(out, r.Kind+"@"+r.At.Sub(due).String())
@@ -274,21 +275,21 @@ func TestReminderPlan(t *testing.T) {
 		return out
 	}
 	require.Equal(t, []string{"REMINDER@-72h0m0s", "REMINDER@-24h0m0s", "OVERDUE@0s", "OVERDUE_REMINDER@48h0m0s", "OVERDUE_REMINDER@96h0m0s"},
-		kinds(workflows.ReminderPlan(due, due.Add(-10*day), p, true, false)), "sorted, whatever the configured order")
+		kinds(contract.ReminderPlan(due, due.Add(-10*day), p, true, false)), "sorted, whatever the configured order")
 	require.Equal(t, []string{"OVERDUE@1h0m0s", "OVERDUE_REMINDER@48h0m0s", "OVERDUE_REMINDER@96h0m0s"},
-		kinds(workflows.ReminderPlan(due, due.Add(time.Hour), p, true, false)), "a passed date is overdue at once")
+		kinds(contract.ReminderPlan(due, due.Add(time.Hour), p, true, false)), "a passed date is overdue at once")
 	require.Equal(t, []string{"OVERDUE_REMINDER@96h0m0s"},
-		kinds(workflows.ReminderPlan(due, due.Add(3*day), p, true, true)), "the notice is not sent twice")
+		kinds(contract.ReminderPlan(due, due.Add(3*day), p, true, true)), "the notice is not sent twice")
 	require.Equal(t, []string{"OVERDUE@0s"},
-		kinds(workflows.ReminderPlan(due, due.Add(-10*day), p, false, false)), "no client, no reminders")
+		kinds(contract.ReminderPlan(due, due.Add(-10*day), p, false, false)), "no client, no reminders")
 }
 
 func TestDigestWorkflowSendsTheDaysDigest(t *testing.T) {
 	h := newHarness(t, nil)
 	due := h.start.Add(-day)
-	c := workflows.Case{NewCase: h.newCase, Status: workflows.StatusInProgress, Overdue: true, CreatedAt: due, UpdatedAt: due, Version: 1}
+	c := contract.Case{NewCase: h.newCase, Status: contract.StatusInProgress, Overdue: true, CreatedAt: due, UpdatedAt: due, Version: 1}
 	c.DueDate, c.AssignedTo = &due, &h.officer.ID
-	_, err := h.store.Project(context.Background(), workflows.Projection{Case: c})
+	_, err := h.store.Project(context.Background(), contract.Projection{Case: c})
 	require.NoError(t, err)
 
 	h.env.ExecuteWorkflow(workflows.DigestWorkflow)

@@ -3,29 +3,11 @@ package workflows
 import (
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
-
-// Search attributes on every case workflow, for `temporal workflow list
-// --query` and the Temporal UI. Temporal stores them in clear, so they
-// carry no personal data: IDs, codes and dates.
-var (
-	SearchCaseNumber   = temporal.NewSearchAttributeKeyKeyword("CaseNumber")
-	SearchCaseType     = temporal.NewSearchAttributeKeyKeyword("CaseType")
-	SearchCaseStatus   = temporal.NewSearchAttributeKeyKeyword("CaseStatus")
-	SearchCaseFlag     = temporal.NewSearchAttributeKeyKeyword("CaseFlag")
-	SearchCasePriority = temporal.NewSearchAttributeKeyKeyword("CasePriority")
-	SearchCaseAssignee = temporal.NewSearchAttributeKeyKeyword("CaseAssignee")
-	SearchCaseDueAt    = temporal.NewSearchAttributeKeyTime("CaseDueAt")
-	SearchCaseOverdue  = temporal.NewSearchAttributeKeyBool("CaseOverdue")
-)
-
-// SearchAttributeKeys lists them, for registering with a namespace.
-func SearchAttributeKeys() []temporal.SearchAttributeKey {
-	return []temporal.SearchAttributeKey{SearchCaseNumber, SearchCaseType, SearchCaseStatus, SearchCaseFlag,
-		SearchCasePriority, SearchCaseAssignee, SearchCaseDueAt, SearchCaseOverdue}
-}
 
 // searchValues is what a case shows in its search attributes.
 type searchValues struct {
@@ -34,7 +16,7 @@ type searchValues struct {
 	overdue                                       bool
 }
 
-func searchValuesOf(c Case) searchValues {
+func searchValuesOf(c contract.Case) searchValues {
 	v := searchValues{number: c.CaseNumber, typ: c.Type, status: string(c.Status), flag: string(c.Flag),
 		priority: string(c.Priority), overdue: c.Overdue}
 	if c.AssignedTo != nil {
@@ -63,14 +45,14 @@ func (r *caseRun) upsertSearch(ctx workflow.Context) error {
 		}
 		return k.ValueSet(s)
 	}
-	due := SearchCaseDueAt.ValueUnset()
+	due := temporalclient.SearchCaseDueAt.ValueUnset()
 	if !v.dueAt.IsZero() {
-		due = SearchCaseDueAt.ValueSet(v.dueAt)
+		due = temporalclient.SearchCaseDueAt.ValueSet(v.dueAt)
 	}
 	err := workflow.UpsertTypedSearchAttributes(ctx,
-		keyword(SearchCaseNumber, v.number), keyword(SearchCaseType, v.typ), keyword(SearchCaseStatus, v.status),
-		keyword(SearchCaseFlag, v.flag), keyword(SearchCasePriority, v.priority), keyword(SearchCaseAssignee, v.assignee),
-		due, SearchCaseOverdue.ValueSet(v.overdue))
+		keyword(temporalclient.SearchCaseNumber, v.number), keyword(temporalclient.SearchCaseType, v.typ), keyword(temporalclient.SearchCaseStatus, v.status),
+		keyword(temporalclient.SearchCaseFlag, v.flag), keyword(temporalclient.SearchCasePriority, v.priority), keyword(temporalclient.SearchCaseAssignee, v.assignee),
+		due, temporalclient.SearchCaseOverdue.ValueSet(v.overdue))
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ import (
 
 	"github.com/caseflow/caseflow/activities/mailtest"
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
@@ -175,15 +175,15 @@ func childEnv(settings []string, more ...string) []string {
 // makeUsers creates the run's users: an officer and an analyst with
 // tokens, and an admin who is only e-mailed.
 func (e *chaosEnv) makeUsers(ctx context.Context) error {
-	officer, _, err := e.store.EnsureUser(ctx, "chaos.officer@bank.example", workflows.RoleComplianceOfficer, "Chaos", "Officer")
+	officer, _, err := e.store.EnsureUser(ctx, "chaos.officer@bank.example", contract.RoleComplianceOfficer, "Chaos", "Officer")
 	if err != nil {
 		return fmt.Errorf("chaos: officer: %w", err)
 	}
-	analyst, _, err := e.store.EnsureUser(ctx, "chaos.analyst@bank.example", workflows.RoleAnalyst, "Chaos", "Analyst")
+	analyst, _, err := e.store.EnsureUser(ctx, "chaos.analyst@bank.example", contract.RoleAnalyst, "Chaos", "Analyst")
 	if err != nil {
 		return fmt.Errorf("chaos: analyst: %w", err)
 	}
-	if _, _, err := e.store.EnsureUser(ctx, "chaos.admin@bank.example", workflows.RoleBankAdmin, "Chaos", "Admin"); err != nil {
+	if _, _, err := e.store.EnsureUser(ctx, "chaos.admin@bank.example", contract.RoleBankAdmin, "Chaos", "Admin"); err != nil {
 		return fmt.Errorf("chaos: admin: %w", err)
 	}
 	e.officers = 2

@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/caseflow/caseflow/config"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // ensureDigestSchedule creates the daily digest's Schedule when missing,
@@ -21,11 +21,11 @@ func ensureDigestSchedule(ctx context.Context, tc client.Client, cfg config.Conf
 	spec := client.ScheduleSpec{CronExpressions: []string{cfg.Digest.Cron}}
 	action := &client.ScheduleWorkflowAction{
 		ID:        "overdue-digest",
-		Workflow:  workflows.DigestWorkflowName,
+		Workflow:  contract.DigestWorkflowName,
 		TaskQueue: cfg.Temporal.TaskQueue,
 	}
 	_, err := tc.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:     workflows.DigestScheduleID,
+		ID:     contract.DigestScheduleID,
 		Spec:   spec,
 		Action: action,
 	})
@@ -35,7 +35,7 @@ func ensureDigestSchedule(ctx context.Context, tc client.Client, cfg config.Conf
 		}
 		return nil
 	}
-	err = tc.ScheduleClient().GetHandle(ctx, workflows.DigestScheduleID).Update(ctx, client.ScheduleUpdateOptions{
+	err = tc.ScheduleClient().GetHandle(ctx, contract.DigestScheduleID).Update(ctx, client.ScheduleUpdateOptions{
 		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 			s := in.Description.Schedule
 			s.Spec, s.Action = &spec, action

@@ -38,6 +38,7 @@ import (
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
@@ -72,12 +73,12 @@ func TestDigestScheduleIsCreatedThenKeptInLine(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, ensureDigestSchedule(ctx, dev.Client(), cfg))
 
-	handle := dev.Client().ScheduleClient().GetHandle(ctx, workflows.DigestScheduleID)
+	handle := dev.Client().ScheduleClient().GetHandle(ctx, contract.DigestScheduleID)
 	d, err := handle.Describe(ctx)
 	require.NoError(t, err)
 	require.Equal(t, []string{"minute 0 hour 7 weekday 0-6"}, calendarOf(d))
 	action := d.Schedule.Action.(*client.ScheduleWorkflowAction)
-	require.Equal(t, workflows.DigestWorkflowName, action.Workflow)
+	require.Equal(t, contract.DigestWorkflowName, action.Workflow)
 	require.Equal(t, "cases", action.TaskQueue)
 
 	// A second start-up with another time updates the one schedule.
@@ -119,15 +120,15 @@ func TestSearchAttributesWithTheTemporalCLI(t *testing.T) {
 	require.NoError(t, temporalclient.RegisterSearchAttributes(ctx, tc, "default"), "a second start-up finds them there")
 
 	s, _ := storetest.New(t)
-	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleAnalyst, "A", "Uthor")
+	author, _, err := s.EnsureUser(ctx, "author@bank.example", contract.RoleAnalyst, "A", "Uthor")
 	require.NoError(t, err)
 	queue := startCaseWorker(t, tc, s)
 
 	open := func(priority string) string {
-		nc := workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
-			Priority: workflows.Priority(priority), Title: "Alert", Description: "Jane Roe sent funds to Acme.",
-			Client: &workflows.Client{Name: "Jane Roe", Email: "jane.roe@example.com"}, CreatedBy: author.ID}
-		_, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: nc.ID, TaskQueue: queue}, workflows.WorkflowName, workflows.Input{New: nc})
+		nc := contract.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
+			Priority: contract.Priority(priority), Title: "Alert", Description: "Jane Roe sent funds to Acme.",
+			Client: &contract.Client{Name: "Jane Roe", Email: "jane.roe@example.com"}, CreatedBy: author.ID}
+		_, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: nc.ID, TaskQueue: queue}, contract.WorkflowName, contract.Input{New: nc})
 		require.NoError(t, err)
 		return nc.ID
 	}
@@ -204,23 +205,23 @@ func TestPayloadsAreEncrypted(t *testing.T) {
 	require.NoError(t, temporalclient.RegisterSearchAttributes(ctx, tc, "default"))
 
 	s, _ := storetest.New(t)
-	author, _, err := s.EnsureUser(ctx, "author@bank.example", workflows.RoleComplianceOfficer, "A", "Uthor")
+	author, _, err := s.EnsureUser(ctx, "author@bank.example", contract.RoleComplianceOfficer, "A", "Uthor")
 	require.NoError(t, err)
 	tok, _, err := s.CreateToken(ctx, author.ID, 0)
 	require.NoError(t, err)
 	queue := startCaseWorker(t, tc, s)
 
-	nc := workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "KYC_REVIEW", Family: workflows.FamilyInvestigation,
+	nc := contract.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "KYC_REVIEW", Family: contract.FamilyInvestigation,
 		Priority: "LOW", Title: "Periodic review", Description: "Review of Jane Roe.",
-		Client: &workflows.Client{Name: "Jane Roe", Email: "jane.roe@example.com"}, CreatedBy: author.ID}
-	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: nc.ID, TaskQueue: queue}, workflows.WorkflowName, workflows.Input{New: nc})
+		Client: &contract.Client{Name: "Jane Roe", Email: "jane.roe@example.com"}, CreatedBy: author.ID}
+	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: nc.ID, TaskQueue: queue}, contract.WorkflowName, contract.Input{New: nc})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { _, err := s.GetCase(ctx, nc.ID); return err == nil }, 10*time.Second, 20*time.Millisecond)
 
 	// Through the codec, the workflow reads its input as given...
-	st, err := tc.QueryWorkflow(ctx, nc.ID, "", workflows.QueryState)
+	st, err := tc.QueryWorkflow(ctx, nc.ID, "", contract.QueryState)
 	require.NoError(t, err)
-	var state workflows.State
+	var state contract.State
 	require.NoError(t, st.Get(&state))
 	require.Equal(t, "jane.roe@example.com", state.Case.Client.Email)
 
@@ -263,7 +264,7 @@ func TestPayloadsAreEncrypted(t *testing.T) {
 	require.NoError(t, err)
 	var decoded commonpb.Payloads
 	require.NoError(t, protojson.Unmarshal(out, &decoded))
-	var input workflows.Input
+	var input contract.Input
 	require.NoError(t, converter.GetDefaultDataConverter().FromPayload(decoded.GetPayloads()[0], &input))
 	require.Equal(t, "Jane Roe", input.New.Client.Name)
 }
@@ -284,13 +285,13 @@ func TestLongLivedCaseContinuesAsNew(t *testing.T) {
 	tc := dev.Client()
 	require.NoError(t, temporalclient.RegisterSearchAttributes(ctx, tc, "default"))
 	s, _ := storetest.New(t)
-	officer, _, err := s.EnsureUser(ctx, "officer@bank.example", workflows.RoleComplianceOfficer, "O", "Fficer")
+	officer, _, err := s.EnsureUser(ctx, "officer@bank.example", contract.RoleComplianceOfficer, "O", "Fficer")
 	require.NoError(t, err)
 	queue := startCaseWorker(t, tc, s)
 
-	nc := workflows.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
+	nc := contract.NewCase{ID: uuid.Must(uuid.NewV7()).String(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 		Priority: "HIGH", Title: "Busy case", Description: "A case with a long life.", CreatedBy: officer.ID, HistoryLimit: limit}
-	_, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: nc.ID, TaskQueue: queue}, workflows.WorkflowName, workflows.Input{New: nc})
+	_, err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: nc.ID, TaskQueue: queue}, contract.WorkflowName, contract.Input{New: nc})
 	require.NoError(t, err)
 
 	start := time.Now()
@@ -304,20 +305,20 @@ func TestLongLivedCaseContinuesAsNew(t *testing.T) {
 	for range callers {
 		wg.Go(func() {
 			for i := range work {
-				name, arg := workflows.UpdateNote, any(workflows.Note{ActorID: officer.ID, Content: fmt.Sprintf("note %d", i)})
+				name, arg := contract.UpdateNote, any(contract.Note{ActorID: officer.ID, Content: fmt.Sprintf("note %d", i)})
 				if i%10 == 9 { // every tenth update moves the case instead
 					var to *string
 					if i%20 == 9 {
 						to = &officer.ID
 					}
-					name, arg = workflows.UpdateAssign, workflows.Assignment{ActorID: officer.ID, AssigneeID: to, AssigneeRole: officer.Role}
+					name, arg = contract.UpdateAssign, contract.Assignment{ActorID: officer.ID, AssigneeID: to, AssigneeRole: officer.Role}
 				}
 				err := temporalclient.SendUpdate(ctx, tc, client.UpdateWorkflowOptions{WorkflowID: nc.ID, UpdateName: name, Args: []any{arg},
 					WaitForStage: client.WorkflowUpdateStageCompleted}, nil)
 				mu.Lock()
 				if err != nil {
 					failed = append(failed, fmt.Errorf("update %d: %w", i, err))
-				} else if name == workflows.UpdateNote {
+				} else if name == contract.UpdateNote {
 					notes++
 				}
 				mu.Unlock()
@@ -361,11 +362,11 @@ func TestLongLivedCaseContinuesAsNew(t *testing.T) {
 	t.Logf("%d runs", runs)
 
 	// And it still answers.
-	v, err := tc.QueryWorkflow(ctx, nc.ID, "", workflows.QueryState)
+	v, err := tc.QueryWorkflow(ctx, nc.ID, "", contract.QueryState)
 	require.NoError(t, err)
-	var st workflows.State
+	var st contract.State
 	require.NoError(t, v.Get(&st))
-	require.Equal(t, workflows.StatusOpen, st.Case.Status)
+	require.Equal(t, contract.StatusOpen, st.Case.Status)
 	var events, maxSeq int64
 	require.Eventually(t, func() bool {
 		require.NoError(t, s.DB().QueryRow(`SELECT count(*), max(seq) FROM case_events WHERE case_id = $1`, nc.ID).Scan(&events, &maxSeq))
@@ -393,7 +394,7 @@ func TestGracefulShutdown(t *testing.T) {
 	s, err := store.Open(context.Background(), dbURL, 2)
 	require.NoError(t, err)
 	defer s.Close()
-	u, _, err := s.EnsureUser(context.Background(), "a@bank.example", workflows.RoleAnalyst, "A", "B")
+	u, _, err := s.EnsureUser(context.Background(), "a@bank.example", contract.RoleAnalyst, "A", "B")
 	require.NoError(t, err)
 	tok, _, err := s.CreateToken(context.Background(), u.ID, 0)
 	require.NoError(t, err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 const tokenUsage = `usage:
@@ -47,7 +47,7 @@ func tokenCreate(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args [
 	if !strings.Contains(*email, "@") {
 		return errors.New("token create: --email is required")
 	}
-	r, ok := workflows.ParseRole(*role)
+	r, ok := contract.ParseRole(*role)
 	if !ok {
 		return fmt.Errorf("token create: --role must be BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST, got %q", *role)
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // seedChunk is how many rows one COPY transaction carries: big enough that
@@ -146,30 +146,30 @@ func seedPick[T any](r *rand.Rand, choices []seedWeighted[T]) T {
 }
 
 // Most cases are routine; a few are urgent.
-var seedPriorities = []seedWeighted[workflows.Priority]{
+var seedPriorities = []seedWeighted[contract.Priority]{
 	{"LOW", 40}, {"MEDIUM", 35}, {"HIGH", 20}, {"CRITICAL", 5},
 }
 
 // The statuses of each family as a live queue holds them: much open work,
 // much closed history, little in the rarer states. Every one must be in
 // the family's lifecycle (the tests check).
-var seedStatuses = map[workflows.Family][]seedWeighted[workflows.Status]{
-	workflows.FamilyInvestigation: {
-		{workflows.StatusOpen, 20}, {workflows.StatusInProgress, 20},
-		{workflows.StatusPendingReview, 10}, {workflows.StatusEscalated, 5},
-		{workflows.StatusResolvedTruePositive, 5}, {workflows.StatusResolvedFalsePositive, 15},
-		{workflows.StatusClosed, 25},
+var seedStatuses = map[contract.Family][]seedWeighted[contract.Status]{
+	contract.FamilyInvestigation: {
+		{contract.StatusOpen, 20}, {contract.StatusInProgress, 20},
+		{contract.StatusPendingReview, 10}, {contract.StatusEscalated, 5},
+		{contract.StatusResolvedTruePositive, 5}, {contract.StatusResolvedFalsePositive, 15},
+		{contract.StatusClosed, 25},
 	},
-	workflows.FamilyOnboarding: {
-		{workflows.StatusDraft, 10}, {workflows.StatusOpen, 30}, {workflows.StatusApproved, 25},
-		{workflows.StatusRejected, 8}, {workflows.StatusClosed, 22}, {workflows.StatusRevoked, 5},
+	contract.FamilyOnboarding: {
+		{contract.StatusDraft, 10}, {contract.StatusOpen, 30}, {contract.StatusApproved, 25},
+		{contract.StatusRejected, 8}, {contract.StatusClosed, 22}, {contract.StatusRevoked, 5},
 	},
 }
 
 // An onboarding case's flag follows its checks; "" is no flag yet.
-var seedFlags = []seedWeighted[workflows.Flag]{
-	{"", 20}, {workflows.FlagCollecting, 30}, {workflows.FlagReviewing, 25},
-	{workflows.FlagRecollecting, 10}, {workflows.FlagAllApproved, 15},
+var seedFlags = []seedWeighted[contract.Flag]{
+	{"", 20}, {contract.FlagCollecting, 30}, {contract.FlagReviewing, 25},
+	{contract.FlagRecollecting, 10}, {contract.FlagAllApproved, 15},
 }
 
 // "" is no risk level assessed.
@@ -247,7 +247,7 @@ type caseSeeder struct {
 	r         *rand.Rand
 	now       time.Time
 	types     []string
-	families  map[string]string
+	families  map[string]contract.Family
 	assignees []string
 	author    any // created_by: the ID, or nil for none
 }
@@ -280,8 +280,8 @@ func (g *caseSeeder) next(number int64) []any {
 	r := g.r
 
 	typ := g.types[r.IntN(len(g.types))]
-	family := workflows.Family(g.families[typ])
-	life, _ := workflows.LifecycleFor(family)
+	family := g.families[typ]
+	life, _ := contract.LifecycleFor(family)
 	status := seedPick(r, seedStatuses[family])
 	finished := life.IsTerminal(status) || life.Resolves(status)
 
@@ -311,7 +311,7 @@ func (g *caseSeeder) next(number int64) []any {
 	var due any
 	overdue := false
 	switch {
-	case !finished && status != workflows.StatusDraft && r.IntN(100) < 6:
+	case !finished && status != contract.StatusDraft && r.IntN(100) < 6:
 		overdue = true
 		due = created.Add(time.Duration(r.Int64N(int64(age))))
 	case !finished && r.IntN(2) == 0:
@@ -323,8 +323,8 @@ func (g *caseSeeder) next(number int64) []any {
 	var flag any
 	var kycApplication any
 	autoApprove := false
-	if family == workflows.FamilyOnboarding {
-		if f := seedPick(r, seedFlags); f != "" && status != workflows.StatusDraft {
+	if family == contract.FamilyOnboarding {
+		if f := seedPick(r, seedFlags); f != "" && status != contract.StatusDraft {
 			flag = string(f)
 		}
 		if r.IntN(2) == 0 {
@@ -333,7 +333,7 @@ func (g *caseSeeder) next(number int64) []any {
 		autoApprove = r.IntN(20) == 0
 	}
 	var transaction, externalID any
-	if family == workflows.FamilyInvestigation {
+	if family == contract.FamilyInvestigation {
 		externalID = fmt.Sprintf("ALERT-%08d", r.IntN(100_000_000))
 		if typ == "SUSPICIOUS_TRANSACTION" || typ == "AML_ALERT" || typ == "FRAUD_ALERT" {
 			transaction = uuid.NewString()

@@ -1,5 +1,9 @@
-// Package contract says what a case may hold: the bounds every value must
-// keep to be accepted, so that whatever a case accepts can be stored in
+// Package contract is what the API, the store, the configuration, the
+// activities and the case workflow agree on: the case and its events, the
+// lifecycles, the flag, the message names and payloads, and what a case
+// may hold. It holds no engine: package workflows runs cases by it.
+//
+// What a case may hold: the bounds every value must keep to be accepted, so that whatever a case accepts can be stored in
 // Postgres, encoded as JSON and shown back. The API checks a request with
 // these functions before it sends anything, and the case workflow's
 // validators check the same values again with the same functions, because

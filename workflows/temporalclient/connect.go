@@ -11,8 +11,6 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // Connection is where a process reaches Temporal and how its payloads are
@@ -76,7 +74,7 @@ func RegisterSearchAttributes(ctx context.Context, tc client.Client, namespace s
 		return fmt.Errorf("list search attributes: %w", err)
 	}
 	missing := map[string]enumspb.IndexedValueType{}
-	for _, k := range workflows.SearchAttributeKeys() {
+	for _, k := range SearchAttributeKeys() {
 		t, ok := have.GetCustomAttributes()[k.GetName()]
 		switch {
 		case !ok:

@@ -6,12 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/google/uuid"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/caseflow/caseflow/workflows"
 )
 
 // SendUpdate sends a case an update and waits for its outcome, sending it
@@ -41,7 +40,7 @@ func Resend(ctx context.Context, send func() error) error {
 		var appErr *temporal.ApplicationError
 		var notReady *serviceerror.WorkflowNotReady
 		var pollEnded *client.WorkflowUpdateServiceTimeoutOrCanceledError
-		again := errors.As(err, &appErr) && appErr.Type() == workflows.CodeRetry || errors.As(err, &notReady) ||
+		again := errors.As(err, &appErr) && appErr.Type() == contract.CodeRetry || errors.As(err, &notReady) ||
 			errors.As(err, &pollEnded) && ctx.Err() == nil
 		if !again {
 			return err

@@ -39,7 +39,7 @@ import (
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/seed"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
@@ -244,11 +244,11 @@ func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalB
 		return nil, err
 	}
 
-	officer, _, err := e.store.EnsureUser(ctx, "bench.officer@bank.example", workflows.RoleComplianceOfficer, "Bench", "Officer")
+	officer, _, err := e.store.EnsureUser(ctx, "bench.officer@bank.example", contract.RoleComplianceOfficer, "Bench", "Officer")
 	if err != nil {
 		return nil, err
 	}
-	analyst, _, err := e.store.EnsureUser(ctx, "bench.analyst@bank.example", workflows.RoleAnalyst, "Bench", "Analyst")
+	analyst, _, err := e.store.EnsureUser(ctx, "bench.analyst@bank.example", contract.RoleAnalyst, "Bench", "Analyst")
 	if err != nil {
 		return nil, err
 	}
@@ -679,7 +679,7 @@ func (b *bencher) apiOnboarding(ctx context.Context, _ int) error {
 		if err := b.call(ctx, http.MethodGet, "/cases/"+c.ID, b.env.analyst, nil, http.StatusOK, &st); err != nil {
 			return err
 		}
-		if st.Status == string(workflows.StatusApproved) {
+		if st.Status == string(contract.StatusApproved) {
 			return nil
 		}
 		select {

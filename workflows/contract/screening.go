@@ -1,4 +1,4 @@
-package workflows
+package contract
 
 import (
 	"crypto/sha256"
@@ -10,15 +10,10 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-
-	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // Cases opened by transaction screening (docs/ARCHITECTURE.md, "Cases
 // from transaction screening").
-
-// SignalVerdict delivers a screening verdict to its transaction's case.
-const SignalVerdict = "verdict"
 
 // VerdictLink is what a case learns of a verdict; the verdict itself is
 // kept in Postgres by the API, out of the workflow history.
@@ -37,7 +32,7 @@ const SignalsDroppedMetric = "caseflow_signals_dropped"
 // by the API before it is sent and dropped by a case if it still arrives
 // malformed.
 func (v VerdictLink) Validate() error {
-	var errs contract.Errors
+	var errs Errors
 	if len(v.VerdictID) != 32 || strings.Trim(v.VerdictID, "0123456789abcdef") != "" {
 		errs.Add("verdictId", "must be a verdict ID")
 	}
@@ -114,11 +109,11 @@ type Verdict struct {
 // API stores what it accepts, so its text and hits are held to the
 // contract like a case's.
 func ValidateVerdict(v Verdict) error {
-	var errs contract.Errors
+	var errs Errors
 	if _, err := uuid.Parse(v.TransactionID); err != nil {
 		errs.Add("transactionId", "must be a UUID")
 	}
-	errs.Text("externalId", v.ExternalID, contract.RequiredLine)
+	errs.Text("externalId", v.ExternalID, RequiredLine)
 	if !decimalAmount.MatchString(v.Amount) {
 		errs.Add("amount", "must be a decimal string such as \"1250.00\" (up to 4 decimals, not negative)")
 	}
@@ -133,8 +128,8 @@ func ValidateVerdict(v Verdict) error {
 			errs.Add(p.field, "is required")
 			continue
 		}
-		errs.Text(p.field+".name", p.party.Name, contract.RequiredLine)
-		errs.Text(p.field+".account", p.party.Account, contract.Line)
+		errs.Text(p.field+".name", p.party.Name, RequiredLine)
+		errs.Text(p.field+".account", p.party.Account, Line)
 		if p.party.Country != "" && !countryCode.MatchString(p.party.Country) {
 			errs.Add(p.field+".country", "must be an ISO 3166 alpha-2 code such as GB")
 		}
@@ -159,7 +154,7 @@ func ValidateVerdict(v Verdict) error {
 			errs.Add(fmt.Sprintf("hits[%d].type", i), "must be an upper-case type such as SANCTIONS, PEP or BEHAVIORAL")
 		}
 		if hasObject(h.Details) {
-			errs.Object(fmt.Sprintf("hits[%d].details", i), h.Details, contract.HitDetails)
+			errs.Object(fmt.Sprintf("hits[%d].details", i), h.Details, HitDetails)
 		}
 	}
 	return errs.Err()
@@ -238,11 +233,11 @@ func ScreeningCase(caseType string, family Family, v Verdict) NewCase {
 		Type:                 caseType,
 		Family:               family,
 		Priority:             ScreeningPriority(v),
-		Title:                truncate(fmt.Sprintf("%s transaction %s: %s %s", verb, v.ExternalID, v.Amount, v.Currency), contract.MaxTitle),
+		Title:                truncate(fmt.Sprintf("%s transaction %s: %s %s", verb, v.ExternalID, v.Amount, v.Currency), MaxTitle),
 		Description:          desc,
 		RiskLevel:            &risk,
 		ExternalID:           v.ExternalID,
-		Tags:                 append([]string{"screening", strings.ToLower(v.Outcome)}, lower(hits[:min(len(hits), contract.MaxTags-2)])...),
+		Tags:                 append([]string{"screening", strings.ToLower(v.Outcome)}, lower(hits[:min(len(hits), MaxTags-2)])...),
 		RelatedTransactionID: &txID,
 		FromScreening:        true,
 	}

@@ -1,4 +1,24 @@
-package workflows
+package contract
+
+import "slices"
+
+// The flag: an onboarding case's progress, derived from its checks and
+// what the client still owes (docs/ARCHITECTURE.md, "The flag").
+
+// Flag is an onboarding case's progress, derived from its checks.
+type Flag string
+
+const (
+	FlagCollecting   Flag = "COLLECTING"
+	FlagReviewing    Flag = "REVIEWING"
+	FlagRecollecting Flag = "RECOLLECTING"
+	FlagAllApproved  Flag = "ALL_APPROVED"
+)
+
+// ValidFlag reports whether f names a flag.
+func ValidFlag(f string) bool {
+	return slices.Contains([]Flag{FlagCollecting, FlagReviewing, FlagRecollecting, FlagAllApproved}, Flag(f))
+}
 
 // DeriveFlag is an onboarding case's progress, from all its checks. The
 // flag is about what the client owes: a check a provider answers
@@ -36,4 +56,11 @@ func DeriveFlag(checks []Check) Flag {
 		return FlagCollecting
 	}
 	return ""
+}
+
+// ClientOwes is the one rule for what the client still has to provide: a
+// check of theirs (not a provider's) not yet provided, or rejected. The
+// e-mails and the portal read it from the projection through store.Check.
+func ClientOwes(status CheckStatus, fromProvider bool) bool {
+	return !fromProvider && (status == CheckPending || status == CheckRejected)
 }
