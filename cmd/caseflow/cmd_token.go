@@ -16,7 +16,8 @@ each token is stored, so a token is printed once, when created.
 
 ` + tokenUsage,
 		// Without a subcommand, or with one that does not exist, token fails
-		// as it always has: the tokens it prints may feed a script.
+		// as it always has, rather than print help and exit 0: a script
+		// taking a token with tail -1 must not take a line of help.
 		Args: cobra.ArbitraryArgs,
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
