@@ -27,8 +27,8 @@ build:
 	$(GO) build -o $(CASEFLOW) ./cmd/caseflow
 
 $(TEMPORAL):
-	@echo "building the temporal CLI $(TEMPORAL_VERSION) into ./bin (2 to 7 minutes on two cores, once; nothing prints meanwhile)"
-	GOBIN=$(BIN) $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_VERSION)
+	@echo "building the temporal CLI $(TEMPORAL_VERSION) into ./bin (2 to 8 minutes on two cores, once; each package is listed as it is built)"
+	GOBIN=$(BIN) $(GO) install -v github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_VERSION)
 
 $(STATICCHECK):
 	@echo "building staticcheck $(STATICCHECK_VERSION) into ./bin (once)"

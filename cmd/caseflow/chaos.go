@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,20 +17,6 @@ import (
 
 // chaosFaultKinds are the faults a run can inject, in their default order.
 func chaosFaultKinds() []string { return []string{"worker", "postgres", "api", "temporal"} }
-
-const chaosUsage = `caseflow chaos drives investigations through the API to CLOSED from
-concurrent clients, each write retried with its Idempotency-Key until
-acknowledged, while the worker, Postgres, the API and the Temporal dev
-server are killed and brought back in turn (a Postgres cluster and a dev
-server of its own, on loopback). Then it reconciles, from the API and from
-Postgres: every acknowledged change in the audit timeline exactly once,
-every case CLOSED, every e-mail delivered once to an SMTP sink, no answer
-but 2xx, 503 and the 409s a retry expects, every key replaying its answer.
-The last line is "N passed, N failed", N counting those promises; the exit
-status is 1 when one fails.
-
-Flags:
-`
 
 // chaosOptions bound and shape a run.
 type chaosOptions struct {
@@ -57,33 +42,9 @@ type chaosOptions struct {
 // reconciles what the clients were told with what the API, Postgres and
 // an SMTP sink hold. Its last line is "N passed, N failed", N counting
 // the promises reconciled (see reconcile); it fails when one fails.
-func chaos(ctx context.Context, fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), chaosUsage)
-		fs.PrintDefaults()
-	}
-	var o chaosOptions
-	fs.IntVar(&o.cases, "cases", 200, "investigations to drive to CLOSED")
-	fs.IntVar(&o.clients, "clients", 8, "concurrent clients")
-	faults := fs.String("faults", strings.Join(chaosFaultKinds(), ","),
-		"faults to inject, in order, comma-separated: worker, postgres, api, temporal (repeat for more; none for a baseline)")
-	fs.DurationVar(&o.deadline, "deadline", 15*time.Minute, "the most the run may take, set-up included, to the last case CLOSED")
-	fs.DurationVar(&o.closeWithin, "close-within", 3*time.Minute, "every case must be CLOSED this long after the last fault")
-	fs.DurationVar(&o.recoverWithin, "recover-within", 3*time.Minute, "every client must be moving again this long after a fault")
-	fs.DurationVar(&o.pgOutage, "postgres-outage", 10*time.Second, "how long Postgres stays stopped")
-	// Longer than temporal.callTimeout, so each outage shows what the API
-	// answers once its calls time out, not only requests that wait.
-	fs.DurationVar(&o.down, "down", 12*time.Second, "how long a killed worker, API or Temporal server stays down")
-	fs.DurationVar(&o.settle, "settle", 2*time.Minute, "how long to wait for the last timeline events and e-mails before reconciling")
-	fs.DurationVar(&o.cfg.callTimeout, "call-timeout", 0, "temporal.callTimeout of the API (0: caseflow's default)")
-	fs.DurationVar(&o.cfg.lease, "lease", 0, "idempotency.lease of the API (0: caseflow's default)")
-	fs.BoolVar(&o.keep, "keep", false, "keep the run's directory (logs, data) and print where it is")
-	fs.StringVar(&o.cfg.temporalBin, "temporal", envOr("CASEFLOW_TEMPORAL_BIN", filepath.Join("bin", "temporal")), "the temporal CLI")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func chaos(ctx context.Context, o chaosOptions, faults string, stdout io.Writer) error {
 	var err error
-	if o.faults, err = parseFaults(*faults); err != nil {
+	if o.faults, err = parseFaults(faults); err != nil {
 		return err
 	}
 	// The children run in the run's directory, not here.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -25,20 +24,7 @@ const devDataDir = ".data"
 
 // dev runs everything on one machine with one command: the Temporal dev
 // server and Postgres when none answers, migrations, then API and worker.
-// `dev exec -- CMD` provisions Postgres the same way for CMD (the tests).
-func dev(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string) error {
-	temporalBin := fs.String("temporal", envOr("CASEFLOW_TEMPORAL_BIN", filepath.Join("bin", "temporal")), "the temporal CLI")
-	execMode := len(args) > 0 && args[0] == "exec"
-	if execMode {
-		args = args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if execMode {
-		return devExec(ctx, log, fs.Args())
-	}
-	configFile := fs.Lookup("config").Value.String()
+func dev(ctx context.Context, log *slog.Logger, configFile, temporalBin string) error {
 	cfg, err := config.Load(configFile)
 	if err != nil {
 		return err
@@ -58,8 +44,8 @@ func dev(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string)
 	if err != nil {
 		return fmt.Errorf("temporal.uiUrl: %w", err)
 	}
-	if _, err := os.Stat(*temporalBin); err != nil && !temporalAnswers(cfg.Temporal.Address, 0) {
-		return fmt.Errorf("no Temporal at %s and no CLI at %s to start one: run `make run`, which builds it", cfg.Temporal.Address, *temporalBin)
+	if _, err := os.Stat(temporalBin); err != nil && !temporalAnswers(cfg.Temporal.Address, 0) {
+		return fmt.Errorf("no Temporal at %s and no CLI at %s to start one: run `make run`, which builds it", cfg.Temporal.Address, temporalBin)
 	}
 	if cfg.Codec.Keys == "" {
 		// Local histories are encrypted too, under a key kept in .data.
@@ -70,7 +56,7 @@ func dev(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string)
 		cfg.Codec.EndpointAuth = "none"
 	}
 	codecURL := apiURL(cfg) + "/codec"
-	stopTemporal, err := ensureTemporal(ctx, log, *temporalBin, cfg.Temporal.Address, uiPort, cfg.Temporal.Namespace, devDataDir,
+	stopTemporal, err := ensureTemporal(ctx, log, temporalBin, cfg.Temporal.Address, uiPort, cfg.Temporal.Namespace, devDataDir,
 		"--ui-codec-endpoint", codecURL)
 	if err != nil {
 		return err
@@ -87,7 +73,8 @@ func dev(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string)
 }
 
 // devExec runs a command against a Postgres server that answers, started
-// here when needed, and passes on the command's exit status.
+// here when needed, and passes on the command's exit status: `dev exec`,
+// for the tests.
 func devExec(ctx context.Context, log *slog.Logger, argv []string) error {
 	if len(argv) == 0 {
 		return errors.New("usage: caseflow dev exec -- CMD [ARGS...]")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,42 +20,25 @@ const tokenUsage = `usage:
   caseflow token list [--email E]
   caseflow token revoke ID`
 
-func token(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	if len(args) == 0 {
-		return errors.New(tokenUsage)
-	}
-	switch args[0] {
-	case "create":
-		return tokenCreate(ctx, log, fs, args[1:], stdout)
-	case "list":
-		return tokenList(ctx, fs, args[1:], stdout)
-	case "revoke":
-		return tokenRevoke(ctx, fs, args[1:], stdout)
-	}
-	return fmt.Errorf("unknown token command %q\n%s", args[0], tokenUsage)
+// newToken is what `token create` is given.
+type newToken struct {
+	email, role, first, last string
 }
 
-func tokenCreate(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	email := fs.String("email", "", "the user's e-mail")
-	role := fs.String("role", "", "BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST")
-	first := fs.String("first-name", "", "first name, for a new user")
-	last := fs.String("last-name", "", "last name, for a new user")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if !strings.Contains(*email, "@") {
+func tokenCreate(ctx context.Context, log *slog.Logger, configFile string, nt newToken, stdout io.Writer) error {
+	if !strings.Contains(nt.email, "@") {
 		return errors.New("token create: --email is required")
 	}
-	r, ok := contract.ParseRole(*role)
+	r, ok := contract.ParseRole(nt.role)
 	if !ok {
-		return fmt.Errorf("token create: --role must be BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST, got %q", *role)
+		return fmt.Errorf("token create: --role must be BANK_ADMIN, COMPLIANCE_OFFICER or ANALYST, got %q", nt.role)
 	}
-	cfg, s, err := openTokenStore(ctx, fs)
+	cfg, s, err := openTokenStore(ctx, configFile)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	u, created, err := s.EnsureUser(ctx, *email, r, *first, *last)
+	u, created, err := s.EnsureUser(ctx, nt.email, r, nt.first, nt.last)
 	if err != nil {
 		return err
 	}
@@ -76,20 +58,13 @@ func tokenCreate(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args [
 	return nil
 }
 
-func tokenList(ctx context.Context, fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	email := fs.String("email", "", "only this user's tokens")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("token list: unexpected %q\n%s", fs.Arg(0), tokenUsage)
-	}
-	_, s, err := openTokenStore(ctx, fs)
+func tokenList(ctx context.Context, configFile, email string, stdout io.Writer) error {
+	_, s, err := openTokenStore(ctx, configFile)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	tokens, err := s.Tokens(ctx, *email)
+	tokens, err := s.Tokens(ctx, email)
 	if err != nil {
 		return err
 	}
@@ -112,23 +87,8 @@ func tokenList(ctx context.Context, fs *flag.FlagSet, args []string, stdout io.W
 	return w.Flush()
 }
 
-func tokenRevoke(ctx context.Context, fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	// The ID may come before the flags or after them.
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		return fmt.Errorf("token revoke: which token? (its ID, from caseflow token list)\n%s", tokenUsage)
-	}
-	id := rest[0]
-	if err := fs.Parse(rest[1:]); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("token revoke: one ID at a time, got %q too", fs.Arg(0))
-	}
-	_, s, err := openTokenStore(ctx, fs)
+func tokenRevoke(ctx context.Context, configFile, id string, stdout io.Writer) error {
+	_, s, err := openTokenStore(ctx, configFile)
 	if err != nil {
 		return err
 	}
@@ -146,8 +106,8 @@ func tokenRevoke(ctx context.Context, fs *flag.FlagSet, args []string, stdout io
 
 // openTokenStore loads the configuration --config names and opens the
 // database, for the token commands.
-func openTokenStore(ctx context.Context, fs *flag.FlagSet) (config.Config, *store.Store, error) {
-	cfg, err := config.Load(fs.Lookup("config").Value.String())
+func openTokenStore(ctx context.Context, configFile string) (config.Config, *store.Store, error) {
+	cfg, err := config.Load(configFile)
 	if err != nil {
 		return config.Config{}, nil, err
 	}

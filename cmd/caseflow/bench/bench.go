@@ -6,11 +6,9 @@ package bench
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -56,26 +54,32 @@ type Setup struct {
 	WaitReady                func(ctx context.Context, url string, limit time.Duration) error
 }
 
+// Options bound and shape a run; `caseflow bench` sets them from its
+// flags, whose help says what each means.
+type Options struct {
+	// Concurrency is a comma-separated list of levels, each run in turn.
+	Concurrency string
+	// Duration and Ops bound each step, whichever comes first.
+	Duration time.Duration
+	Ops      int
+	// Seed is how many cases to seed for the list steps (0: none); Open
+	// how many open cases to hold while reading the worker's memory.
+	Seed, Open int
+	// Scenarios is a comma-separated list; empty runs all.
+	Scenarios   string
+	JSON        string
+	TemporalBin string
+}
+
 // Run measures caseflow on this machine, end to end and on loopback
 // only: a Temporal dev server and a database of its own, the API and the
 // worker as child processes (so each one's CPU and memory can be read),
 // and, on the same server, the same operations done straight with the
 // Temporal SDK on a minimal workflow, the baseline every figure is
 // compared with. Every step is bounded in operations and in time.
-func Run(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string, setup Setup) error {
-	concurrency := fs.String("concurrency", "1,8,32,64", "concurrency levels")
-	duration := fs.Duration("duration", 5*time.Second, "most time per step")
-	ops := fs.Int("ops", 500, "most operations per step")
-	seed := fs.Int("seed", 1_000_000, "cases seeded by COPY for the list steps (0: no list steps)")
-	open := fs.Int("open", 0, "open cases to hold while reading the worker's memory (0: skip)")
-	only := fs.String("scenarios", "", "comma-separated scenarios to run (default all)")
-	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
-	temporalBin := fs.String("temporal", cmp.Or(os.Getenv("CASEFLOW_TEMPORAL_BIN"), filepath.Join("bin", "temporal")), "the temporal CLI")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 	var levels []int
-	for _, s := range strings.Split(*concurrency, ",") {
+	for _, s := range strings.Split(o.Concurrency, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
 			return fmt.Errorf("--concurrency: %q", s)
@@ -83,15 +87,15 @@ func Run(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string,
 		levels = append(levels, n)
 	}
 	want := func(name string) bool {
-		return *only == "" || slices.Contains(strings.Split(*only, ","), name)
+		return o.Scenarios == "" || slices.Contains(strings.Split(o.Scenarios, ","), name)
 	}
 
-	env, err := startBenchEnv(ctx, log, setup, *temporalBin)
+	env, err := startBenchEnv(ctx, log, setup, o.TemporalBin)
 	if err != nil {
 		return err
 	}
 	defer env.stop()
-	b := &bencher{env: env, duration: *duration, ops: *ops}
+	b := &bencher{env: env, duration: o.Duration, ops: o.Ops}
 
 	var results []benchResult
 	record := func(r benchResult) {
@@ -133,8 +137,8 @@ func Run(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string,
 			record(b.step(ctx, "api detail", c, b.apiDetail(ctx)))
 		}
 	}
-	if *seed > 0 && want("list") {
-		lists, err := b.listSteps(ctx, log, *seed, levels)
+	if o.Seed > 0 && want("list") {
+		lists, err := b.listSteps(ctx, log, o.Seed, levels)
 		if err != nil {
 			return err
 		}
@@ -142,8 +146,8 @@ func Run(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string,
 			record(r)
 		}
 	}
-	if *open > 0 {
-		r, err := b.openCases(ctx, *open)
+	if o.Open > 0 {
+		r, err := b.openCases(ctx, o.Open)
 		if err != nil {
 			return err
 		}
@@ -151,12 +155,12 @@ func Run(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string,
 	}
 
 	printBench(os.Stdout, results)
-	if *jsonOut != "" {
+	if o.JSON != "" {
 		data, err := json.MarshalIndent(results, "", "  ")
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(*jsonOut, append(data, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(o.JSON, append(data, '\n'), 0o644); err != nil {
 			return err
 		}
 	}
