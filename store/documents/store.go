@@ -168,7 +168,9 @@ func (s *Store) Close() error { return s.bucket.Close() }
 // document over the limit (ErrTooLarge), an empty one (ErrEmpty) or any
 // failure leaves nothing stored. key names the document, e.g.
 // "<case ID>/<document ID>": it is bound into the encryption, so the object
-// opens only under this key.
+// opens only under this key. An object already at key is replaced, so keys
+// should be fresh IDs. Put blocks while r does: bound the body's reads (a
+// request deadline) where r is a client's upload.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (Stored, error) {
 	if key == "" {
 		return Stored{}, errors.New("documents: empty key")
