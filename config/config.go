@@ -34,6 +34,29 @@ type Config struct {
 	Screening   Screening   `mapstructure:"screening"`
 	Codec       Codec       `mapstructure:"codec"`
 	Auth        Auth        `mapstructure:"auth"`
+	Documents   Documents   `mapstructure:"documents"`
+}
+
+// Documents governs the files clients and officers upload. They are
+// encrypted under codec.keys before they leave caseflow.
+type Documents struct {
+	// Bucket is where documents are kept, as a URL: file:///dir, or
+	// s3://, gs://, azblob:// in production. Empty means a directory under
+	// caseflow's data directory.
+	Bucket string `mapstructure:"bucket"`
+	// MaxFileBytes bounds one file.
+	MaxFileBytes int64 `mapstructure:"maxFileBytes"`
+	// MaxFiles bounds the files of one request.
+	MaxFiles int `mapstructure:"maxFiles"`
+	// Types are the media types accepted, as detected from a file's
+	// content, never its name. In the environment, comma-separated.
+	Types []string `mapstructure:"types"`
+}
+
+// DefaultDocumentTypes are what a KYC team receives: scans and photos of
+// identity documents and proofs of address (HEIC/HEIF from phones).
+func DefaultDocumentTypes() []string {
+	return []string{"application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif", "image/tiff", "image/webp"}
 }
 
 // Auth governs the API's bearer tokens.
@@ -284,6 +307,10 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("codec.activeKey", "")
 	v.SetDefault("codec.endpointAuth", "token")
 	v.SetDefault("auth.tokenTTL", 90*24*time.Hour)
+	v.SetDefault("documents.bucket", "")
+	v.SetDefault("documents.maxFileBytes", 20<<20)
+	v.SetDefault("documents.maxFiles", 20)
+	v.SetDefault("documents.types", DefaultDocumentTypes())
 }
 
 // Load reads the configuration. file may be empty: then caseflow.yaml is
@@ -501,8 +528,29 @@ func (c Config) Validate() error {
 			bad("cases.autoApprove."+t, "not an onboarding case type")
 		}
 	}
+	if c.Documents.Bucket != "" {
+		if u, err := url.Parse(c.Documents.Bucket); err != nil || u.Scheme == "" {
+			bad("documents.bucket", "want a bucket URL such as file:///var/lib/caseflow/documents or s3://bucket?region=eu-central-1, got %q", redact(c.Documents.Bucket))
+		}
+	}
+	if c.Documents.MaxFileBytes <= 0 {
+		bad("documents.maxFileBytes", "must be positive")
+	}
+	if c.Documents.MaxFiles <= 0 {
+		bad("documents.maxFiles", "must be positive")
+	}
+	if len(c.Documents.Types) == 0 {
+		bad("documents.types", "no type is accepted: list media types such as application/pdf")
+	}
+	for _, t := range c.Documents.Types {
+		if !mediaType.MatchString(t) {
+			bad("documents.types", "want media types such as application/pdf, got %q", t)
+		}
+	}
 	return errors.Join(errs...)
 }
+
+var mediaType = regexp.MustCompile(`^[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*$`)
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

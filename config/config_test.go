@@ -108,6 +108,11 @@ func TestValidationNamesEveryBadKey(t *testing.T) {
 		{"CASEFLOW_IDEMPOTENCY_LEASE", "5s", `idempotency.lease: must exceed temporal.callTimeout`},
 		{"CASEFLOW_AUTH_TOKENTTL", "-1h", `auth.tokenTTL: must not be negative`},
 		{"CASEFLOW_HTTP_AUTHFAILURESPERMINUTE", "0", `http.authFailuresPerMinute: must be positive`},
+		{"CASEFLOW_DOCUMENTS_BUCKET", "/var/lib/caseflow/documents", `documents.bucket: want a bucket URL`},
+		{"CASEFLOW_DOCUMENTS_BUCKET", "s3://key:secret@bucket%zz", `documents.bucket: want a bucket URL`},
+		{"CASEFLOW_DOCUMENTS_MAXFILEBYTES", "0", `documents.maxFileBytes: must be positive`},
+		{"CASEFLOW_DOCUMENTS_MAXFILES", "-1", `documents.maxFiles: must be positive`},
+		{"CASEFLOW_DOCUMENTS_TYPES", "pdf", `documents.types: want media types such as application/pdf, got "pdf"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
@@ -207,6 +212,55 @@ func TestNeedsIndividual(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.Equal(t, tt.want, c.Cases.NeedsIndividual)
+		})
+	}
+}
+
+func TestDocuments(t *testing.T) {
+	t.Chdir(t.TempDir())
+	c, err := Load("")
+	require.NoError(t, err)
+	require.Equal(t, Documents{
+		Bucket:       "",
+		MaxFileBytes: 20 << 20,
+		MaxFiles:     20,
+		Types:        []string{"application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif", "image/tiff", "image/webp"},
+	}, c.Documents)
+
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		file string
+		want Documents
+	}{
+		{
+			name: "from the environment",
+			env: map[string]string{
+				"CASEFLOW_DOCUMENTS_BUCKET":       "s3://kyc-documents?region=eu-central-1",
+				"CASEFLOW_DOCUMENTS_MAXFILEBYTES": "10485760",
+				"CASEFLOW_DOCUMENTS_MAXFILES":     "5",
+				"CASEFLOW_DOCUMENTS_TYPES":        "application/pdf,image/png",
+			},
+			want: Documents{Bucket: "s3://kyc-documents?region=eu-central-1", MaxFileBytes: 10 << 20, MaxFiles: 5, Types: []string{"application/pdf", "image/png"}},
+		},
+		{
+			name: "from the file",
+			file: "documents:\n  bucket: file:///srv/caseflow/documents\n  maxFiles: 3\n  types: [application/pdf]\n",
+			want: Documents{Bucket: "file:///srv/caseflow/documents", MaxFileBytes: 20 << 20, MaxFiles: 3, Types: []string{"application/pdf"}},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			if tt.file != "" {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "caseflow.yaml"), []byte(tt.file), 0o600))
+			}
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			c, err := Load("")
+			require.NoError(t, err)
+			require.Equal(t, tt.want, c.Documents)
 		})
 	}
 }

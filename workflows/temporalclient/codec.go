@@ -164,6 +164,25 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 	return out, nil
 }
 
+// Active is the key new payloads, and new documents, are sealed under.
+// A nil codec (no keys configured) has none.
+func (c *Codec) Active() (id string, aead cipher.AEAD) {
+	if c == nil {
+		return "", nil
+	}
+	return c.active, c.keys[c.active]
+}
+
+// Key is the key of that ID while it is configured: documents sealed
+// under a key rotated out still open until it is removed.
+func (c *Codec) Key(id string) (cipher.AEAD, bool) {
+	if c == nil {
+		return nil, false
+	}
+	aead, ok := c.keys[id]
+	return aead, ok
+}
+
 func redactKey(part string) string {
 	if id, _, ok := strings.Cut(part, ":"); ok {
 		return id + ":…"

@@ -96,3 +96,38 @@ func BenchmarkCodecRoundTrip(b *testing.B) {
 		}
 	}
 }
+
+func TestCodecKeyring(t *testing.T) {
+	k1, k2 := temporalclient.NewCodecKey("k1"), temporalclient.NewCodecKey("k2")
+	c, err := temporalclient.ParseCodecKeys(k1+","+k2, "k2")
+	require.NoError(t, err)
+
+	id, active := c.Active()
+	require.Equal(t, "k2", id)
+	require.NotNil(t, active)
+	for _, tt := range []struct {
+		id string
+		ok bool
+	}{{"k1", true}, {"k2", true}, {"k3", false}, {"", false}} {
+		aead, ok := c.Key(tt.id)
+		require.Equal(t, tt.ok, ok, tt.id)
+		require.Equal(t, tt.ok, aead != nil, tt.id)
+	}
+	k2aead, _ := c.Key("k2")
+	require.Same(t, active, k2aead, "the active key is one of the keys")
+
+	// A key sealed by one is opened by the other: they are the same keys.
+	nonce := make([]byte, active.NonceSize())
+	sealed := active.Seal(nil, nonce, []byte("document key"), nil)
+	opened, err := k2aead.Open(nil, nonce, sealed, nil)
+	require.NoError(t, err)
+	require.Equal(t, "document key", string(opened))
+
+	// No keys configured: nothing to seal with, which documents refuse.
+	var none *temporalclient.Codec
+	id, aead := none.Active()
+	require.Empty(t, id)
+	require.Nil(t, aead)
+	_, ok := none.Key("k1")
+	require.False(t, ok)
+}
