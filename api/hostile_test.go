@@ -116,7 +116,7 @@ func TestHostileInputNeverWedgesACase(t *testing.T) {
 		status, _, html := h.page(t, http.MethodPost, link, url.Values{"checkId": {checkID(t, onb, 0, "IDENTITY_DOCUMENT")}, "message": {"a\x00b"}})
 		require.Equal(t, http.StatusUnprocessableEntity, status, html)
 		require.Contains(t, html, "Your message could not be taken")
-		require.Contains(t, html, "<form method=\"post\">", "the client can correct it and send again")
+		require.Contains(t, html, "<form method=\"post\"", "the client can correct it and send again")
 	})
 
 	// Both cases still take changes, and what the workflow holds is what

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -33,6 +36,7 @@ import (
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/documents"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/contract"
@@ -53,6 +57,9 @@ type harness struct {
 	users    map[contract.Role]account
 	// officer2 is a second compliance officer, to assign cases to.
 	officer2 account
+	// docs is the document store, kept in docsDir.
+	docs    *documents.Store
+	docsDir string
 }
 
 type account struct {
@@ -145,13 +152,32 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	defer w.Stop()
 
-	baseURL, stop, err := listen(api.New(cfg, s, tc, quiet))
+	// Documents in a directory of their own, under a codec key of the
+	// suite's own, as `make run` keeps them.
+	docsDir, err := os.MkdirTemp("", "caseflow-documents-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(docsDir)
+	codec, err := temporalclient.CodecFromConfig(temporalclient.NewCodecKey("test1"), "")
+	if err != nil {
+		return 0, err
+	}
+	docs, err := documents.Open(ctx, "file://"+docsDir+"?no_tmp_dir=true", codec,
+		documents.Limits{MaxFileBytes: cfg.Documents.MaxFileBytes, Types: cfg.Documents.Types})
+	if err != nil {
+		return 0, err
+	}
+	defer docs.Close()
+
+	baseURL, stop, err := listen(api.New(cfg, s, tc, quiet, api.WithDocuments(docs)))
 	if err != nil {
 		return 0, err
 	}
 	defer stop()
 
-	e2e = &harness{baseURL: baseURL, store: s, temporal: tc, cfg: cfg, mail: mail, acts: acts, users: map[contract.Role]account{}}
+	e2e = &harness{baseURL: baseURL, store: s, temporal: tc, cfg: cfg, mail: mail, acts: acts, users: map[contract.Role]account{},
+		docs: docs, docsDir: docsDir}
 	people := []struct {
 		role        contract.Role
 		email, name string
@@ -225,8 +251,43 @@ func loadDocument(ctx context.Context) error {
 	}
 	// The portal's pages are HTML, checked as text.
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	// Uploads name each file's field by its item (file:<checkId>), which
+	// the library's multipart decoder, knowing only fixed names, refuses:
+	// this one reads any field, for the schema (additionalProperties) to judge.
+	openapi3filter.RegisterBodyDecoder("multipart/form-data", uploadDecoder)
 	apiDoc, apiRouter = doc, router
 	return nil
+}
+
+// uploadDecoder reads a multipart body as an object: a file part as a
+// string (its bytes stand for themselves: format binary), checkId as a
+// list, any other field as a string.
+func uploadDecoder(body io.Reader, header http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+	_, params, err := mime.ParseMediaType(header.Get("Content-Type"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	mr := multipart.NewReader(body, params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		v, err := io.ReadAll(part)
+		if err != nil {
+			return nil, err
+		}
+		if name := part.FormName(); name == "checkId" {
+			ids, _ := out[name].([]any)
+			out[name] = append(ids, string(v))
+		} else {
+			out[name] = string(v)
+		}
+	}
 }
 
 // conform checks one exchange against the document: the answer must be

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -22,7 +23,11 @@ import (
 var portalFiles embed.FS
 
 func portalTemplate() *template.Template {
-	return template.Must(template.ParseFS(portalFiles, "templates/portal.html"))
+	funcs := template.FuncMap{
+		"mb": func(n int64) int64 { return n >> 20 },
+		"kb": func(n int64) int64 { return (n + 1023) >> 10 },
+	}
+	return template.Must(template.New("portal").Funcs(funcs).ParseFS(portalFiles, "templates/portal.html"))
 }
 
 // portalRequest is what a client sees of their request.
@@ -32,6 +37,21 @@ type portalRequest struct {
 	Description string       `json:"description"`
 	DueDate     *time.Time   `json:"dueDate"`
 	Requested   []portalItem `json:"requested"`
+	// Received tells the client what reached us: the files they (or an
+	// officer for them) sent, oldest first.
+	Received []portalDocument `json:"received"`
+	// MaxFiles and MaxFileBytes are the upload limits, for the page.
+	MaxFiles     int   `json:"maxFiles"`
+	MaxFileBytes int64 `json:"maxFileBytes"`
+}
+
+// portalDocument is what a client sees of a file they sent.
+type portalDocument struct {
+	Name        string    `json:"name"`
+	Item        string    `json:"item"`
+	ContentType string    `json:"contentType"`
+	Size        int64     `json:"size"`
+	ReceivedAt  time.Time `json:"receivedAt"`
 }
 
 type portalItem struct {
@@ -91,7 +111,22 @@ func (s *Server) portalView(c *fiber.Ctx, row store.Case) (portalRequest, error)
 	if err != nil {
 		return portalRequest{}, err
 	}
-	v := portalRequest{CaseNumber: row.CaseNumber, Title: row.Title, Description: row.Description, DueDate: utc(row.DueDate), Requested: []portalItem{}}
+	v := portalRequest{CaseNumber: row.CaseNumber, Title: row.Title, Description: row.Description, DueDate: utc(row.DueDate),
+		Requested: []portalItem{}, Received: []portalDocument{}, MaxFiles: s.cfg.Documents.MaxFiles, MaxFileBytes: s.cfg.Documents.MaxFileBytes}
+	docs, err := s.store.Documents(c.UserContext(), row.ID)
+	if err != nil {
+		return portalRequest{}, err
+	}
+	items := map[string]string{}
+	for _, e := range entities {
+		for _, ch := range e.Checks {
+			items[ch.ID] = e.Name + ": " + contract.CheckLabel(ch.Type)
+		}
+	}
+	for _, d := range docs {
+		v.Received = append(v.Received, portalDocument{Name: d.Name, Item: items[d.CheckID], ContentType: d.ContentType,
+			Size: d.Size, ReceivedAt: d.UploadedAt.UTC()})
+	}
 	if row.Status != string(contract.StatusOpen) {
 		return v, nil // nothing is asked of the client
 	}
@@ -141,11 +176,35 @@ func (s *Server) portalSubmitJSON(c *fiber.Ctx) error {
 	return ok(c, http.StatusOK, v)
 }
 
+// portalUploadJSON takes files (and optionally a message and ticked
+// items) as multipart/form-data: each file in a field file:<checkId>.
+func (s *Server) portalUploadJSON(c *fiber.Ctx) error {
+	row, err := s.portalCase(c)
+	if err != nil {
+		return err
+	}
+	up, err := s.readUpload(c, row.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.submitUpload(c, row.ID, up, ""); err != nil {
+		return err
+	}
+	v, err := s.portalView(c, row)
+	if err != nil {
+		return err
+	}
+	return ok(c, http.StatusOK, v)
+}
+
 // pageData is what the portal page template shows.
 type pageData struct {
 	Heading string
 	Notice  string
 	Request *portalRequest
+	// Accept is the file inputs' hint of the types taken (the server
+	// decides from the content all the same).
+	Accept string
 }
 
 func (s *Server) portalPage(c *fiber.Ctx) error {
@@ -166,33 +225,52 @@ func (s *Server) portalSubmitForm(c *fiber.Ctx) error {
 	if err != nil {
 		return s.portalErrorPage(c, err)
 	}
-	var ids []string
-	for _, v := range c.Request().PostArgs().PeekMulti("checkId") {
-		ids = append(ids, string(v))
-	}
 	// What the client must correct is shown above the form they filled in.
-	again := func(notice string) error {
+	again := func(status int, notice string) error {
 		v, err := s.portalView(c, row)
 		if err != nil {
 			return s.portalErrorPage(c, err)
 		}
-		return s.renderPortal(c, http.StatusUnprocessableEntity, pageData{Heading: v.Title, Request: &v, Notice: notice})
+		return s.renderPortal(c, status, pageData{Heading: v.Title, Request: &v, Notice: notice})
+	}
+	if streamsBody(c) {
+		// The page's form: files for the items, and the items ticked.
+		up, err := s.readUpload(c, row.ID)
+		if err == nil {
+			err = s.submitUpload(c, row.ID, up, "")
+		}
+		if e := classify(err); err != nil && e.Status < 500 && e.Status != http.StatusGone && e.Status != http.StatusTooManyRequests {
+			return again(e.Status, "Nothing was sent: "+e.Message+".")
+		}
+		if err != nil {
+			return s.portalErrorPage(c, err)
+		}
+		return again(http.StatusOK, fmt.Sprintf("Thank you: we have received what you sent (%s).", count(len(up.documents), "file")))
+	}
+	// A form without files (posted urlencoded, as before uploads).
+	var ids []string
+	for _, v := range c.Request().PostArgs().PeekMulti("checkId") {
+		ids = append(ids, string(v))
 	}
 	if len(ids) == 0 {
-		return again("Tick at least one item to send.")
+		return again(http.StatusUnprocessableEntity, "Tick at least one item to send.")
 	}
 	sub := contract.Submission{CheckIDs: ids, Message: c.FormValue("message")}
 	if err := s.checkValues(sub); err != nil {
-		return again("Your message could not be taken: " + classify(err).Message + ".")
+		return again(http.StatusUnprocessableEntity, "Your message could not be taken: "+classify(err).Message+".")
 	}
 	if err := s.update(c, row.ID, contract.UpdateSubmit, sub, nil); err != nil {
 		return s.portalErrorPage(c, err)
 	}
-	v, err := s.portalView(c, row)
-	if err != nil {
-		return s.portalErrorPage(c, err)
+	return again(http.StatusOK, "Thank you: we have received what you sent.")
+}
+
+// count says "1 file", "2 files".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
 	}
-	return s.renderPortal(c, http.StatusOK, pageData{Heading: v.Title, Request: &v, Notice: "Thank you: we have received what you sent."})
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // portalErrorPage shows a failure as a page a client understands, with
@@ -223,6 +301,7 @@ func (s *Server) portalErrorPage(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) renderPortal(c *fiber.Ctx, status int, d pageData) error {
+	d.Accept = strings.Join(s.cfg.Documents.Types, ",")
 	var b bytes.Buffer
 	if err := s.portal.ExecuteTemplate(&b, "page", d); err != nil {
 		return err

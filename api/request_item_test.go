@@ -38,7 +38,7 @@ func TestInformationRequestEndToEnd(t *testing.T) {
 	status, _, html := h.page(t, http.MethodGet, link, nil)
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, html, "Requested information")
-	require.Contains(t, html, "<form method=\"post\">")
+	require.Contains(t, html, "<form method=\"post\"")
 	view := decode[portalOut](t, call(t, h.baseURL, http.MethodGet, strings.Replace(link, "/portal/r/", "/portal/api/r/", 1), "", nil))
 	require.Len(t, view.Requested, 1)
 

@@ -67,8 +67,15 @@ type portalOut struct {
 	Requested  []struct {
 		CheckID string `json:"checkId"`
 		Label   string `json:"label"`
+		Status  string `json:"status"`
 		Reason  string `json:"reason"`
 	} `json:"requested"`
+	Received []struct {
+		Name        string `json:"name"`
+		Item        string `json:"item"`
+		ContentType string `json:"contentType"`
+		Size        int64  `json:"size"`
+	} `json:"received"`
 }
 
 func TestClientRequestEndToEnd(t *testing.T) {
@@ -102,7 +109,7 @@ func TestClientRequestEndToEnd(t *testing.T) {
 	require.Contains(t, html, "Annual review of your account.")
 	require.Contains(t, html, "Proof of address")
 	require.NotContains(t, html, "screening", "screenings are the providers', not the client's")
-	require.Contains(t, html, "<form method=\"post\">")
+	require.Contains(t, html, "<form method=\"post\"")
 
 	jsonPath := strings.Replace(link, "/portal/r/", "/portal/api/r/", 1)
 	r = call(t, h.baseURL, http.MethodGet, jsonPath, "", nil)

@@ -45,6 +45,11 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/cases/:id/checks/:checkId/result", officers, s.idempotent, s.checkResult)
 	v1.Patch("/cases/:id/due-date", anyone, s.idempotent, s.caseUpdate(contract.UpdateDueDate, s.dueDateChange))
 	v1.Post("/cases/:id/revoke", officers, s.idempotent, s.caseUpdate(contract.UpdateRevoke, s.revocation))
+	// Documents: an upload streams its files (not idempotent by key: a
+	// retried upload is new files), each download is audited.
+	v1.Get("/cases/:id/documents", anyone, s.listDocuments)
+	v1.Post("/cases/:id/documents", anyone, s.uploadDocuments)
+	v1.Get("/cases/:id/documents/:documentId", anyone, s.downloadDocument)
 	// Verdicts come from a screening system's service account.
 	v1.Post("/screenings", officers, s.idempotent, s.screening)
 
@@ -81,6 +86,7 @@ func (s *Server) routes(app *fiber.App) {
 	portal.Post("/r/:token", s.portalSubmitForm)
 	portal.Get("/api/r/:token", s.portalJSON)
 	portal.Post("/api/r/:token/submit", s.portalSubmitJSON)
+	portal.Post("/api/r/:token/documents", s.portalUploadJSON)
 }
 
 // codecCORS lets the Temporal UI, on its own origin, call the codec.

@@ -22,6 +22,7 @@ import (
 
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/documents"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
@@ -34,6 +35,7 @@ type Server struct {
 	portal   *template.Template
 	codec    *temporalclient.Codec
 	metrics  *Metrics
+	docs     *documents.Store
 	// authFailures counts bad bearer tokens by client address.
 	authFailures *authFailures
 }
@@ -44,6 +46,10 @@ type Option func(*Server)
 // WithMetrics shares a metrics registry (the one the Temporal client
 // reports into) with the API's /metrics.
 func WithMetrics(m *Metrics) Option { return func(s *Server) { s.metrics = m } }
+
+// WithDocuments gives the API its document store; without one, uploads
+// and downloads answer 503.
+func WithDocuments(d *documents.Store) Option { return func(s *Server) { s.docs = d } }
 
 // New builds the Fiber app with every route.
 func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, opts ...Option) *fiber.App {
@@ -114,7 +120,9 @@ func limitBody(limit int) fiber.Handler {
 	discard := int64(discardLimit(limit))
 	return func(c *fiber.Ctx) error {
 		stream := c.Context().RequestBodyStream()
-		if stream == nil {
+		if stream == nil || streamsBody(c) {
+			// An upload's handler reads its stream, file by file, within
+			// the document limits (documents.go).
 			return c.Next()
 		}
 		var body []byte

@@ -151,6 +151,9 @@ func (s *Store) Project(ctx context.Context, p contract.Projection) (string, err
 			if err := projectEntities(ctx, tx, c); err != nil {
 				return err
 			}
+			if err := projectDocuments(ctx, tx, c); err != nil {
+				return err
+			}
 		}
 		if len(p.Events) > 0 {
 			if _, err := tx.ExecContext(ctx, insertEvents("$1"), eventsJSON); err != nil {

@@ -251,6 +251,8 @@ func (r *caseRun) register(ctx workflow.Context) error {
 		guarded(r, contract.UpdateRevoke, checked[contract.Revocation], plain(r.validateRevoke), r.onRevoke, sameCase, theCase),
 		guarded(r, contract.UpdateEdit, r.editValues, plain(r.validateEdit), r.onEdit, sameCase, theCase),
 		guarded(r, contract.UpdateLink, checked[contract.TransactionLink], plain(r.validateLink), r.onLink, sameCase, theCase),
+		guarded(r, contract.UpdateViewDocument, checked[contract.DocumentView], plain(r.validateViewDocument), r.onViewDocument,
+			func(e contract.Event) string { return e.ID }, r.noteEvent),
 	}
 	for _, u := range updates {
 		opts := workflow.UpdateHandlerOptions{Validator: u.validator}

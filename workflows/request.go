@@ -134,23 +134,42 @@ func (r *caseRun) validateSubmit(s contract.Submission) error {
 			return invalid(contract.FieldError{Field: fmt.Sprintf("checkIds[%d]", n), Message: "is not a check requested from the client"})
 		}
 	}
-	return nil
+	return r.validateDocuments(s)
 }
 
 // onSubmit records the client's answer from the portal: the checks it
 // provides become SUBMITTED. Once nothing is asked any more the timers stop.
 func (r *caseRun) onSubmit(ctx workflow.Context, s contract.Submission) (contract.Case, error) {
+	// A file answers its item as a ticked item does; an answer naming no
+	// item at all answers everything asked.
+	answered := slices.Clone(s.CheckIDs)
+	for _, d := range s.Documents {
+		answered = append(answered, d.CheckID)
+	}
 	var provided []string
 	for _, e := range r.c.Entities {
 		for _, c := range e.Checks {
-			if requested(c) && (len(s.CheckIDs) == 0 || slices.Contains(s.CheckIDs, c.ID)) {
+			if requested(c) && (len(answered) == 0 || slices.Contains(answered, c.ID)) {
 				provided = append(provided, c.ID)
 			}
 		}
 	}
-	submitted := r.event(contract.EventClientSubmit, nil, fmt.Sprintf("The client provided %d item(s)", len(provided)), nil, nil)
-	submitted.Metadata = contract.JSONValue(map[string]any{"checkIds": provided, "message": strings.TrimSpace(s.Message)})
-	events := []contract.Event{submitted}
+	var actor *string
+	who := "The client"
+	if s.ActorID != "" {
+		actor, who = &s.ActorID, "An officer, for the client,"
+	}
+	submitted := r.event(contract.EventClientSubmit, actor, fmt.Sprintf("%s provided %d item(s)", who, len(provided)), nil, nil)
+	meta := map[string]any{"checkIds": provided, "message": strings.TrimSpace(s.Message)}
+	if len(s.Documents) > 0 {
+		ids := make([]string, len(s.Documents))
+		for i, d := range s.Documents {
+			ids[i] = d.ID
+		}
+		meta["documentIds"] = ids
+	}
+	submitted.Metadata = contract.JSONValue(meta)
+	events := append([]contract.Event{submitted}, r.recordDocuments(ctx, s)...)
 	for _, id := range provided {
 		i, j, _ := r.findCheck(id)
 		events = append(events, r.moveCheck(ctx, i, j, nil, contract.CheckSubmitted, "", "", ""))

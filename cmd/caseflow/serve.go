@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"path/filepath"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -15,6 +17,7 @@ import (
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store"
+	"github.com/caseflow/caseflow/store/documents"
 	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
@@ -87,7 +90,18 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 	}
 	app := api.NewOps(cfg, s, tc, log, metrics)
 	if withAPI {
-		app = api.New(cfg, s, tc, log, api.WithMetrics(metrics))
+		docs, err := openDocuments(ctx, log, cfg)
+		if err != nil {
+			return err
+		}
+		if docs != nil {
+			defer docs.Close()
+			g.Go(func() error {
+				sweepDocuments(ctx, log, docs, s)
+				return nil
+			})
+		}
+		app = api.New(cfg, s, tc, log, api.WithMetrics(metrics), api.WithDocuments(docs))
 	}
 	g.Go(func() error {
 		log.Info("http listening", "addr", cfg.HTTP.Addr, "api", withAPI)
@@ -130,6 +144,52 @@ func temporalOptions(cfg config.Config, log *slog.Logger) (client.Options, error
 		Codec:         codec,
 		NoCompression: cfg.Temporal.GRPCCompression == "none",
 	}, log), nil
+}
+
+// openDocuments opens the document store, under the codec's keys; without
+// keys documents would be kept in clear, so uploads stay off (503).
+func openDocuments(ctx context.Context, log *slog.Logger, cfg config.Config) (*documents.Store, error) {
+	codec, err := temporalclient.CodecFromConfig(cfg.Codec.Keys, cfg.Codec.ActiveKey)
+	if err != nil {
+		return nil, err
+	}
+	if codec == nil {
+		log.Warn("codec.keys is empty: document uploads are off, as documents would be stored in clear")
+		return nil, nil
+	}
+	bucket := cfg.Documents.Bucket
+	if bucket == "" {
+		dir, err := filepath.Abs(filepath.Join(devDataDir, "documents"))
+		if err != nil {
+			return nil, err
+		}
+		bucket = (&url.URL{Scheme: "file", Path: dir, RawQuery: "create_dir=true&no_tmp_dir=true"}).String()
+		log.Info("documents.bucket is empty: documents are kept in a local directory", "dir", dir)
+	}
+	docs, err := documents.Open(ctx, bucket, codec, documents.Limits{MaxFileBytes: cfg.Documents.MaxFileBytes, Types: cfg.Documents.Types})
+	if err != nil {
+		return nil, fmt.Errorf("document store: %w", err)
+	}
+	return docs, nil
+}
+
+// sweepDocuments removes, every hour, stored files no case recorded an
+// hour after they were written (api.SweepDocuments).
+func sweepDocuments(ctx context.Context, log *slog.Logger, docs *documents.Store, s *store.Store) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := api.SweepDocuments(ctx, docs, s, time.Hour); err != nil {
+			log.Warn("sweep documents", "err", err)
+		} else if n > 0 {
+			log.Info("swept documents no case recorded", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // purgeIdempotencyKeys deletes expired Idempotency-Keys every hour.

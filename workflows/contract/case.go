@@ -146,9 +146,12 @@ type Case struct {
 	EntitiesAdded int `json:"entitiesAdded,omitempty"`
 	// Linked are the transactions attached to the case besides its
 	// related one (edit.go), lower-case.
-	Linked    []string  `json:"linked,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	Linked []string `json:"linked,omitempty"`
+	// Documents are the files sent for the requested items (document.go):
+	// what they are, never their bytes.
+	Documents []Document `json:"documents,omitempty"`
+	CreatedAt time.Time  `json:"createdAt"`
+	UpdatedAt time.Time  `json:"updatedAt"`
 	// Version is the sequence number of the case's latest event; the
 	// projection only ever moves forward to a higher version.
 	Version int64 `json:"version"`

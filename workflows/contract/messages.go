@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -72,6 +73,12 @@ type Note struct {
 type Submission struct {
 	CheckIDs []string `json:"checkIds"`
 	Message  string   `json:"message"`
+	// Documents are the files sent with the answer, already stored (and
+	// encrypted) by the API; each answers one of the requested items.
+	Documents []Document `json:"documents,omitempty"`
+	// ActorID is the officer who answers on the client's behalf; empty
+	// when the client answers through the portal.
+	ActorID string `json:"actorId,omitempty"`
 }
 
 // DueDateChange sets or (with nil) clears the due date.
@@ -158,6 +165,17 @@ func (s Submission) Validate() error {
 		errs.Add("checkIds", "at most %d", MaxSubmittedChecks)
 	}
 	errs.Text("message", s.Message, Prose)
+	if len(s.Documents) > MaxDocumentsPerAnswer {
+		errs.Add("documents", "at most %d", MaxDocumentsPerAnswer)
+	}
+	for i, d := range s.Documents {
+		d.validate(&errs, fmt.Sprintf("documents[%d]", i))
+	}
+	if s.ActorID != "" {
+		if _, err := uuid.Parse(s.ActorID); err != nil {
+			errs.Add("actorId", "must be a UUID")
+		}
+	}
 	return errs.Err()
 }
 

@@ -28,6 +28,8 @@ const (
 	// UpdateLink attaches one more screened transaction to it.
 	UpdateEdit = "edit"
 	UpdateLink = "linkTransaction"
+	// UpdateViewDocument records an officer opening a document.
+	UpdateViewDocument = "viewDocument"
 
 	// Signals carry facts that need no answer: a provider's verdict on a
 	// check, and a screening verdict on the case's transaction.
@@ -90,4 +92,8 @@ const (
 	// EventEntityAdded: adding an entity changes what the client is asked
 	// for, and the audit timeline records every change.
 	EventEntityAdded = "ENTITY_ADDED"
+	// EventDocumentUploaded: one per file sent; EventDocumentViewed: one
+	// per officer download, who and when.
+	EventDocumentUploaded = "DOCUMENT_UPLOADED"
+	EventDocumentViewed   = "DOCUMENT_VIEWED"
 )
