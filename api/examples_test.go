@@ -20,6 +20,7 @@ func TestREADMEExamplesRun(t *testing.T) {
 	for script, last := range map[string]string{
 		"investigation.sh": " is CLOSED after 8 timeline events",
 		"onboarding.sh":    " is APPROVED, flag ALL_APPROVED",
+		"documents.sh":     ": identity document SUBMITTED, 1 view recorded, SHA-256 matches",
 	} {
 		t.Run(script, func(t *testing.T) {
 			path := filepath.Join("..", "docs", "examples", script)
