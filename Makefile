@@ -75,7 +75,8 @@ chaos: build $(TEMPORAL)
 # to the package's testdata/fuzz, to be fixed and kept; inputs that only
 # widen coverage stay in Go's cache.
 FUZZ_TARGETS := ./workflows/contract:FuzzText ./workflows/contract:FuzzObject \
-	./api:FuzzDecodeBody ./api:FuzzDecodeCursor ./store:FuzzAcceptedCaseIsStorable
+	./api:FuzzDecodeBody ./api:FuzzDecodeCursor ./api:FuzzFileName ./store:FuzzAcceptedCaseIsStorable \
+	./store/documents:FuzzOpen
 TEST_FUZZTIME := 4s
 FUZZTIME ?= 2m
 

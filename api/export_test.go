@@ -7,3 +7,6 @@ import "time"
 func WithAuthFailureWindow(d time.Duration) Option {
 	return func(s *Server) { s.authFailures = newAuthFailures(s.cfg.HTTP.AuthFailuresPerMinute, d) }
 }
+
+// FileName is how an upload's file name is kept.
+var FileName = fileName
