@@ -45,7 +45,7 @@ func browser(t *testing.T) context.Context {
 // later, sends the other with a message, and sees the page say so; once
 // the request is revoked the same link says that instead of a form.
 func TestPortalInABrowser(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	client := "browser-" + uuid.NewString()[:8] + "@example.com"
 	body := onboardingBody("Bea Browser")
 	body["client"] = map[string]string{"name": "Bea Browser", "email": client}

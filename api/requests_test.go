@@ -72,7 +72,7 @@ type portalOut struct {
 }
 
 func TestClientRequestEndToEnd(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	client := "req-" + uuid.NewString()[:8] + "@example.com"
 	due := time.Now().Add(10 * 24 * time.Hour).UTC().Truncate(time.Second)
 	body := onboardingBody("Rita Request")
@@ -196,7 +196,7 @@ func TestClientRequestEndToEnd(t *testing.T) {
 }
 
 func TestPortalUnknownLinks(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	for _, path := range []string{"/portal/r/" + strings.Repeat("A", 43), "/portal/r/short"} {
 		status, _, html := h.page(t, http.MethodGet, path, nil)
 		require.Equal(t, http.StatusNotFound, status)
@@ -208,7 +208,7 @@ func TestPortalUnknownLinks(t *testing.T) {
 // TestOverdueForReal lets a due date pass on the real dev server: the
 // timer fires, the case is listed as overdue, and the assignee is told.
 func TestOverdueForReal(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	officer := h.users[contract.RoleComplianceOfficer]
 	body := investigation("Sla Person")
 	c := h.createCase(t, contract.RoleAnalyst, body)
@@ -246,7 +246,7 @@ func TestOverdueForReal(t *testing.T) {
 }
 
 func TestPortalRateLimit(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	cfg := h.cfg
 	cfg.Portal.RateLimit = 3
 	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler)))

@@ -109,7 +109,7 @@ func startChaosEnv(ctx context.Context, log *slog.Logger, cfg chaosConfig) (env 
 	temporalArgs := append([]string{"server", "start-dev",
 		"--ip", "127.0.0.1", "--port", strconv.Itoa(temporalPort), "--ui-port", strconv.Itoa(uiPort), "--headless",
 		"--db-filename", filepath.Join(dir, "temporal.db"),
-		"--log-level", "warn", "--namespace", "default"}, devServerArgs()...)
+		"--log-level", "warn", "--namespace", "default"}, temporalclient.DevServerArgs()...)
 	e.temporal = newProc(log, "temporal", cfg.temporalBin, temporalArgs, os.Environ(), dir)
 	if err := e.temporal.start(); err != nil {
 		return nil, err

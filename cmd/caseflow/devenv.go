@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // postgresAnswers reports whether a Postgres server accepts connections at url within timeout.
@@ -213,7 +215,7 @@ func ensureTemporal(ctx context.Context, log *slog.Logger, bin, address string, 
 	args := append([]string{"server", "start-dev",
 		"--ip", host, "--port", port, "--ui-port", strconv.Itoa(uiPort),
 		"--db-filename", filepath.Join(dataDir, "temporal.db"),
-		"--log-level", "warn", "--namespace", namespace}, devServerArgs()...)
+		"--log-level", "warn", "--namespace", namespace}, temporalclient.DevServerArgs()...)
 	args = append(args, extraArgs...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
@@ -305,17 +307,6 @@ func pause(ctx context.Context, d time.Duration) {
 	select {
 	case <-ctx.Done():
 	case <-time.After(d):
-	}
-}
-
-// devServerArgs tune the dev server as caseflow runs it: SQLite in WAL
-// mode (3-4x the default file mode here), and eager activities, so the
-// worker runs an activity it just scheduled (an e-mail) without a round
-// trip. Projection writes are local activities and need neither.
-func devServerArgs() []string {
-	return []string{
-		"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=1",
-		"--dynamic-config-value", "system.enableActivityEagerExecution=true",
 	}
 }
 
