@@ -212,11 +212,7 @@ func ensureTemporal(ctx context.Context, log *slog.Logger, bin, address string, 
 	defer logFile.Close() // the child keeps its own descriptor
 
 	// Not CommandContext: the server must keep running after a startup ctx ends; only stop() ends it.
-	args := append([]string{"server", "start-dev",
-		"--ip", host, "--port", port, "--ui-port", strconv.Itoa(uiPort),
-		"--db-filename", filepath.Join(dataDir, "temporal.db"),
-		"--log-level", "warn", "--namespace", namespace}, temporalclient.DevServerArgs()...)
-	args = append(args, extraArgs...)
+	args := append(startDevArgs(host, port, uiPort, filepath.Join(dataDir, "temporal.db"), namespace), extraArgs...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Own process group so a Ctrl-C aimed at caseflow does not kill the server before stop() runs.
@@ -252,6 +248,17 @@ func ensureTemporal(ctx context.Context, log *slog.Logger, bin, address string, 
 	}
 	log.Info("temporal: dev server ready", "address", net.JoinHostPort(host, port))
 	return stop, nil
+}
+
+// startDevArgs are the temporal CLI's arguments for a dev server of
+// caseflow's own (`caseflow dev`, the bench, the chaos run) at host:port,
+// its UI on uiPort, keeping its data in dbFile. The tests start theirs
+// with workflows/temporalclient/devserver, tuned the same.
+func startDevArgs(host, port string, uiPort int, dbFile, namespace string) []string {
+	return append([]string{"server", "start-dev",
+		"--ip", host, "--port", port, "--ui-port", strconv.Itoa(uiPort),
+		"--db-filename", dbFile,
+		"--log-level", "warn", "--namespace", namespace}, temporalclient.DevServerArgs()...)
 }
 
 // postgresBinDir finds the directory holding initdb and pg_ctl: Debian keeps them off PATH under
