@@ -52,7 +52,7 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, 
 		// Start-up parses the same keys first and stops on this error.
 		log.Error("codec keys unusable; /codec disabled", "err", err)
 	}
-	srv := &Server{cfg: cfg, store: s, cases: cases(cfg, tc), log: log, portal: portalTemplate(), codec: codec,
+	srv := &Server{cfg: cfg, store: s, cases: caseClient(cfg, tc), log: log, portal: portalTemplate(), codec: codec,
 		authFailures: newAuthFailures(cfg.HTTP.AuthFailuresPerMinute, time.Minute)}
 	for _, o := range opts {
 		o(srv)
@@ -202,7 +202,7 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 // NewOps builds the app a worker-only process serves: health, readiness
 // and metrics, nothing else.
 func NewOps(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, m *Metrics) *fiber.App {
-	srv := &Server{cfg: cfg, store: s, cases: cases(cfg, tc), log: log, metrics: m}
+	srv := &Server{cfg: cfg, store: s, cases: caseClient(cfg, tc), log: log, metrics: m}
 	app := fiber.New(fiber.Config{AppName: "caseflow worker", ErrorHandler: errorHandler(log), DisableStartupMessage: true})
 	app.Use(recover.New(), requestIDs, secureHeaders)
 	app.Get("/healthz", srv.healthz)
@@ -260,8 +260,8 @@ func requestID(c *fiber.Ctx) string {
 	return id
 }
 
-// cases is the typed client of the configured task queue's cases.
-func cases(cfg config.Config, tc client.Client) *temporalclient.Cases {
+// caseClient is the typed client of the configured task queue's cases.
+func caseClient(cfg config.Config, tc client.Client) *temporalclient.Cases {
 	return temporalclient.NewCases(tc, cfg.Temporal.TaskQueue, cfg.Temporal.CaseflowURL)
 }
 
