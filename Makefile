@@ -21,7 +21,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CASEFLOW_CHROMIUM := $(CHROMIUM)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build lint clean bench fuzz fuzz-run chaos
+.PHONY: run test test-short build lint clean bench fuzz fuzz-run chaos
 
 build:
 	$(GO) build -o $(CASEFLOW) ./cmd/caseflow
@@ -56,6 +56,12 @@ $(EXAMPLE_TOOLS):
 test: build $(TEMPORAL) $(CHROMIUM) $(EXAMPLE_TOOLS)
 	$(CASEFLOW) dev exec -- sh -c '$(GO) test -count=1 -timeout 20m ./... && $(MAKE) --no-print-directory fuzz-run FUZZTIME=$(TEST_FUZZTIME)'
 	$(CASEFLOW) chaos $(TEST_CHAOS_ARGS)
+
+# The fast tier: no Postgres, no Temporal, seconds. Tests that need a
+# service skip under -short (docs/ARCHITECTURE.md, "Tests in two tiers");
+# `make test` runs them all.
+test-short:
+	$(GO) test -short ./...
 
 # Fault injection, on loopback with a Postgres cluster and dev server of
 # its own: 200 investigations driven to CLOSED by 8 clients while the
