@@ -41,7 +41,7 @@ variables: CASEFLOW_ + the key in upper case with "." as "_"
 	root.SetFlagErrorFunc(usageError)
 	root.AddCommand(
 		c.serveCommand(), c.apiCommand(), c.workerCommand(), c.migrateCommand(),
-		c.devCommand(), c.tokenCommand(), c.benchCommand(), c.chaosCommand(),
+		c.devCommand(), c.clusterCommand(), c.tokenCommand(), c.benchCommand(), c.chaosCommand(),
 	)
 	root.SetHelpCommand(helpCommand())
 	// Registered now rather than at Execute, so that run's look-up
