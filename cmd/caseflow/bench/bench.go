@@ -70,6 +70,7 @@ func Run(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string,
 	open := fs.Int("open", 0, "open cases to hold while reading the worker's memory (0: skip)")
 	only := fs.String("scenarios", "", "comma-separated scenarios to run (default all)")
 	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
+	keep := fs.String("database", "", "a database to run on and keep (created when missing): seeded once, a million cases serve every later run instead of minutes of COPY each time")
 	temporalBin := fs.String("temporal", cmp.Or(os.Getenv("CASEFLOW_TEMPORAL_BIN"), filepath.Join("bin", "temporal")), "the temporal CLI")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -86,7 +87,7 @@ func Run(ctx context.Context, log *slog.Logger, fs *flag.FlagSet, args []string,
 		return *only == "" || slices.Contains(strings.Split(*only, ","), name)
 	}
 
-	env, err := startBenchEnv(ctx, log, setup, *temporalBin)
+	env, err := startBenchEnv(ctx, log, setup, *temporalBin, *keep)
 	if err != nil {
 		return err
 	}
@@ -181,7 +182,7 @@ type benchEnv struct {
 	temporalAddr string
 }
 
-func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalBin string) (*benchEnv, error) {
+func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalBin, keep string) (*benchEnv, error) {
 	dir, err := os.MkdirTemp("", "caseflow-bench-")
 	if err != nil {
 		return nil, err
@@ -203,15 +204,17 @@ func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalB
 	if err != nil {
 		return nil, err
 	}
-	name := "caseflow_bench_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	name := cmp.Or(keep, "caseflow_bench_"+strings.ReplaceAll(uuid.NewString()[:8], "-", ""))
 	dbURL.Path = "/" + name
 	if err := setup.EnsureDatabase(ctx, dbURL.String()); err != nil {
 		return nil, err
 	}
-	e.dropDatabase = func() {
-		if admin, err := store.Open(context.Background(), server, 1); err == nil {
-			_, _ = admin.DB().Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-			admin.Close()
+	if keep == "" {
+		e.dropDatabase = func() {
+			if admin, err := store.Open(context.Background(), server, 1); err == nil {
+				_, _ = admin.DB().Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+				admin.Close()
+			}
 		}
 	}
 	if e.store, err = store.Open(ctx, dbURL.String(), 20); err != nil {
@@ -743,9 +746,17 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 		{"status+priority", url.Values{"status": {"OPEN"}, "priority": {"HIGH"}}, store.CaseFilter{Status: "OPEN", Priority: "HIGH"}},
 		{"type+flag+assignee", url.Values{"type": {"KYC_UPDATE_REQUEST"}, "flag": {"COLLECTING"}, "assigneeId": {b.env.officerID}},
 			store.CaseFilter{Type: "KYC_UPDATE_REQUEST", Flag: "COLLECTING", AssigneeID: b.env.officerID}},
-		// A common surname (about 0.6% of the cases), and one case number.
-		{"q surname", url.Values{"q": {"Garcia"}}, store.CaseFilter{Q: "Garcia"}},
-		{"q case number", url.Values{"q": {number}}, store.CaseFilter{Q: number}},
+		// Searches, each named with the query shape the store runs for it
+		// (docs/ARCHITECTURE.md, "Search"): a common surname (about 0.6%
+		// of the cases), a rare one (0.02%), the start of a name, an
+		// e-mail domain (a sixth of the cases), one case number, and a
+		// surname with a letter missing.
+		{"q common surname [words exact, newest]", url.Values{"q": {"Garcia"}}, store.CaseFilter{Q: "Garcia"}},
+		{"q rare surname [words exact, newest]", url.Values{"q": {seed.SeedRareSurname}}, store.CaseFilter{Q: seed.SeedRareSurname}},
+		{"q name prefix [exact, then prefix]", url.Values{"q": {"Gonz"}}, store.CaseFilter{Q: "Gonz"}},
+		{"q e-mail domain [words exact, newest]", url.Values{"q": {"bank.example"}}, store.CaseFilter{Q: "bank.example"}},
+		{"q case number [number prefix]", url.Values{"q": {number}}, store.CaseFilter{Q: number}},
+		{"q typo [exact, prefix, then fuzzy]", url.Values{"q": {"Jonson"}}, store.CaseFilter{Q: "Jonson"}},
 		{"deep page (cursor)", url.Values{"cursor": {cursor}}, store.CaseFilter{After: &store.Position{CreatedAt: deep.CreatedAt, ID: deep.ID}}},
 	}
 	var out []benchResult
