@@ -24,6 +24,7 @@ func BenchmarkProjectNote(b *testing.B) {
 	require.NoError(b, err)
 	// A realistic table: the benchmark's cases are the newest of many.
 	require.NoError(b, seed.Cases(ctx, s, 20_000, []string{officer.ID}, officer.ID, nil))
+	b.ResetTimer()
 
 	b.RunParallel(func(pb *testing.PB) {
 		at := time.Now().UTC()

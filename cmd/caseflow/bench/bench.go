@@ -730,6 +730,12 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 	if err := b.env.store.DB().GetContext(ctx, &number, `SELECT case_number FROM cases ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`, n/2); err != nil {
 		return nil, err
 	}
+	// The cursor of a common surname's 50th page (20 a page).
+	var deepSearch store.Position
+	if err := b.env.store.DB().GetContext(ctx, &deepSearch, `SELECT created_at AS "createdat", id FROM cases
+		WHERE client_name LIKE '% Garcia' ORDER BY created_at DESC, id DESC OFFSET 979 LIMIT 1`); err != nil {
+		return nil, err
+	}
 	yes := true
 	filters := []struct {
 		name  string
@@ -754,9 +760,11 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 		{"q common surname [words exact, newest]", url.Values{"q": {"Garcia"}}, store.CaseFilter{Q: "Garcia"}},
 		{"q rare surname [words exact, newest]", url.Values{"q": {seed.SeedRareSurname}}, store.CaseFilter{Q: seed.SeedRareSurname}},
 		{"q name prefix [exact, then prefix]", url.Values{"q": {"Gonz"}}, store.CaseFilter{Q: "Gonz"}},
-		{"q e-mail domain [words exact, newest]", url.Values{"q": {"bank.example"}}, store.CaseFilter{Q: "bank.example"}},
+		{"q e-mail domain [words exact, newest]", url.Values{"q": {"corp.example"}}, store.CaseFilter{Q: "corp.example"}},
 		{"q case number [number prefix]", url.Values{"q": {number}}, store.CaseFilter{Q: number}},
 		{"q typo [exact, prefix, then fuzzy]", url.Values{"q": {"Jonson"}}, store.CaseFilter{Q: "Jonson"}},
+		{"q surname, page 50 (cursor)", url.Values{"q": {"Garcia"}, "cursor": {api.EncodeCursor(deepSearch)}},
+			store.CaseFilter{Q: "Garcia", After: &deepSearch}},
 		{"deep page (cursor)", url.Values{"cursor": {cursor}}, store.CaseFilter{After: &store.Position{CreatedAt: deep.CreatedAt, ID: deep.ID}}},
 	}
 	var out []benchResult
