@@ -55,6 +55,7 @@ Scenarios: raw, create, update, state, lifecycle, onboarding, detail, list
 	f.IntVar(&o.Open, "open", 0, "open cases to hold while reading the worker's memory (0: skip)")
 	f.StringVar(&o.Scenarios, "scenarios", "", "comma-separated scenarios to run (default all)")
 	f.StringVar(&o.JSON, "json", "", "also write the results as JSON to this file")
+	f.StringVar(&o.Database, "database", "", "a database to run on and keep (created when missing): seeded once, a million cases serve every later run")
 	f.StringVar(&o.TemporalBin, "temporal", envOr("CASEFLOW_TEMPORAL_BIN", filepath.Join("bin", "temporal")), "the temporal CLI")
 	return cmd
 }
