@@ -11,7 +11,7 @@ import (
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/storetest"
-	"github.com/caseflow/caseflow/workflows"
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // Search finds clients as officers type them: any case, no accents, a
@@ -20,23 +20,23 @@ import (
 func TestSearchRanksAndForgives(t *testing.T) {
 	s, _ := storetest.New(t)
 	ctx := context.Background()
-	author, _, err := s.EnsureUser(ctx, "ada@officers.test", workflows.RoleComplianceOfficer, "Ada", "Lovelace")
+	author, _, err := s.EnsureUser(ctx, "ada@officers.test", contract.RoleComplianceOfficer, "Ada", "Lovelace")
 	require.NoError(t, err)
 	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
-	project := func(c workflows.Case) workflows.Case {
+	project := func(c contract.Case) contract.Case {
 		t.Helper()
-		number, err := s.Project(ctx, workflows.Projection{Case: c, Fence: c.Version})
+		number, err := s.Project(ctx, contract.Projection{Case: c, Fence: c.Version})
 		require.NoError(t, err)
 		c.CaseNumber = number
 		return c
 	}
-	open := func(hoursAgo int, name, email string) workflows.Case {
+	open := func(hoursAgo int, name, email string) contract.Case {
 		t.Helper()
 		at := now.Add(-time.Duration(hoursAgo) * time.Hour)
-		return project(workflows.Case{
-			NewCase: workflows.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: workflows.FamilyInvestigation,
-				Priority: "HIGH", Title: "Alert", CreatedBy: author.ID, Client: &workflows.Client{Name: name, Email: email}},
-			Status: workflows.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
+		return project(contract.Case{
+			NewCase: contract.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
+				Priority: "HIGH", Title: "Alert", CreatedBy: author.ID, Client: &contract.Client{Name: name, Email: email}},
+			Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
 		})
 	}
 	// Newest first, as created.
@@ -50,32 +50,32 @@ func TestSearchRanksAndForgives(t *testing.T) {
 		sophieDurand = open(7, "Sophie Durand", "sophie@example.com")
 		ingridMarcia = open(8, "Ingrid Marcia", "ingrid.m@example.com")
 	)
-	all := []workflows.Case{mariaGarcia, luisGarcia, anaGarcias, peterJohnson, jorgMuller, joseAlvarez, sophieDurand, ingridMarcia}
+	all := []contract.Case{mariaGarcia, luisGarcia, anaGarcias, peterJohnson, jorgMuller, joseAlvarez, sophieDurand, ingridMarcia}
 	number := sophieDurand.CaseNumber
 
 	for _, tc := range []struct {
 		name string
 		q    string
-		want []workflows.Case
+		want []contract.Case
 	}{
 		{"a surname: whole words, then the start of one, then a letter off", "Garcia",
-			[]workflows.Case{mariaGarcia, luisGarcia, anaGarcias, ingridMarcia}},
-		{"case is ignored", "gARCIA", []workflows.Case{mariaGarcia, luisGarcia, anaGarcias, ingridMarcia}},
-		{"the start of a name", "Garc", []workflows.Case{mariaGarcia, luisGarcia, anaGarcias}},
-		{"first and last name", "peter johnson", []workflows.Case{peterJohnson}},
-		{"unaccented finds accented", "muller", []workflows.Case{jorgMuller}},
-		{"accented finds accented", "Müller", []workflows.Case{jorgMuller}},
-		{"an accent on a first name", "jose", []workflows.Case{joseAlvarez}},
-		{"an accent typed where the name has one", "Álvarez", []workflows.Case{joseAlvarez}},
-		{"a letter missing", "Jonson", []workflows.Case{peterJohnson}},
-		{"a letter wrong", "Johnsen", []workflows.Case{peterJohnson}},
-		{"a letter too many", "Durrand", []workflows.Case{sophieDurand}},
-		{"an e-mail domain", "corp.example", []workflows.Case{luisGarcia}},
-		{"an e-mail address", "Peter.Johnson42@example.net", []workflows.Case{peterJohnson}},
-		{"a case number", number, []workflows.Case{sophieDurand}},
-		{"a case number in lower case", strings.ToLower(number), []workflows.Case{sophieDurand}},
-		{"the digits of a case number", number[len("CASE-2026-"):], []workflows.Case{sophieDurand}},
-		{"a case ID", joseAlvarez.ID, []workflows.Case{joseAlvarez}},
+			[]contract.Case{mariaGarcia, luisGarcia, anaGarcias, ingridMarcia}},
+		{"case is ignored", "gARCIA", []contract.Case{mariaGarcia, luisGarcia, anaGarcias, ingridMarcia}},
+		{"the start of a name", "Garc", []contract.Case{mariaGarcia, luisGarcia, anaGarcias}},
+		{"first and last name", "peter johnson", []contract.Case{peterJohnson}},
+		{"unaccented finds accented", "muller", []contract.Case{jorgMuller}},
+		{"accented finds accented", "Müller", []contract.Case{jorgMuller}},
+		{"an accent on a first name", "jose", []contract.Case{joseAlvarez}},
+		{"an accent typed where the name has one", "Álvarez", []contract.Case{joseAlvarez}},
+		{"a letter missing", "Jonson", []contract.Case{peterJohnson}},
+		{"a letter wrong", "Johnsen", []contract.Case{peterJohnson}},
+		{"a letter too many", "Durrand", []contract.Case{sophieDurand}},
+		{"an e-mail domain", "corp.example", []contract.Case{luisGarcia}},
+		{"an e-mail address", "Peter.Johnson42@example.net", []contract.Case{peterJohnson}},
+		{"a case number", number, []contract.Case{sophieDurand}},
+		{"a case number in lower case", strings.ToLower(number), []contract.Case{sophieDurand}},
+		{"the digits of a case number", number[len("CASE-2026-"):], []contract.Case{sophieDurand}},
+		{"a case ID", joseAlvarez.ID, []contract.Case{joseAlvarez}},
 		{"the author", "Ada Lovelace", all},
 		{"a name nobody has", "Zebediah", nil},
 		{"two letters off is another name", "Jonsen", nil},
@@ -90,7 +90,7 @@ func TestSearchRanksAndForgives(t *testing.T) {
 	}
 
 	t.Run("pages and cursors walk the ranking", func(t *testing.T) {
-		want := caseIDs([]workflows.Case{mariaGarcia, luisGarcia, anaGarcias, ingridMarcia})
+		want := caseIDs([]contract.Case{mariaGarcia, luisGarcia, anaGarcias, ingridMarcia})
 		var byPage, byCursor []string
 		var after *store.Position
 		for page := 1; page <= len(want)+1; page++ {
@@ -131,7 +131,7 @@ func TestSearchRanksAndForgives(t *testing.T) {
 	t.Run("a renamed client is found by the new name, typo and all", func(t *testing.T) {
 		renamed := sophieDurand
 		renamed.Version = 2
-		renamed.Client = &workflows.Client{Name: "Sophie Lindqvist", Email: "sophie@example.com"}
+		renamed.Client = &contract.Client{Name: "Sophie Lindqvist", Email: "sophie@example.com"}
 		project(renamed)
 		items, _, err := s.ListCases(ctx, store.CaseFilter{Q: "Lindqvst", Page: 1, Limit: 20})
 		require.NoError(t, err)
@@ -142,7 +142,7 @@ func TestSearchRanksAndForgives(t *testing.T) {
 	})
 }
 
-func caseIDs(cases []workflows.Case) []string {
+func caseIDs(cases []contract.Case) []string {
 	out := []string{}
 	for _, c := range cases {
 		out = append(out, c.ID)

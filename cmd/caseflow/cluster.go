@@ -34,6 +34,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/caseflow/caseflow/workflows/temporalclient"
+	"github.com/lib/pq"
 )
 
 //go:embed cluster.yaml.tmpl
@@ -155,42 +156,9 @@ func startCluster(ctx context.Context, log *slog.Logger, spec clusterSpec) (_ *c
 		}
 	}
 	c.spec = spec
-	if err := os.MkdirAll(filepath.Join(spec.dir, "config"), 0o755); err != nil {
-		return nil, fmt.Errorf("cluster: %w", err)
-	}
-	cfg, err := serverConfigFor(spec.adminURL, spec.dbPrefix)
+	c.temporal, c.temporalAddr, err = startServer(ctx, log, serverSpec{serverBin: spec.serverBin, sqlToolBin: spec.sqlToolBin,
+		adminURL: spec.adminURL, dbPrefix: spec.dbPrefix, dir: spec.dir, namespace: spec.namespace, retention: spec.retention})
 	if err != nil {
-		return nil, err
-	}
-	cfg.ArchiveDir = filepath.Join(spec.dir, "archive")
-	if err := makeSchema(ctx, log, spec.sqlToolBin, spec.adminURL, cfg); err != nil {
-		return nil, err
-	}
-
-	ports, err := lowPorts(10)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Ports = serverPorts{Frontend: ports[0], FrontendMembership: ports[1], FrontendHTTP: ports[2], History: ports[3],
-		HistoryMembership: ports[4], Matching: ports[5], MatchingMembership: ports[6], Worker: ports[7], WorkerMembership: ports[8],
-		Metrics: ports[9]}
-	rendered, err := renderServerConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("cluster: server config: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(spec.dir, "config", "cluster.yaml"), rendered, 0o600); err != nil {
-		return nil, fmt.Errorf("cluster: server config: %w", err)
-	}
-	c.temporalAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Ports.Frontend))
-	c.temporal = newProc(log, "temporal-server", spec.serverBin,
-		[]string{"--root", spec.dir, "--config", "config", "--env", "cluster", "--allow-no-auth", "start"}, os.Environ(), spec.dir)
-	if err := c.temporal.start(); err != nil {
-		return nil, err
-	}
-	if err := c.waitTemporal(ctx, 2*time.Minute); err != nil {
-		return nil, err
-	}
-	if err := registerNamespace(ctx, c.temporalAddr, spec.namespace, spec.retention); err != nil {
 		return nil, err
 	}
 
@@ -236,6 +204,63 @@ func startCluster(ctx context.Context, log *slog.Logger, spec clusterSpec) (_ *c
 	return c, nil
 }
 
+// serverSpec is one Temporal server on Postgres; a zero frontend port
+// draws one.
+type serverSpec struct {
+	serverBin, sqlToolBin, adminURL, dbPrefix, dir, namespace string
+	retention                                                 time.Duration
+	frontendPort                                              int
+}
+
+// startServer makes Temporal's schema, starts the server on loopback and
+// registers the namespace and the search attributes; it returns the
+// server's process and its frontend's address.
+func startServer(ctx context.Context, log *slog.Logger, spec serverSpec) (*proc, string, error) {
+	if err := os.MkdirAll(filepath.Join(spec.dir, "config"), 0o755); err != nil {
+		return nil, "", fmt.Errorf("cluster: %w", err)
+	}
+	cfg, err := serverConfigFor(spec.adminURL, spec.dbPrefix)
+	if err != nil {
+		return nil, "", err
+	}
+	cfg.ArchiveDir = filepath.Join(spec.dir, "archive")
+	if err := makeSchema(ctx, log, spec.sqlToolBin, spec.adminURL, cfg); err != nil {
+		return nil, "", err
+	}
+	ports, err := lowPorts(10)
+	if err != nil {
+		return nil, "", err
+	}
+	if spec.frontendPort != 0 {
+		ports[0] = spec.frontendPort
+	}
+	cfg.Ports = serverPorts{Frontend: ports[0], FrontendMembership: ports[1], FrontendHTTP: ports[2], History: ports[3],
+		HistoryMembership: ports[4], Matching: ports[5], MatchingMembership: ports[6], Worker: ports[7], WorkerMembership: ports[8],
+		Metrics: ports[9]}
+	rendered, err := renderServerConfig(cfg)
+	if err != nil {
+		return nil, "", fmt.Errorf("cluster: server config: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(spec.dir, "config", "cluster.yaml"), rendered, 0o600); err != nil {
+		return nil, "", fmt.Errorf("cluster: server config: %w", err)
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Ports.Frontend))
+	p := newProc(log, "temporal-server", spec.serverBin,
+		[]string{"--root", spec.dir, "--config", "config", "--env", "cluster", "--allow-no-auth", "start"}, os.Environ(), spec.dir)
+	if err := p.start(); err != nil {
+		return nil, "", err
+	}
+	if err := waitTemporalAt(ctx, addr, p, 2*time.Minute); err != nil {
+		p.stop()
+		return nil, "", err
+	}
+	if err := registerNamespace(ctx, addr, spec.namespace, spec.retention); err != nil {
+		p.stop()
+		return nil, "", err
+	}
+	return p, addr, nil
+}
+
 // makeSchema creates Temporal's two databases when missing and brings
 // their schemas up to the server's version, with Temporal's own tool and
 // the schemas built into it: what a schema job runs before a deployment.
@@ -267,6 +292,22 @@ func makeSchema(ctx context.Context, log *slog.Logger, sqlTool, adminURL string,
 	return nil
 }
 
+// dropTemporalDatabases drops the two databases of a server named with
+// prefix, for a run that must start from nothing.
+func dropTemporalDatabases(ctx context.Context, adminURL, prefix string) error {
+	db, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, name := range []string{prefix + "temporal", prefix + "temporal_visibility"} {
+		if _, err := db.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name)+` WITH (FORCE)`); err != nil {
+			return fmt.Errorf("cluster: drop %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 func databaseMissing(ctx context.Context, adminURL, name string) (bool, error) {
 	db, err := sql.Open("postgres", adminURL)
 	if err != nil {
@@ -282,9 +323,13 @@ func databaseMissing(ctx context.Context, adminURL, name string) (bool, error) {
 
 // waitTemporal waits until the frontend answers health checks.
 func (c *cluster) waitTemporal(ctx context.Context, limit time.Duration) error {
+	return waitTemporalAt(ctx, c.temporalAddr, c.temporal, limit)
+}
+
+func waitTemporalAt(ctx context.Context, addr string, server *proc, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
-		tc, err := client.Dial(client.Options{HostPort: c.temporalAddr, Logger: quietSDKLogger()})
+		tc, err := client.Dial(client.Options{HostPort: addr, Logger: quietSDKLogger()})
 		if err == nil {
 			_, err = tc.CheckHealth(ctx, &client.CheckHealthRequest{})
 			tc.Close()
@@ -293,7 +338,7 @@ func (c *cluster) waitTemporal(ctx context.Context, limit time.Duration) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("cluster: temporal-server at %s did not answer within %s: %w\n%s", c.temporalAddr, limit, err, tailFile(c.temporal.logPath))
+			return fmt.Errorf("cluster: temporal-server at %s did not answer within %s: %w\n%s", addr, limit, err, tailFile(server.logPath))
 		}
 		pause(ctx, 200*time.Millisecond)
 		if ctx.Err() != nil {

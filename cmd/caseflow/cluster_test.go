@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -118,7 +117,7 @@ func TestCluster(t *testing.T) {
 	adminURL, err := clusterDatabaseURL(dbURL, "postgres")
 	require.NoError(t, err)
 	prefix := "t" + strings.ReplaceAll(uuid.NewString()[:8], "-", "") + "_"
-	t.Cleanup(func() { dropDatabases(t, adminURL, prefix+"temporal", prefix+"temporal_visibility") })
+	t.Cleanup(func() { _ = dropTemporalDatabases(context.Background(), adminURL, prefix) })
 	keys := temporalclient.NewCodecKey("cluster")
 	c, err := startCluster(ctx, slog.New(slog.DiscardHandler), clusterSpec{
 		serverBin: serverBin, sqlToolBin: sqlTool, caseflowBin: buildCaseflow(t),
@@ -252,18 +251,4 @@ func TestCluster(t *testing.T) {
 	require.Contains(t, string(out.Payloads[0].Data), `"title":"Cluster case 0"`, "the case's start, decoded")
 }
 
-func dropDatabases(t *testing.T, adminURL string, names ...string) {
-	t.Helper()
-	db, err := openPostgres(adminURL)
-	if err != nil {
-		return
-	}
-	defer db.Close()
-	for _, n := range names {
-		_, _ = db.Exec(`DROP DATABASE IF EXISTS ` + n + ` WITH (FORCE)`)
-	}
-}
-
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
-
-func openPostgres(url string) (*sql.DB, error) { return sql.Open("postgres", url) }
