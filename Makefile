@@ -118,7 +118,7 @@ fuzz-run:
 
 # Load: the API against the raw Temporal SDK, 1M cases seeded for lists.
 # Bounded (see caseflow bench --help); BENCH_ARGS adds flags.
-bench: build $(TEMPORAL)
+bench: build $(TEMPORAL) $(TEMPORAL_SERVER) $(TEMPORAL_SQL_TOOL)
 	$(CASEFLOW) bench --json bench.json $(BENCH_ARGS)
 
 # gofmt, go vet, then staticcheck: cheapest first.
