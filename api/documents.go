@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -19,6 +20,7 @@ import (
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/documents"
 	"github.com/caseflow/caseflow/workflows/contract"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // Documents (docs/ARCHITECTURE.md, "Documents"): files a client sends
@@ -41,9 +43,16 @@ const (
 // input for each requested item.
 const filePrefix = "file:"
 
-// maxFormField bounds a non-file field of an upload (the message, a
-// ticked item): the file parts are bounded by the document store.
-const maxFormField = 64 << 10
+// Bounds on what an upload carries besides its files (which the document
+// store bounds): each field, all of them together, and the items ticked.
+const (
+	maxFormField  = 64 << 10
+	maxFormFields = 1 << 20
+	// uploadTimeout is how long an upload's body may take to arrive: the
+	// server's read timeout (30 s) is for ordinary requests, and twenty
+	// 20 MB files from a phone take minutes.
+	uploadTimeout = 15 * time.Minute
+)
 
 // uploadPaths are the routes whose body is a stream of files, read by the
 // handler instead of limitBody.
@@ -108,13 +117,19 @@ func (s *Server) readUpload(c *fiber.Ctx, caseID string) (upload, error) {
 	if body == nil {
 		return upload{}, apiError(http.StatusBadRequest, codeMalformed, "want a multipart/form-data body")
 	}
+	// The body arrives as the client sends it: allow it the time a large
+	// upload takes, on this connection alone.
+	if err := c.Context().Conn().SetReadDeadline(time.Now().Add(uploadTimeout)); err != nil {
+		return upload{}, fmt.Errorf("upload deadline: %w", err)
+	}
 	var up upload
 	fail := func(err error) (upload, error) {
 		s.discard(c, caseID, up.documents)
-		// The rest of the body is not read: the connection goes with it.
-		c.Set(fiber.HeaderConnection, "close")
+		// The rest of the body is not read: the connection goes with it
+		// (limitBody marks every upload's connection to close).
 		return upload{}, err
 	}
+	fields := 0 // bytes of the fields that are not files
 	mr := multipart.NewReader(body, params["boundary"])
 	for {
 		part, err := mr.NextPart()
@@ -138,21 +153,26 @@ func (s *Server) readUpload(c *fiber.Ctx, caseID string) (upload, error) {
 			if d.ID != "" {
 				up.documents = append(up.documents, d)
 			}
-		case name == "checkId" || name == "message":
-			v, err := io.ReadAll(io.LimitReader(part, maxFormField+1))
-			if err != nil || len(v) > maxFormField {
-				return fail(apiError(http.StatusUnprocessableEntity, contract.CodeValidation, "%s is too long", name))
-			}
-			if name == "message" {
-				up.message = string(v)
-			} else {
-				up.items = append(up.items, string(v))
-			}
 		default:
-			// An empty file input (a browser sends one for each left
-			// blank) or a field the API does not take: read past it.
-			if _, err := io.Copy(io.Discard, io.LimitReader(part, maxFormField+1)); err != nil {
+			// A field, an empty file input (a browser sends one for each
+			// left blank) or a part the API does not take: each, and all
+			// of them together, bounded, so that no part streams on
+			// unread.
+			v, err := io.ReadAll(io.LimitReader(part, maxFormField+1))
+			if err != nil {
 				return fail(apiError(http.StatusBadRequest, codeMalformed, "the multipart body could not be read"))
+			}
+			if fields += len(v); len(v) > maxFormField || fields > maxFormFields {
+				return fail(apiError(http.StatusUnprocessableEntity, contract.CodeValidation, "%s is too long", clip(name, 40)))
+			}
+			switch name {
+			case "message":
+				up.message = string(v)
+			case "checkId":
+				if len(up.items) == contract.MaxSubmittedChecks {
+					return fail(invalid(contract.FieldError{Field: "checkId", Message: fmt.Sprintf("at most %d", contract.MaxSubmittedChecks)}))
+				}
+				up.items = append(up.items, string(v))
 			}
 		}
 	}
@@ -244,11 +264,14 @@ func (s *Server) submitUpload(c *fiber.Ctx, caseID string, up upload, actorID st
 	if err == nil {
 		err = s.update(c, caseID, contract.UpdateSubmit, sub, nil)
 	}
-	if err != nil {
+	// A refusal (4xx) took nothing: the files go now. Any other failure
+	// (Temporal out of reach, a timeout) may yet be applied by the case,
+	// which would then name the files: the sweep decides, once the case
+	// can say (SweepDocuments).
+	if err != nil && classify(err).Status < http.StatusInternalServerError {
 		s.discard(c, caseID, up.documents)
-		return err
 	}
-	return nil
+	return err
 }
 
 // uploadDocuments takes files an officer sends for the client.
@@ -346,10 +369,14 @@ func (s *Server) recordView(c *fiber.Ctx, row store.Case, docID string) error {
 
 // SweepDocuments deletes stored files no case recorded, once older than
 // grace: the leftovers of uploads whose submission was refused or never
-// answered (a crash between the store and the update). A file younger
-// than grace may belong to an upload still in flight. It returns how many
-// it deleted.
-func SweepDocuments(ctx context.Context, docs *documents.Store, s *store.Store, grace time.Duration) (int, error) {
+// taken (a crash between the store and the update), and the partial
+// files of a write cut off. A file younger than grace may belong to an
+// upload still in flight. The case's workflow is the authority on what it
+// recorded; the projection may lag it (a write Postgres refused is retried
+// for an hour and more), so a file the projection does not name is kept
+// while the workflow names it, or cannot be asked. It returns how many it
+// deleted.
+func SweepDocuments(ctx context.Context, docs *documents.Store, s *store.Store, cases *temporalclient.Cases, grace time.Duration) (int, error) {
 	cutoff := time.Now().Add(-grace)
 	deleted := 0
 	for obj, err := range docs.List(ctx, "cases/") {
@@ -359,15 +386,11 @@ func SweepDocuments(ctx context.Context, docs *documents.Store, s *store.Store, 
 		if obj.ModTime.After(cutoff) {
 			continue
 		}
-		id := obj.Key[strings.LastIndexByte(obj.Key, '/')+1:]
-		if _, err := uuid.Parse(id); err != nil {
-			continue // not a document of an upload
-		}
-		recorded, err := s.DocumentRecorded(ctx, id)
+		orphan, err := unrecorded(ctx, obj.Key, s, cases)
 		if err != nil {
 			return deleted, fmt.Errorf("sweep documents: %w", err)
 		}
-		if recorded {
+		if !orphan {
 			continue
 		}
 		if err := docs.Delete(ctx, obj.Key); err != nil {
@@ -376,4 +399,35 @@ func SweepDocuments(ctx context.Context, docs *documents.Store, s *store.Store, 
 		deleted++
 	}
 	return deleted, nil
+}
+
+// unrecorded reports whether the stored object key belongs to no case:
+// cases/<case>/<document>, or a partial write beside it (<…>.tmp).
+func unrecorded(ctx context.Context, key string, s *store.Store, cases *temporalclient.Cases) (bool, error) {
+	parts := strings.Split(key, "/")
+	if len(parts) != 3 {
+		return false, nil // not written by an upload
+	}
+	caseID, id := parts[1], parts[2]
+	if strings.HasSuffix(id, ".tmp") {
+		return true, nil // a write that never finished
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return false, nil
+	}
+	recorded, err := s.DocumentRecorded(ctx, id)
+	if err != nil || recorded {
+		return false, err
+	}
+	st, err := cases.State(ctx, caseID)
+	switch {
+	case errors.Is(err, temporalclient.ErrNoWorkflow):
+		// No workflow any more: the projection is all there is, and it
+		// does not name the file.
+		return true, nil
+	case err != nil:
+		// The case cannot say now: keep the file for the next sweep.
+		return false, nil
+	}
+	return !slices.ContainsFunc(st.Case.Documents, func(d contract.Document) bool { return d.ID == id }), nil
 }

@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
 	"io/fs"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,6 +25,7 @@ import (
 
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/workflows/contract"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // attachment is one file of an upload, for the item it answers.
@@ -374,10 +377,11 @@ func TestSweepRemovesUnrecordedDocuments(t *testing.T) {
 	_, err := h.docs.Put(ctx, orphan, bytes.NewReader(samplePDF("orphan")))
 	require.NoError(t, err)
 
-	n, err := api.SweepDocuments(ctx, h.docs, h.store, time.Hour)
+	cases := temporalclient.NewCases(h.temporal, h.cfg.Temporal.TaskQueue, h.cfg.Temporal.CaseflowURL)
+	n, err := api.SweepDocuments(ctx, h.docs, h.store, cases, time.Hour)
 	require.NoError(t, err)
 	require.Zero(t, n, "within the grace period an upload may still be in flight")
-	n, err = api.SweepDocuments(ctx, h.docs, h.store, -time.Minute)
+	n, err = api.SweepDocuments(ctx, h.docs, h.store, cases, -time.Minute)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, n, 1)
 	_, err = h.docs.Open(ctx, orphan)
@@ -387,12 +391,30 @@ func TestSweepRemovesUnrecordedDocuments(t *testing.T) {
 	a, portal := sentRequest(t, h, "Sam Sweep")
 	r := upload(t, h.baseURL+portal+"/documents", "", []attachment{{checkID(t, a, 0, "IDENTITY_DOCUMENT"), "id.pdf", samplePDF("sam")}})
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
-	_, err = api.SweepDocuments(ctx, h.docs, h.store, -time.Minute)
+	_, err = api.SweepDocuments(ctx, h.docs, h.store, cases, -time.Minute)
 	require.NoError(t, err)
 	r = h.do(t, contract.RoleComplianceOfficer, http.MethodGet, "/cases/"+a.ID+"/documents", nil)
 	doc := decode[[]documentOut](t, r)[0]
 	status, _, _ := download(t, h, contract.RoleComplianceOfficer, a.ID, doc.ID)
 	require.Equal(t, http.StatusOK, status)
+
+	// The workflow is the authority: a document the projection has not
+	// caught up with (here: its row gone) stays while the case names it.
+	_, err = h.store.DB().Exec(`DELETE FROM case_documents WHERE id = $1`, doc.ID)
+	require.NoError(t, err)
+	_, err = api.SweepDocuments(ctx, h.docs, h.store, cases, -time.Minute)
+	require.NoError(t, err)
+	_, err = h.docs.Open(ctx, "cases/"+a.ID+"/"+doc.ID)
+	require.NoError(t, err, "the case still names it")
+
+	// A write cut off leaves a partial file beside the documents: swept.
+	partial := "cases/" + a.ID + "/" + uuid.NewString() + ".1a2b3c.tmp"
+	_, err = h.docs.Put(ctx, partial, bytes.NewReader(samplePDF("partial")))
+	require.NoError(t, err)
+	_, err = api.SweepDocuments(ctx, h.docs, h.store, cases, -time.Minute)
+	require.NoError(t, err)
+	_, err = h.docs.Open(ctx, partial)
+	require.Error(t, err, "the partial write is gone")
 }
 
 // Once a request's case has ended (a terminal status of its lifecycle:
@@ -406,4 +428,26 @@ func TestPortalOfAnEndedRequest(t *testing.T) {
 	requireError(t, upload(t, h.baseURL+portal+"/documents", "", []attachment{{checkID(t, c, 0, "IDENTITY_DOCUMENT"), "late.pdf", samplePDF("late")}}),
 		http.StatusGone, "REQUEST_CLOSED")
 	requireNothingStored(t, h, c.ID)
+}
+
+// An upload refused before its body is read must not leave that body to
+// be read as the connection's next request: a request hidden in it would
+// be served to whoever shares the connection (behind a proxy, anyone).
+func TestRefusedUploadClosesItsConnection(t *testing.T) {
+	h := suite(t)
+	addr := strings.TrimPrefix(h.baseURL, "http://")
+	hidden := "GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + h.users[contract.RoleAnalyst].token + "\r\n\r\n"
+	body := "--b\r\nContent-Disposition: form-data; name=\"file:x\"; filename=\"a.pdf\"\r\n\r\n" + strings.Repeat("x", 9000) + "\r\n--b--\r\n" + hidden
+	for _, path := range []string{"/api/v1/cases/" + uuid.NewString() + "/documents", "/portal/api/r/" + strings.Repeat("A", 43) + "/documents"} {
+		conn, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: %d\r\n\r\n%s",
+			path, len(body), body)
+		require.NoError(t, err)
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+		answer, _ := io.ReadAll(conn) // until the server closes the connection
+		conn.Close()
+		require.Equal(t, 1, strings.Count(string(answer), "HTTP/1.1 "), "one answer, then the connection closes: %s", answer)
+		require.NotContains(t, string(answer), h.users[contract.RoleAnalyst].Email, "the hidden request was not served")
+	}
 }

@@ -126,9 +126,16 @@ func limitBody(limit int) fiber.Handler {
 	discard := int64(discardLimit(limit))
 	return func(c *fiber.Ctx) error {
 		stream := c.Context().RequestBodyStream()
-		if stream == nil || streamsBody(c) {
+		if stream == nil {
+			return c.Next()
+		}
+		if streamsBody(c) {
 			// An upload's handler reads its stream, file by file, within
-			// the document limits (documents.go).
+			// the document limits (documents.go). Whatever it leaves
+			// unread (a refusal before the body, a file over the limit)
+			// must not be read as the connection's next request: an
+			// upload's connection always closes after its answer.
+			c.Context().SetConnectionClose()
 			return c.Next()
 		}
 		var body []byte

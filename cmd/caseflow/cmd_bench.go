@@ -14,7 +14,7 @@ import (
 
 	// Named apart from the command it serves.
 	benchcmd "github.com/caseflow/caseflow/cmd/caseflow/bench"
-	"github.com/caseflow/caseflow/config"
+	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
@@ -61,11 +61,9 @@ Scenarios: raw, create, update, state, lifecycle, onboarding, detail, list
 				switch e {
 				case "dev":
 				case "server":
-					cfg, err := config.Load(c.configFile)
-					if err != nil {
-						return err
-					}
-					setup.EnsureTemporal = realServer(cfg.Database.URL, serverBin)
+					// The Postgres the bench stands on (bench.go asks for
+					// the same server).
+					setup.EnsureTemporal = realServer(storetest.ServerURL(), serverBin)
 					// Temporal keeps its services' ports in a smallint.
 					setup.FreePort = func() (int, error) {
 						p, err := lowPorts(1)
@@ -104,11 +102,11 @@ func engineName(e string) string {
 	if e == "server" {
 		return "Temporal server " + temporalclient.ServerVersion + " on Postgres"
 	}
-	return "Temporal dev server (CLI " + "v1.5.1" + ", SQLite)"
+	return "Temporal dev server (SQLite)"
 }
 
 // realServer starts, for the bench, the real Temporal server on the
-// Postgres of dbURL (its databases named bench_temporal…), where the bench
+// Postgres server of dbURL (its databases named bench_temporal…), where the bench
 // would start a dev server.
 func realServer(dbURL, bin string) func(ctx context.Context, log *slog.Logger, _, address string, _ int, namespace, dataDir string, _ ...string) (func(), error) {
 	return func(ctx context.Context, log *slog.Logger, _, address string, _ int, namespace, dataDir string, _ ...string) (func(), error) {

@@ -97,7 +97,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 		if docs != nil {
 			defer docs.Close()
 			g.Go(func() error {
-				sweepDocuments(ctx, log, docs, s)
+				sweepDocuments(ctx, log, docs, s, temporalclient.NewCases(tc, cfg.Temporal.TaskQueue, cfg.Temporal.CaseflowURL))
 				return nil
 			})
 		}
@@ -175,11 +175,11 @@ func openDocuments(ctx context.Context, log *slog.Logger, cfg config.Config) (*d
 
 // sweepDocuments removes, every hour, stored files no case recorded an
 // hour after they were written (api.SweepDocuments).
-func sweepDocuments(ctx context.Context, log *slog.Logger, docs *documents.Store, s *store.Store) {
+func sweepDocuments(ctx context.Context, log *slog.Logger, docs *documents.Store, s *store.Store, cases *temporalclient.Cases) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
-		if n, err := api.SweepDocuments(ctx, docs, s, time.Hour); err != nil {
+		if n, err := api.SweepDocuments(ctx, docs, s, cases, time.Hour); err != nil {
 			log.Warn("sweep documents", "err", err)
 		} else if n > 0 {
 			log.Info("swept documents no case recorded", "count", n)
