@@ -38,6 +38,8 @@ type Server struct {
 	docs     *documents.Store
 	// authFailures counts bad bearer tokens by client address.
 	authFailures *authFailures
+	// dash is the officers' workspace (dashboard.go).
+	dash *dashboard
 }
 
 // Option adjusts the server New builds.
@@ -59,7 +61,7 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, 
 		log.Error("codec keys unusable; /codec disabled", "err", err)
 	}
 	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, portal: portalTemplate(), codec: codec,
-		authFailures: newAuthFailures(cfg.HTTP.AuthFailuresPerMinute, time.Minute)}
+		authFailures: newAuthFailures(cfg.HTTP.AuthFailuresPerMinute, time.Minute), dash: newDashboard(cfg, log)}
 	for _, o := range opts {
 		o(srv)
 	}

@@ -453,8 +453,13 @@ type CaseFilter struct {
 	Priority   string
 	AssigneeID string
 	Flag       string
+	// Unassigned keeps only cases no one is assigned.
+	Unassigned bool
 	// Overdue, when set, keeps only cases that are (or are not) overdue.
 	Overdue *bool
+	// ByDue orders the list by due date, soonest first and undated last,
+	// instead of newest first; it pages by Page only, not by After.
+	ByDue bool
 	// Q matches the case number, the client's name or e-mail, or the
 	// author's name or e-mail, case-insensitively, anywhere in the text;
 	// a case ID finds that case.
@@ -496,6 +501,9 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 	}
 	if f.Overdue != nil {
 		where = append(where, "c.overdue = "+arg(*f.Overdue))
+	}
+	if f.Unassigned {
+		where = append(where, "c.assigned_to IS NULL")
 	}
 	if id, err := uuid.Parse(strings.TrimSpace(f.Q)); err == nil {
 		// A case ID names one case: the primary key finds it.
@@ -556,7 +564,11 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 		page += ` OFFSET ` + arg((f.Page-1)*f.Limit)
 	}
 	items := []Case{}
-	query := `SELECT ` + listColumns + ` FROM cases c` + cond + ` ORDER BY c.created_at DESC, c.id DESC` + page
+	order := ` ORDER BY c.created_at DESC, c.id DESC`
+	if f.ByDue {
+		order = ` ORDER BY c.due_date ASC NULLS LAST, c.created_at DESC, c.id DESC`
+	}
+	query := `SELECT ` + listColumns + ` FROM cases c` + cond + order + page
 	g.Go(func() error {
 		if err := s.db.SelectContext(gctx, &items, query, args...); err != nil {
 			return fmt.Errorf("list cases: %w", err)

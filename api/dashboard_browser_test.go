@@ -1,0 +1,299 @@
+package api_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/caseflow/caseflow/workflows/contract"
+)
+
+var signInLink = regexp.MustCompile(`https?://[^\s/]+(/ui/sign-in/[A-Za-z0-9_-]{43})`)
+
+// officerBrowser is a Chromium tab that records every console message, so
+// that a test can require there were no errors on any page it opened.
+type officerBrowser struct {
+	ctx      context.Context
+	mu       sync.Mutex
+	problems []string
+	// expected are URLs the test means to answer with an error status:
+	// Chromium logs each such answer.
+	expected []string
+}
+
+// expect says that loading url is meant to fail (a spent link, a refused form).
+func (b *officerBrowser) expect(url string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.expected = append(b.expected, url)
+}
+
+func newOfficerBrowser(t *testing.T) *officerBrowser {
+	t.Helper()
+	b := &officerBrowser{ctx: browser(t)}
+	messages := chromedp.Console(b.ctx)
+	_, err := chromedp.Call(b.ctx, log.Enable, cdp.Empty{})
+	require.NoError(t, err)
+	_, err = chromedp.Call(b.ctx, runtime.Enable, cdp.Empty{})
+	require.NoError(t, err)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleWarning {
+				b.mu.Lock()
+				if !(m.Source == "network" && slices.Contains(b.expected, m.URL)) {
+					b.problems = append(b.problems, m.String()+" ("+m.URL+")")
+				}
+				b.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		// Messages arrive on their own goroutine; give the last a moment.
+		time.Sleep(200 * time.Millisecond)
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		require.Empty(t, b.problems, "console errors on the workspace's pages")
+	})
+	return b
+}
+
+func (b *officerBrowser) do(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(b.ctx, actions...))
+}
+
+func (b *officerBrowser) text(t *testing.T, selector string) string {
+	t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(selector)))
+	require.NoError(t, err)
+	return strings.TrimSpace(v)
+}
+
+// open loads a workspace page and waits for its heading.
+func (b *officerBrowser) open(t *testing.T, h *harness, path string) {
+	t.Helper()
+	b.do(t, chromedp.Navigate(h.baseURL+path), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+}
+
+// submit clicks a form's button and waits for the next page's heading.
+func (b *officerBrowser) submit(t *testing.T, button string) {
+	t.Helper()
+	// Marks this document, to tell the page the click leads to from it.
+	_, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.caseflowOld = true`))
+	require.NoError(t, err)
+	b.do(t, chromedp.Click(chromedp.CSS(button), chromedp.NodeVisible))
+	require.Eventually(t, func() bool {
+		old, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.caseflowOld === true && document.readyState === "complete"`))
+		return err == nil && !old
+	}, 20*time.Second, 50*time.Millisecond, "the form at %s leads to a new page", button)
+	b.do(t, chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+}
+
+// signIn asks for a link as the user would, reads it from the mail sink,
+// opens it and confirms.
+func (b *officerBrowser) signIn(t *testing.T, h *harness, email string) {
+	t.Helper()
+	before := len(h.mail.To(email))
+	b.open(t, h, "/ui/sign-in")
+	b.do(t, chromedp.SendKeys(chromedp.CSS(`#email`), email))
+	b.submit(t, `form button[type=submit]`)
+	require.Contains(t, b.text(t, `p.notice`), "a sign-in link is on its way")
+	b.do(t, chromedp.Navigate(h.baseURL+signInPath(t, h.waitForMail(t, email, before+1).Text)),
+		chromedp.WaitVisible(chromedp.CSS(`main button[type=submit]`)))
+	b.submit(t, `main button[type=submit]`)
+	require.Equal(t, "Cases", b.text(t, `main h1`))
+}
+
+func signInPath(t *testing.T, text string) string {
+	t.Helper()
+	m := signInLink.FindStringSubmatch(text)
+	require.NotNil(t, m, "a sign-in link in %q", text)
+	return m[1]
+}
+
+// An officer signs in from the e-mailed link: a session cookie that
+// scripts cannot read and other sites do not send with their posts. The
+// link signs in once; signing out ends the session.
+func TestDashboardSignIn(t *testing.T) {
+	h := e2e
+	officer := h.users[contract.RoleComplianceOfficer]
+	b := newOfficerBrowser(t)
+
+	b.open(t, h, "/ui/cases")
+	require.Equal(t, "Sign in", b.text(t, `main h1`), "no session: the sign-in page")
+	screenshot(t, b.ctx, "dashboard-sign-in")
+
+	before := len(h.mail.To(officer.Email))
+	b.do(t, chromedp.SendKeys(chromedp.CSS(`#email`), officer.Email))
+	b.submit(t, `form button[type=submit]`)
+	link := signInPath(t, h.waitForMail(t, officer.Email, before+1).Text)
+	b.do(t, chromedp.Navigate(h.baseURL+link), chromedp.WaitVisible(chromedp.CSS(`main button[type=submit]`)))
+	require.Contains(t, b.text(t, `main`), officer.Email)
+	screenshot(t, b.ctx, "dashboard-sign-in-confirm")
+	b.submit(t, `main button[type=submit]`)
+	require.Equal(t, "Cases", b.text(t, `main h1`))
+	screenshot(t, b.ctx, "dashboard-cases")
+
+	cookies, err := chromedp.Call(b.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{h.baseURL + "/ui/cases"}})
+	require.NoError(t, err)
+	var session *network.Cookie
+	for _, c := range cookies.Cookies {
+		if c.Name == "caseflow_session" {
+			session = c
+		}
+	}
+	require.NotNil(t, session)
+	require.True(t, session.HTTPOnly)
+	require.Equal(t, network.CookieSameSiteLax, session.SameSite)
+	require.Equal(t, "/ui", session.Path)
+	require.False(t, session.Secure, "served over plain http in the test")
+
+	// The link is spent.
+	b.expect(h.baseURL + link)
+	b.do(t, chromedp.Navigate(h.baseURL+link), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+	require.Contains(t, b.text(t, `p.error`), "has been used or has expired")
+
+	b.open(t, h, "/ui/cases")
+	b.submit(t, `form.signout button`)
+	require.Contains(t, b.text(t, `p.notice`), "You are signed out")
+	b.open(t, h, "/ui/cases")
+	require.Equal(t, "Sign in", b.text(t, `main h1`), "signed out: the session is over")
+}
+
+// uiClient is a browser without a browser: cookies, no redirects followed,
+// every exchange checked against api/openapi.yaml.
+type uiClient struct {
+	h      *harness
+	client *http.Client
+}
+
+func newUIClient(t *testing.T, h *harness) *uiClient {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	return &uiClient{h: h, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+func (u *uiClient) send(t *testing.T, method, path string, form url.Values) (int, http.Header, string) {
+	t.Helper()
+	var raw []byte
+	var body io.Reader
+	if form != nil {
+		raw = []byte(form.Encode())
+		body = strings.NewReader(string(raw))
+	}
+	req, err := http.NewRequest(method, u.h.baseURL+path, body)
+	require.NoError(t, err)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := u.client.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	conform(t, req, raw, res.StatusCode, res.Header, b)
+	return res.StatusCode, res.Header, string(b)
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	m := csrfInput.FindStringSubmatch(page)
+	require.NotNil(t, m, "a CSRF field in the page")
+	return m[1]
+}
+
+// askLink asks for a sign-in link for email and returns the page's notice.
+func (u *uiClient) askLink(t *testing.T, email string) string {
+	t.Helper()
+	_, _, page := u.send(t, http.MethodGet, "/ui/sign-in", nil)
+	status, _, page := u.send(t, http.MethodPost, "/ui/sign-in", url.Values{"_csrf": {csrfOf(t, page)}, "email": {email}})
+	require.Equal(t, http.StatusOK, status, page)
+	return page
+}
+
+// signIn signs the client in as email, from the e-mailed link.
+func (u *uiClient) signIn(t *testing.T, email string) {
+	t.Helper()
+	before := len(u.h.mail.To(email))
+	u.askLink(t, email)
+	link := signInPath(t, u.h.waitForMail(t, email, before+1).Text)
+	status, _, page := u.send(t, http.MethodGet, link, nil)
+	require.Equal(t, http.StatusOK, status, page)
+	status, header, page := u.send(t, http.MethodPost, link, url.Values{"_csrf": {csrfOf(t, page)}})
+	require.Equal(t, http.StatusSeeOther, status, page)
+	require.Equal(t, "/ui/cases", header.Get("Location"))
+}
+
+// The rules of signing in: the answer never tells a known address from an
+// unknown one, an address gets so many links an hour, a form without its
+// CSRF token is refused, and deactivating a user ends their session.
+func TestDashboardSignInRules(t *testing.T) {
+	h := e2e
+	u := newUIClient(t, h)
+
+	known := u.askLink(t, h.users[contract.RoleAnalyst].Email)
+	unknown := u.askLink(t, "nobody-"+strings.ToLower(t.Name())+"@example.com")
+	require.Equal(t, known, unknown, "the same page for a known and an unknown address")
+	time.Sleep(300 * time.Millisecond)
+	require.Empty(t, h.mail.To("nobody-"+strings.ToLower(t.Name())+"@example.com"))
+
+	// Rate-limited per address: past the limit, no more links go out.
+	r := h.do(t, contract.RoleBankAdmin, http.MethodPost, "/users", map[string]string{
+		"email": "rita.ratelimit@example.com", "role": "ANALYST", "firstName": "Rita", "lastName": "Limit"})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	for range h.cfg.Dashboard.SignInPerHour + 2 {
+		u.askLink(t, "Rita.Ratelimit@example.com")
+	}
+	h.waitForMail(t, "rita.ratelimit@example.com", h.cfg.Dashboard.SignInPerHour)
+	time.Sleep(300 * time.Millisecond)
+	require.Len(t, h.mail.To("rita.ratelimit@example.com"), h.cfg.Dashboard.SignInPerHour)
+
+	// A form without the CSRF token: refused, before anything is done.
+	status, _, page := u.send(t, http.MethodPost, "/ui/sign-in", url.Values{"email": {"ada.admin@example.com"}})
+	require.Equal(t, http.StatusForbidden, status, page)
+	require.Contains(t, page, "This form has expired")
+
+	// Deactivated: the session ends at once.
+	r = h.do(t, contract.RoleBankAdmin, http.MethodPost, "/users", map[string]string{
+		"email": "dee.deactivated@example.com", "role": "COMPLIANCE_OFFICER", "firstName": "Dee", "lastName": "Actived"})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	dee := decode[struct {
+		ID string `json:"id"`
+	}](t, r)
+	u.signIn(t, "dee.deactivated@example.com")
+	status, _, page = u.send(t, http.MethodGet, "/ui/cases", nil)
+	require.Equal(t, http.StatusOK, status, page)
+	signedIn := csrfOf(t, page)
+	status, _, page = u.send(t, http.MethodPost, "/ui/sign-out", url.Values{"_csrf": {"not-the-token"}})
+	require.Equal(t, http.StatusForbidden, status, "a wrong CSRF token is refused too: %s", page)
+	r = h.do(t, contract.RoleBankAdmin, http.MethodPatch, "/users/"+dee.ID, map[string]any{"active": false})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	status, header, _ := u.send(t, http.MethodGet, "/ui/cases", nil)
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Equal(t, "/ui/sign-in?ended=1", header.Get("Location"))
+	status, _, _ = u.send(t, http.MethodPost, "/ui/sign-out", url.Values{"_csrf": {signedIn}})
+	require.Equal(t, http.StatusSeeOther, status, "to the sign-in page: there is no session to end")
+}
