@@ -111,11 +111,16 @@ func day(t any) string {
 	return ""
 }
 
-func isoDay(t *time.Time) string {
-	if t == nil {
-		return ""
+func isoDay(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		return v.UTC().Format("2006-01-02")
+	case *time.Time:
+		if v != nil {
+			return v.UTC().Format("2006-01-02")
+		}
 	}
-	return t.UTC().Format("2006-01-02")
+	return ""
 }
 
 // words shows a code as words: PENDING_REVIEW is "Pending review".

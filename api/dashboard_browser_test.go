@@ -297,3 +297,146 @@ func TestDashboardSignInRules(t *testing.T) {
 	status, _, _ = u.send(t, http.MethodPost, "/ui/sign-out", url.Values{"_csrf": {signedIn}})
 	require.Equal(t, http.StatusSeeOther, status, "to the sign-in page: there is no session to end")
 }
+
+// shoot saves the page at a desktop's width and a phone's.
+func (b *officerBrowser) shoot(t *testing.T, name string) {
+	t.Helper()
+	b.do(t, chromedp.EmulateViewport(390, 844))
+	screenshot(t, b.ctx, name+"-390")
+	b.do(t, chromedp.EmulateViewport(1280, 900))
+	screenshot(t, b.ctx, name)
+}
+
+// offered lists the statuses the case page offers to move to.
+func (b *officerBrowser) offered(t *testing.T) []string {
+	t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('form.status input[name=status]')].map(i => i.value)`))
+	require.NoError(t, err)
+	return v
+}
+
+// formIn reads the hidden fields of the form posting to action in page.
+func formIn(t *testing.T, page, action string) url.Values {
+	t.Helper()
+	start := strings.Index(page, `action="`+action+`"`)
+	require.GreaterOrEqual(t, start, 0, "a form posting to %s", action)
+	end := strings.Index(page[start:], "</form>")
+	f := url.Values{}
+	for _, m := range hiddenInput.FindAllStringSubmatch(page[start:start+end], -1) {
+		f.Set(m[1], m[2])
+	}
+	return f
+}
+
+var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// An investigation walked through its lifecycle from its page: claimed,
+// noted, moved one step at a time with the resolution notes it asks for,
+// never offered a status the lifecycle skips, to CLOSED. Its title holds
+// markup, shown as text. A form shown before the case changed is refused
+// with a message; a form sent twice acts once.
+func TestDashboardInvestigation(t *testing.T) {
+	h := e2e
+	officer := h.users[contract.RoleComplianceOfficer]
+	body := investigation("Ivy Investigated")
+	body["title"] = `<script>alert("owned")</script> Structuring <b>4411</b>`
+	created := h.createCase(t, contract.RoleAnalyst, body)
+
+	b := newOfficerBrowser(t)
+	b.signIn(t, h, officer.Email)
+	b.open(t, h, "/ui/cases/"+created.ID)
+	require.Equal(t, body["title"], b.text(t, `main h1`), "the title is text, not markup")
+	require.Zero(t, countNodes(t, b.ctx, `script`), "no script on the page, the title's included")
+	require.Zero(t, countNodes(t, b.ctx, `main h1 b`))
+	require.Equal(t, []string{"IN_PROGRESS"}, b.offered(t))
+	require.Contains(t, b.text(t, `main`), "Nine cash deposits just under the reporting threshold.")
+	b.shoot(t, "dashboard-investigation-open")
+
+	b.submit(t, `form[action$="/claim"] button`)
+	require.Contains(t, b.text(t, `p.notice`), "The case is now yours.")
+	b.do(t, chromedp.SendKeys(chromedp.CSS(`#content`), "Called the branch: deposits by one person."))
+	b.submit(t, `form[action$="/notes"] button`)
+	require.Contains(t, b.text(t, `ol.timeline`), "Olivia Example")
+	require.Contains(t, b.text(t, `ol.timeline`), "Called the branch")
+
+	// One step at a time: what the page offers is the lifecycle's next
+	// statuses, never one it skips (CLOSED only once resolved).
+	walk := []struct {
+		to    string
+		offer []string
+		note  string
+	}{
+		{"IN_PROGRESS", []string{"IN_PROGRESS"}, ""},
+		{"PENDING_REVIEW", []string{"PENDING_REVIEW"}, ""},
+		{"RESOLVED_FALSE_POSITIVE", []string{"ESCALATED", "RESOLVED_TRUE_POSITIVE", "RESOLVED_FALSE_POSITIVE", "IN_PROGRESS"}, "Salary paid in cash; documented."},
+		{"CLOSED", []string{"CLOSED"}, "Closed after review."},
+	}
+	for _, step := range walk {
+		require.Equal(t, step.offer, b.offered(t), "offered before %s", step.to)
+		form := `form.status:has(input[name=status][value="` + step.to + `"])`
+		if step.note != "" {
+			b.do(t, chromedp.SendKeys(chromedp.CSS(form+` textarea`), step.note))
+		}
+		if step.to == "PENDING_REVIEW" {
+			b.shoot(t, "dashboard-investigation-in-progress")
+		}
+		b.submit(t, form+` button`)
+		require.Contains(t, b.text(t, `p.notice`), "The status has changed.", "to %s", step.to)
+	}
+	require.Empty(t, b.offered(t), "CLOSED ends the case")
+	require.Zero(t, countNodes(t, b.ctx, `form[action$="/notes"]`))
+	b.shoot(t, "dashboard-investigation-closed")
+	got := decode[caseOut](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+created.ID, nil))
+	require.Equal(t, "CLOSED", got.Status)
+	require.Equal(t, "Closed after review.", *got.ResolutionNote)
+	require.Equal(t, officer.ID, *got.AssignedTo)
+}
+
+// A form shown before the case changed acts on nothing and says why; the
+// same form sent twice acts once.
+func TestDashboardStaleAndRepeatedForms(t *testing.T) {
+	h := e2e
+	c := h.createCase(t, contract.RoleAnalyst, investigation("Sam Stale"))
+	u := newUIClient(t, h)
+	u.signIn(t, h.users[contract.RoleComplianceOfficer].Email)
+	_, _, page := u.send(t, http.MethodGet, "/ui/cases/"+c.ID, nil)
+
+	// The same note form, twice: one note.
+	note := formIn(t, page, "/ui/cases/"+c.ID+"/notes")
+	note.Set("content", "Only once, however often it is sent.")
+	for range 2 {
+		status, header, body := u.send(t, http.MethodPost, "/ui/cases/"+c.ID+"/notes", note)
+		require.Equal(t, http.StatusSeeOther, status, body)
+		require.Equal(t, "/ui/cases/"+c.ID+"?done=note", header.Get("Location"))
+	}
+	got := decode[caseOut](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil))
+	notes := 0
+	for _, e := range got.Timeline {
+		if strings.Contains(e.Description, "Only once") || e.EventType == "NOTE_ADDED" {
+			notes++
+		}
+	}
+	require.Equal(t, 1, notes, "%+v", got.Timeline)
+
+	// The status form of the page shown before that note: the case has
+	// moved on, so it does nothing and says why.
+	move := formIn(t, page, "/ui/cases/"+c.ID+"/status")
+	move.Set("status", "IN_PROGRESS")
+	status, _, body := u.send(t, http.MethodPost, "/ui/cases/"+c.ID+"/status", move)
+	require.Equal(t, http.StatusConflict, status, body)
+	require.Contains(t, body, "This case changed while your form was open")
+	require.Equal(t, "OPEN", decode[caseOut](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)).Status)
+
+	// A form without its CSRF token: refused, nothing done.
+	_, _, page = u.send(t, http.MethodGet, "/ui/cases/"+c.ID, nil)
+	move = formIn(t, page, "/ui/cases/"+c.ID+"/status")
+	move.Del("_csrf")
+	status, _, body = u.send(t, http.MethodPost, "/ui/cases/"+c.ID+"/status", move)
+	require.Equal(t, http.StatusForbidden, status, body)
+	require.Equal(t, "OPEN", decode[caseOut](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)).Status)
+	// With it, the same form goes through.
+	move = formIn(t, page, "/ui/cases/"+c.ID+"/status")
+	status, _, body = u.send(t, http.MethodPost, "/ui/cases/"+c.ID+"/status", move)
+	require.Equal(t, http.StatusSeeOther, status, body)
+	require.Equal(t, "IN_PROGRESS", decode[caseOut](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)).Status)
+}

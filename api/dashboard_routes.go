@@ -2,8 +2,11 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/caseflow/caseflow/workflows/contract"
 )
 
 // dashboardRoutes are the officers' workspace: pages under /ui. The
@@ -19,4 +22,25 @@ func (s *Server) dashboardRoutes(app *fiber.App, anyone, officers, admins fiber.
 	ui.Post("/sign-out", s.signedIn, s.checkCSRF, s.signOut)
 
 	ui.Get("/cases", s.signedIn, s.casesPage)
+	ui.Get("/cases/:id", s.signedIn, s.casePage)
+	// The audited download of the JSON API, for the session's user.
+	ui.Get("/cases/:id/documents/:documentId", s.signedIn, s.pageErrors(s.downloadDocument))
+
+	// A case's forms: each runs the JSON API route's guard, idempotency
+	// and handler (routes.go); those that change the case refuse a form
+	// shown for an older version of it (freshForm).
+	form := func(done string, toJSON func(*fiber.Ctx, url.Values) (any, error)) []fiber.Handler {
+		return []fiber.Handler{s.signedIn, s.checkCSRF, s.caseForm(done, toJSON)}
+	}
+	post := func(path string, chain []fiber.Handler, rest ...fiber.Handler) {
+		ui.Post(path, append(chain, rest...)...)
+	}
+	post("/cases/:id/status", form("status", statusBody), officers, s.idempotent, s.freshForm, s.caseUpdate(contract.UpdateStatus, s.statusChange))
+	post("/cases/:id/assign", form("assign", assignBody), officers, s.idempotent, s.freshForm, s.caseUpdate(contract.UpdateAssign, s.assignment))
+	post("/cases/:id/claim", form("claim", emptyBody), officers, s.idempotent, s.freshForm, s.caseUpdate(contract.UpdateAssign, s.claim))
+	post("/cases/:id/notes", form("note", noteBody), anyone, s.idempotent, s.addNote)
+	post("/cases/:id/checks/:checkId", form("check", checkBody), anyone, s.idempotent, s.freshForm, s.caseUpdate(contract.UpdateCheck, s.checkChange))
+	post("/cases/:id/due-date", form("due", dueBody), anyone, s.idempotent, s.freshForm, s.caseUpdate(contract.UpdateDueDate, s.dueDateChange))
+	post("/cases/:id/revoke", form("revoke", revokeBody), officers, s.idempotent, s.freshForm, s.caseUpdate(contract.UpdateRevoke, s.revocation))
+	post("/cases/:id/send", form("send", emptyBody), anyone, s.idempotent, s.freshForm, s.caseUpdate(contract.UpdateSend, s.sendRequest))
 }
