@@ -278,10 +278,25 @@ func (s *Server) freshForm(c *fiber.Ctx) error {
 		return err
 	}
 	if row.Version != shown {
-		return apiError(http.StatusConflict, codeStaleForm, "case %s changed since the form was shown (version %d, now %d)", row.CaseNumber, shown, row.Version)
+		events, err := s.store.Timeline(c.UserContext(), row.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if e.Seq > shown && !slices.Contains(unchanging, e.EventType) {
+				return apiError(http.StatusConflict, codeStaleForm, "case %s changed since the form was shown (version %d, now %d: %s)",
+					row.CaseNumber, shown, row.Version, e.Description)
+			}
+		}
 	}
 	return c.Next()
 }
+
+// unchanging are the events that leave what a form acts on as it was: a
+// form shown before them is still current. (Reading a document, as its
+// officer does before deciding on it, would otherwise make every form on
+// the page stale.)
+var unchanging = []string{contract.EventNoteAdded, contract.EventDocumentViewed, contract.EventReminderSent}
 
 // The forms' bodies, as the JSON API takes them.
 

@@ -22,6 +22,13 @@ func (s *Server) dashboardRoutes(app *fiber.App, anyone, officers, admins fiber.
 	ui.Post("/sign-out", s.signedIn, s.checkCSRF, s.signOut)
 
 	ui.Get("/cases", s.signedIn, s.casesPage)
+	// Create Case and a draft's edit: the JSON create and edit, then the
+	// send when Send Request was pressed.
+	ui.Get("/cases/new", s.signedIn, s.newCasePage)
+	ui.Post("/cases", s.signedIn, s.checkCSRF, s.createForm(), anyone, s.idempotent, s.createCase)
+	ui.Get("/cases/:id/edit", s.signedIn, s.editDraftPage)
+	ui.Post("/cases/:id/edit", s.signedIn, s.checkCSRF, s.editForm(), anyone, s.idempotent, s.freshForm,
+		s.caseUpdate(contract.UpdateEdit, s.edit))
 	ui.Get("/cases/:id", s.signedIn, s.casePage)
 	// The audited download of the JSON API, for the session's user.
 	ui.Get("/cases/:id/documents/:documentId", s.signedIn, s.pageErrors(s.downloadDocument))
