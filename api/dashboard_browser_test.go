@@ -140,13 +140,6 @@ func waitForSignInLink(t *testing.T, h *harness, email string, before int) strin
 	return link
 }
 
-func signInPath(t *testing.T, text string) string {
-	t.Helper()
-	m := signInLink.FindStringSubmatch(text)
-	require.NotNil(t, m, "a sign-in link in %q", text)
-	return m[1]
-}
-
 // An officer signs in from the e-mailed link: a session cookie that
 // scripts cannot read and other sites do not send with their posts. The
 // link signs in once; signing out ends the session.
@@ -601,4 +594,83 @@ func TestDashboardRevoke(t *testing.T) {
 	b.do(t, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`h1`)))
 	require.Contains(t, b.text(t, `body`), "This request has been revoked")
 	screenshot(t, b.ctx, "dashboard-revoked-portal")
+}
+
+// The bell counts what is unread: a screening verdict opens a case and
+// every officer hears of it; the notifications page links to the case and
+// marks it read.
+func TestDashboardNotifications(t *testing.T) {
+	h := e2e
+	officer := h.officer2
+	b := newOfficerBrowser(t)
+	b.signIn(t, h, officer.Email)
+	b.open(t, h, "/ui/notifications")
+	if countNodes(t, b.ctx, `form[action="/ui/notifications/read"]`) > 0 {
+		b.submit(t, `form[action="/ui/notifications/read"] button`)
+	}
+	require.Equal(t, "0", b.text(t, `.bell .count`))
+
+	r := h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/screenings", verdictBody("BLOCK", "HIGH", "SANCTIONS"))
+	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+	opened := decode[screeningOut](t, r)
+	require.NotNil(t, opened.CaseID)
+	require.Eventually(t, func() bool {
+		b.open(t, h, "/ui/cases")
+		return b.text(t, `.bell .count`) != "0"
+	}, 15*time.Second, 200*time.Millisecond, "the bell rings")
+	b.shoot(t, "dashboard-bell")
+
+	b.submit(t, `.bell`)
+	require.Equal(t, "Notifications", b.text(t, `main h1`))
+	item := `ul.notifications li.unread:has(a[href="/ui/cases/` + *opened.CaseID + `"])`
+	require.Contains(t, b.text(t, item), "New case")
+	b.shoot(t, "dashboard-notifications")
+	b.submit(t, item+` form button`)
+	require.Contains(t, b.text(t, `p.notice`), "Marked as read")
+	require.Zero(t, countNodes(t, b.ctx, item))
+	b.submit(t, `ul.notifications a[href="/ui/cases/`+*opened.CaseID+`"]`)
+	require.Contains(t, b.text(t, `main .sub`), "CASE-")
+	require.Contains(t, b.text(t, `main`), "Transactions")
+}
+
+// A bank admin invites someone (who gets a sign-in link), changes their
+// role and deactivates them; an officer may not see the page.
+func TestDashboardUsers(t *testing.T) {
+	h := e2e
+	b := newOfficerBrowser(t)
+	b.signIn(t, h, h.users[contract.RoleBankAdmin].Email)
+	b.submit(t, `nav a[href="/ui/users"]`)
+	require.Equal(t, "Users", b.text(t, `main h1`))
+	email := "ines.invited-" + uuid.NewString()[:8] + "@example.com"
+	b.do(t,
+		chromedp.SendKeys(chromedp.CSS(`#invite-email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#invite-first`), "Ines"),
+		chromedp.SendKeys(chromedp.CSS(`#invite-last`), "Invited"),
+		chromedp.SetValue(chromedp.CSS(`#invite-role`), "ANALYST"))
+	b.submit(t, `form[action="/ui/users"] button`)
+	require.Contains(t, b.text(t, `p.notice`), "a sign-in link is on its way")
+	invite := h.waitForMail(t, email, 1)
+	require.Contains(t, invite.Text, "has added you to caseflow")
+	require.NotEmpty(t, signInLink.FindStringSubmatch(invite.Text))
+
+	user, err := h.store.UserByEmail(t.Context(), email)
+	require.NoError(t, err)
+	require.Equal(t, contract.RoleAnalyst, user.Role)
+	row := `#user-` + user.ID
+	b.do(t, chromedp.SetValue(chromedp.CSS(row+` select`), "COMPLIANCE_OFFICER"))
+	b.submit(t, row+` form.role button`)
+	require.Contains(t, b.text(t, `p.notice`), "The user has changed")
+	b.submit(t, row+` form.active button`)
+	require.Contains(t, b.text(t, row), "Deactivated")
+	b.shoot(t, "dashboard-users")
+	user, err = h.store.UserByEmail(t.Context(), email)
+	require.NoError(t, err)
+	require.Equal(t, contract.RoleComplianceOfficer, user.Role)
+	require.False(t, user.Active())
+
+	u := newUIClient(t, h)
+	u.signIn(t, h.users[contract.RoleComplianceOfficer].Email)
+	status, _, page := u.send(t, http.MethodGet, "/ui/users", nil)
+	require.Equal(t, http.StatusForbidden, status)
+	require.NotContains(t, page, "ada.admin@example.com")
 }

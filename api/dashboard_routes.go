@@ -49,5 +49,11 @@ func (s *Server) dashboardRoutes(app *fiber.App, anyone, officers, admins fiber.
 	post("/cases/:id/checks/:checkId", form("check", checkBody), anyone, s.idempotent, s.freshForm, s.caseUpdate(contract.UpdateCheck, s.checkChange))
 	post("/cases/:id/due-date", form("due", dueBody), anyone, s.idempotent, s.freshForm, s.caseUpdate(contract.UpdateDueDate, s.dueDateChange))
 	post("/cases/:id/revoke", form("revoke", revokeBody), officers, s.idempotent, s.freshForm, s.caseUpdate(contract.UpdateRevoke, s.revocation))
+	ui.Get("/notifications", s.signedIn, s.notificationsPage)
+	ui.Post("/notifications/read", s.signedIn, s.checkCSRF, s.notificationForm(), s.markRead)
+	ui.Post("/notifications/:id/read", s.signedIn, s.checkCSRF, s.notificationForm(), s.markRead)
+	ui.Get("/users", s.signedIn, s.usersPage)
+	ui.Post("/users", s.signedIn, s.checkCSRF, s.userForm(inviteBody, true), admins, s.idempotent, s.createUser)
+	ui.Post("/users/:id", s.signedIn, s.checkCSRF, s.userForm(userChangeBody, false), admins, s.changeUser)
 	post("/cases/:id/send", form("send", emptyBody), anyone, s.idempotent, s.freshForm, s.caseUpdate(contract.UpdateSend, s.sendRequest))
 }
