@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -316,6 +317,16 @@ func TestDashboardSignInRules(t *testing.T) {
 // shoot saves the page at a desktop's width and a phone's.
 func (b *officerBrowser) shoot(t *testing.T, name string) {
 	t.Helper()
+	// Each page shown is held to the basics: one heading, and a label
+	// for every control a keyboard reaches.
+	require.Equal(t, 1, countNodes(t, b.ctx, `h1`), "%s: one h1", name)
+	unlabelled, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(
+		'input:not([type=hidden]), select, textarea')].filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.outerHTML)`))
+	require.NoError(t, err)
+	require.Empty(t, unlabelled, "%s: controls without a label", name)
+	first, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(() => { const f = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')][0]; return f ? f.className + ":" + f.textContent : "" })()`))
+	require.NoError(t, err)
+	require.Equal(t, "skip:Skip to content", first, "%s: the keyboard's first stop skips to the content", name)
 	b.do(t, chromedp.EmulateViewport(390, 844))
 	screenshot(t, b.ctx, name+"-390")
 	b.do(t, chromedp.EmulateViewport(1280, 900))
@@ -383,7 +394,8 @@ func TestDashboardInvestigation(t *testing.T) {
 	}{
 		{"IN_PROGRESS", []string{"IN_PROGRESS"}, ""},
 		{"PENDING_REVIEW", []string{"PENDING_REVIEW"}, ""},
-		{"RESOLVED_FALSE_POSITIVE", []string{"ESCALATED", "RESOLVED_TRUE_POSITIVE", "RESOLVED_FALSE_POSITIVE", "IN_PROGRESS"}, "Salary paid in cash; documented."},
+		{"ESCALATED", []string{"ESCALATED", "RESOLVED_TRUE_POSITIVE", "RESOLVED_FALSE_POSITIVE", "IN_PROGRESS"}, ""},
+		{"RESOLVED_FALSE_POSITIVE", []string{"RESOLVED_TRUE_POSITIVE", "RESOLVED_FALSE_POSITIVE", "IN_PROGRESS"}, "Salary paid in cash; documented."},
 		{"CLOSED", []string{"CLOSED"}, "Closed after review."},
 	}
 	for _, step := range walk {
@@ -395,6 +407,10 @@ func TestDashboardInvestigation(t *testing.T) {
 		if step.to == "PENDING_REVIEW" {
 			b.shoot(t, "dashboard-investigation-in-progress")
 		}
+		if step.to == "ESCALATED" {
+			// Escalated with an assignee: to a second officer.
+			b.do(t, chromedp.SetValue(chromedp.CSS(`#escalate-to`), h.officer2.ID))
+		}
 		b.submit(t, form+` button`)
 		require.Contains(t, b.text(t, `p.notice`), "The status has changed.", "to %s", step.to)
 	}
@@ -404,7 +420,7 @@ func TestDashboardInvestigation(t *testing.T) {
 	got := decode[caseOut](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+created.ID, nil))
 	require.Equal(t, "CLOSED", got.Status)
 	require.Equal(t, "Closed after review.", *got.ResolutionNote)
-	require.Equal(t, officer.ID, *got.AssignedTo)
+	require.Equal(t, h.officer2.ID, *got.AssignedTo, "escalated to the second officer")
 }
 
 // A form shown before the case changed acts on nothing and says why; the
@@ -673,4 +689,114 @@ func TestDashboardUsers(t *testing.T) {
 	status, _, page := u.send(t, http.MethodGet, "/ui/users", nil)
 	require.Equal(t, http.StatusForbidden, status)
 	require.NotContains(t, page, "ada.admin@example.com")
+}
+
+var caseLink = regexp.MustCompile(`<td data-label="Case"><a href="/ui/cases/([0-9a-f-]{36})">`)
+
+// listed reads the Cases tab at query: the cases it lists, in order, and
+// the page.
+func (u *uiClient) listed(t *testing.T, query url.Values) ([]string, string) {
+	t.Helper()
+	status, _, page := u.send(t, http.MethodGet, "/ui/cases?"+query.Encode(), nil)
+	require.Equal(t, http.StatusOK, status, page)
+	var ids []string
+	for _, m := range caseLink.FindAllStringSubmatch(page, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids, page
+}
+
+// The Cases tab searches, filters, sorts and pages with the JSON list's
+// query: by client name, status, type, priority, assignee (mine,
+// unassigned), overdue; by due date; and past the first page by cursor.
+func TestDashboardCasesTab(t *testing.T) {
+	h := e2e
+	officer := h.users[contract.RoleComplianceOfficer]
+	tag := "Tabby" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	mk := func(name, priority string, due time.Time) caseOut {
+		body := investigation(tag + " " + name)
+		body["priority"] = priority
+		if !due.IsZero() {
+			body["dueDate"] = due.UTC().Format(time.RFC3339)
+		}
+		return h.createCase(t, contract.RoleAnalyst, body)
+	}
+	late := mk("Late", "CRITICAL", time.Now().Add(-time.Hour))
+	soon := mk("Soon", "LOW", time.Now().Add(24*time.Hour))
+	later := mk("Later", "LOW", time.Now().Add(72*time.Hour))
+	mine := mk("Mine", "HIGH", time.Time{})
+	r := h.do(t, contract.RoleComplianceOfficer, http.MethodPost, "/cases/"+mine.ID+"/claim", nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	draft := onboardingBody(tag + " Draft")
+	draft["client"] = map[string]string{"name": tag + " Draft", "email": strings.ToLower(tag) + "@example.com"}
+	kyc := h.createCase(t, contract.RoleAnalyst, draft)
+
+	u := newUIClient(t, h)
+	u.signIn(t, officer.Email)
+	q := func(kv ...string) url.Values {
+		v := url.Values{"q": {tag}}
+		for i := 0; i < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+	all, page := u.listed(t, q())
+	require.ElementsMatch(t, []string{late.ID, soon.ID, later.ID, mine.ID, kyc.ID}, all)
+	require.Equal(t, []string{kyc.ID, mine.ID, later.ID, soon.ID, late.ID}, all, "newest first")
+	require.Contains(t, page, "5 cases")
+
+	tests := []struct {
+		name  string
+		query url.Values
+		want  []string
+	}{
+		{"status", q("status", "DRAFT"), []string{kyc.ID}},
+		{"type", q("type", "IDENTITY_VERIFICATION"), []string{kyc.ID}},
+		{"priority", q("priority", "CRITICAL"), []string{late.ID}},
+		{"mine", q("assignee", "mine"), []string{mine.ID}},
+		{"by ID", q("assignee", officer.ID), []string{mine.ID}},
+		{"unassigned", q("assignee", "unassigned"), []string{kyc.ID, later.ID, soon.ID, late.ID}},
+		{"by due date", q("sort", "due", "type", "SUSPICIOUS_TRANSACTION"), []string{late.ID, soon.ID, later.ID, mine.ID}},
+		{"by case ID", url.Values{"q": {soon.ID}}, []string{soon.ID}},
+		{"by author", q("q", "Andy Example", "priority", "CRITICAL", "assignee", "unassigned"), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := u.listed(t, tt.query)
+			if tt.want == nil {
+				require.Contains(t, got, late.ID, "the author's cases, this one among them")
+				return
+			}
+			require.Equal(t, tt.want, got)
+		})
+	}
+
+	// Overdue once its due date has passed: marked, and found by the filter.
+	require.Eventually(t, func() bool {
+		got, _ := u.listed(t, q("overdue", "true"))
+		return slices.Equal(got, []string{late.ID})
+	}, 15*time.Second, 100*time.Millisecond)
+	_, page = u.listed(t, q("priority", "CRITICAL"))
+	require.Contains(t, page, `<span class="overdue">Overdue</span>`)
+
+	// A value the list does not know is said, and that filter dropped.
+	got, page := u.listed(t, q("status", "NOPE"))
+	require.Len(t, got, 5)
+	require.Contains(t, page, `Status &#34;NOPE&#34; is not one this list knows`)
+
+	// Past a page: the next by cursor, as the JSON list pages.
+	for i := range 16 {
+		mk(fmt.Sprintf("Page %02d", i), "MEDIUM", time.Time{})
+	}
+	first, page := u.listed(t, q())
+	require.Len(t, first, 20)
+	next := regexp.MustCompile(`<a href="(/ui/cases\?[^"]+)" rel="next">`).FindStringSubmatch(page)
+	require.NotNil(t, next)
+	require.Contains(t, next[1], "cursor=")
+	status, _, rest := u.send(t, http.MethodGet, strings.ReplaceAll(next[1], "&amp;", "&"), nil)
+	require.Equal(t, http.StatusOK, status)
+	second := caseLink.FindAllStringSubmatch(rest, -1)
+	require.Len(t, second, 1)
+	require.Equal(t, late.ID, second[0][1], "the oldest last")
+	require.Contains(t, rest, "First page")
 }
