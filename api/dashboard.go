@@ -166,7 +166,7 @@ func (s *Server) render(c *fiber.Ctx, status int, page string, v view) error {
 		if sess, ok := c.Locals(sessionKey).(store.Session); ok {
 			v.CSRF = sess.CSRFToken
 		}
-		_, unread, err := s.store.UserNotifications(c.UserContext(), u.ID, 1)
+		unread, err := s.store.UnreadNotifications(c.UserContext(), u.ID)
 		if err != nil {
 			return err
 		}

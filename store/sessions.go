@@ -142,8 +142,10 @@ func (s *Store) CreateSession(ctx context.Context, userID string, max time.Durat
 }
 
 // SessionUser finds the live session of token and its user, and marks it
-// seen now. A session ended, past its absolute expiry, idle longer than
-// idle, or of a deactivated user is ErrNotFound.
+// seen. A session ended, past its absolute expiry, idle longer than idle,
+// or of a deactivated user is ErrNotFound. It is marked seen at most once
+// a minute: a page read is then a read only, with nothing to flush to the
+// write-ahead log, and idleness is measured to the minute.
 func (s *Store) SessionUser(ctx context.Context, token string, idle time.Duration) (User, Session, error) {
 	var row struct {
 		User
@@ -152,12 +154,14 @@ func (s *Store) SessionUser(ctx context.Context, token string, idle time.Duratio
 		SessAt     time.Time `db:"session_created_at"`
 		ExpiresAt  time.Time `db:"expires_at"`
 	}
-	err := s.db.GetContext(ctx, &row, `
+	err := s.get(ctx, &row, `
 		WITH ses AS (
-			UPDATE web_sessions SET last_seen_at = now()
+			SELECT token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at FROM web_sessions
 			WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > now()
 				AND last_seen_at > now() - make_interval(secs => $2)
-			RETURNING user_id, csrf_token, created_at, expires_at
+		), seen AS (
+			UPDATE web_sessions w SET last_seen_at = now() FROM ses
+			WHERE w.token_hash = ses.token_hash AND ses.last_seen_at < now() - interval '1 minute'
 		)
 		SELECT u.id, u.email, u.first_name, u.last_name, u.role, u.created_at, u.deactivated_at,
 			ses.user_id, ses.csrf_token, ses.created_at AS session_created_at, ses.expires_at
