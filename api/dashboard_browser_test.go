@@ -558,6 +558,11 @@ func TestDashboardIdentityVerification(t *testing.T) {
 	status, _, pdf := u.send(t, http.MethodGet, strings.TrimPrefix(docs[0], "passport.pdf "), nil)
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, string(samplePDF("NORA-PASSPORT")), pdf)
+	viewed := false
+	for _, e := range h.onboarding(t, id).Timeline {
+		viewed = viewed || e.EventType == "DOCUMENT_VIEWED" && e.ActorID != nil && *e.ActorID == officer.ID
+	}
+	require.True(t, viewed, "the download is on the timeline, by whom")
 
 	b.do(t, chromedp.SendKeys(chromedp.CSS(`#reason-`+address), "The bill is not in your name."))
 	b.submit(t, `#check-`+address+` form.reject button`)
