@@ -321,14 +321,25 @@ func (s *Server) sendSignInLink(ctx context.Context, email string) error {
 		s.log.WarnContext(ctx, "sign-in links: too many requests for one address; none sent", "requests", n)
 		return nil
 	}
-	u, err := s.store.UserByEmail(ctx, email)
-	if errors.Is(err, store.ErrNotFound) || err == nil && !u.Active() {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return s.mailSignInLink(ctx, u, "Your caseflow sign-in link", "Here is your link to sign in to caseflow.")
+	// The rest runs apart from the answer, so that how long it takes
+	// (a known address costs a link and an e-mail) says nothing either.
+	// Fiber reuses the request's memory once it has answered: a copy.
+	email = strings.Clone(email)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		u, err := s.store.UserByEmail(ctx, email)
+		if errors.Is(err, store.ErrNotFound) || err == nil && !u.Active() {
+			return
+		}
+		if err == nil {
+			err = s.mailSignInLink(ctx, u, "Your caseflow sign-in link", "Here is your link to sign in to caseflow.")
+		}
+		if err != nil {
+			s.log.ErrorContext(ctx, "sign-in link not sent", "err", err)
+		}
+	}()
+	return nil
 }
 
 // mailSignInLink mints a link for u and mails it.
