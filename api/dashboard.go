@@ -123,10 +123,15 @@ func isoDay(t any) string {
 	return ""
 }
 
+// acronyms are put back in capitals once a code is in words. A Replacer
+// is built once: building one for each of a page's hundreds of codes was
+// most of the time a page took to render.
+var acronyms = strings.NewReplacer("kyc", "KYC", "aml", "AML", "pep", "PEP")
+
 // words shows a code as words: PENDING_REVIEW is "Pending review".
 func words(code string) string {
 	s := strings.ToLower(strings.ReplaceAll(code, "_", " "))
-	s = strings.NewReplacer("kyc", "KYC", "aml", "AML", "pep", "PEP").Replace(s)
+	s = acronyms.Replace(s)
 	if s == "" {
 		return s
 	}
