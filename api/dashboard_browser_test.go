@@ -151,7 +151,7 @@ func TestDashboardSignIn(t *testing.T) {
 
 	b.open(t, h, "/ui/cases")
 	require.Equal(t, "Sign in", b.text(t, `main h1`), "no session: the sign-in page")
-	screenshot(t, b.ctx, "dashboard-sign-in")
+	b.shoot(t, "dashboard-sign-in")
 
 	before := len(h.mail.To(officer.Email))
 	b.do(t, chromedp.SendKeys(chromedp.CSS(`#email`), officer.Email))
@@ -159,10 +159,10 @@ func TestDashboardSignIn(t *testing.T) {
 	link := waitForSignInLink(t, h, officer.Email, before)
 	b.do(t, chromedp.Navigate(h.baseURL+link), chromedp.WaitVisible(chromedp.CSS(`main button[type=submit]`)))
 	require.Contains(t, b.text(t, `main`), officer.Email)
-	screenshot(t, b.ctx, "dashboard-sign-in-confirm")
+	b.shoot(t, "dashboard-sign-in-confirm")
 	b.submit(t, `main button[type=submit]`)
 	require.Equal(t, "Cases", b.text(t, `main h1`))
-	screenshot(t, b.ctx, "dashboard-cases")
+	b.shoot(t, "dashboard-cases")
 
 	cookies, err := chromedp.Call(b.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{h.baseURL + "/ui/cases"}})
 	require.NoError(t, err)
