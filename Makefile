@@ -10,6 +10,13 @@ CASEFLOW := $(BIN)/caseflow
 # The dev server the project is tested against (newer releases do not
 # `go install`).
 TEMPORAL_VERSION := v1.5.1
+# The real Temporal server and its SQL tool, for `make cluster` and the
+# cluster suite: the server the dev server above embeds, and the one
+# docker-compose.yml deploys (TemporalServerVersion in cmd/caseflow, checked
+# by the compose test).
+TEMPORAL_SERVER_VERSION := 1.29.1
+TEMPORAL_SERVER := $(BIN)/temporal-server
+TEMPORAL_SQL_TOOL := $(BIN)/temporal-sql-tool
 # staticcheck 2026.2.2 (module v0.8.2), a release that supports this Go;
 # pinned so that lint reports the same on every machine.
 STATICCHECK := $(BIN)/staticcheck
@@ -21,7 +28,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CASEFLOW_CHROMIUM := $(CHROMIUM)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build lint clean bench fuzz fuzz-run chaos
+.PHONY: run test test-short build lint clean bench fuzz fuzz-run chaos cluster
 
 build:
 	$(GO) build -o $(CASEFLOW) ./cmd/caseflow
@@ -30,12 +37,25 @@ $(TEMPORAL):
 	@echo "building the temporal CLI $(TEMPORAL_VERSION) into ./bin (2 to 8 minutes on two cores, once; each package is listed as it is built)"
 	GOBIN=$(BIN) $(GO) install -v github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_VERSION)
 
+$(TEMPORAL_SERVER) $(TEMPORAL_SQL_TOOL):
+	@echo "building the Temporal server $(TEMPORAL_SERVER_VERSION) and temporal-sql-tool into ./bin (3 to 5 minutes on two cores, once)"
+	GOBIN=$(BIN)/.server-build $(GO) install -v go.temporal.io/server/cmd/server@v$(TEMPORAL_SERVER_VERSION) \
+		go.temporal.io/server/cmd/tools/sql@v$(TEMPORAL_SERVER_VERSION)
+	mv $(BIN)/.server-build/server $(TEMPORAL_SERVER)
+	mv $(BIN)/.server-build/sql $(TEMPORAL_SQL_TOOL)
+	rmdir $(BIN)/.server-build
+
 $(STATICCHECK):
 	@echo "building staticcheck $(STATICCHECK_VERSION) into ./bin (once)"
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 run: build $(TEMPORAL)
 	$(CASEFLOW) dev
+
+# Past one machine, on this one: the real Temporal server on the Postgres
+# `make run` uses, two APIs and three workers (caseflow cluster --help).
+cluster: build $(TEMPORAL_SERVER) $(TEMPORAL_SQL_TOOL)
+	$(CASEFLOW) cluster --bin $(BIN) $(CLUSTER_ARGS)
 
 $(CHROMIUM):
 	@echo "installing Debian's chromium for the portal's browser test (once)"
@@ -53,9 +73,15 @@ $(EXAMPLE_TOOLS):
 # ports; `dev exec` hands them a Postgres server in CASEFLOW_TEST_DATABASE_URL.
 # Then a small chaos run (below) proves the retry promises under faults;
 # its last line is its summary, and a failed promise fails the target.
-test: build $(TEMPORAL) $(CHROMIUM) $(EXAMPLE_TOOLS)
+test: build $(TEMPORAL) $(TEMPORAL_SERVER) $(TEMPORAL_SQL_TOOL) $(CHROMIUM) $(EXAMPLE_TOOLS)
 	$(CASEFLOW) dev exec -- sh -c '$(GO) test -count=1 -timeout 20m ./... && $(MAKE) --no-print-directory fuzz-run FUZZTIME=$(TEST_FUZZTIME)'
 	$(CASEFLOW) chaos $(TEST_CHAOS_ARGS)
+
+# The fast tier: no Postgres, no Temporal, seconds. Tests that need a
+# service skip under -short (docs/ARCHITECTURE.md, "Tests in two tiers");
+# `make test` runs them all.
+test-short:
+	$(GO) test -short ./...
 
 # Fault injection, on loopback with a Postgres cluster and dev server of
 # its own: 200 investigations driven to CLOSED by 8 clients while the

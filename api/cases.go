@@ -17,8 +17,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows/contract"
@@ -146,25 +144,8 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	// Resend: the update ID and the conflict policy make a repeat reach
-	// the same case.
-	var created contract.Case
-	err = temporalclient.Resend(ctx, func() error {
-		start := s.temporal.NewWithStartWorkflowOperation(s.startOptions(nc, number), contract.WorkflowName,
-			contract.Input{New: nc, CaseNumber: number})
-		handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-			StartWorkflowOperation: start,
-			UpdateOptions: client.UpdateWorkflowOptions{
-				UpdateID:     "create",
-				UpdateName:   contract.UpdateCreate,
-				WaitForStage: client.WorkflowUpdateStageCompleted,
-			},
-		})
-		if err != nil {
-			return err
-		}
-		return handle.Get(ctx, &created)
-	})
+	// A repeat reaches the same case (temporalclient.Cases.Create).
+	created, err := s.cases.Create(ctx, contract.Input{New: nc, CaseNumber: number})
 	if err != nil {
 		return fmt.Errorf("create case: %w", err)
 	}
@@ -186,12 +167,6 @@ func (s *Server) reminderPolicy() contract.ReminderPolicy {
 		OverdueEvery: s.cfg.Reminders.OverdueEvery,
 		OverdueMax:   s.cfg.Reminders.OverdueMax,
 	}
-}
-
-// startOptions are the configured task queue's and base URL's start
-// options for a case; both the create and a screening's verdict start one.
-func (s *Server) startOptions(nc contract.NewCase, number string) client.StartWorkflowOptions {
-	return temporalclient.StartOptions(nc, number, s.cfg.Temporal.TaskQueue, s.cfg.Temporal.CaseflowURL)
 }
 
 func (s *Server) listCases(c *fiber.Ctx) error {
@@ -374,9 +349,8 @@ func (s *Server) caseState(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	v, err := s.temporal.QueryWorkflow(ctx, id, "", contract.QueryState)
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
+	st, err := s.cases.State(ctx, id)
+	if errors.Is(err, temporalclient.ErrNoWorkflow) {
 		if _, err := s.store.GetCase(c.UserContext(), id); err != nil {
 			return caseMissing(err)
 		}
@@ -386,10 +360,6 @@ func (s *Server) caseState(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return fmt.Errorf("query case: %w", err)
-	}
-	var st contract.State
-	if err := v.Get(&st); err != nil {
-		return fmt.Errorf("decode case state: %w", err)
 	}
 	return ok(c, http.StatusOK, toStateJSON(st))
 }
@@ -562,13 +532,7 @@ func (s *Server) checkValues(arg any) error {
 func (s *Server) update(c *fiber.Ctx, id string, name string, arg, result any) error {
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	err := temporalclient.SendUpdate(ctx, s.temporal, client.UpdateWorkflowOptions{
-		WorkflowID:   id,
-		UpdateID:     updateID(c, id, name),
-		UpdateName:   name,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	}, result)
+	err := s.cases.Update(ctx, id, name, updateID(c, id, name), arg, result)
 	if err != nil && temporalclient.WorkflowGone(err) {
 		row, err := s.store.GetCase(c.UserContext(), id)
 		if err != nil {
@@ -778,7 +742,7 @@ func (s *Server) checkResult(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	if err := s.temporal.SignalWorkflow(ctx, row.ID, "", contract.SignalCheckResult, res); err != nil {
+	if err := s.cases.Signal(ctx, row.ID, contract.SignalCheckResult, res); err != nil {
 		if temporalclient.WorkflowGone(err) {
 			return apiError(http.StatusConflict, contract.CodeCaseClosed, "case accepts no more changes; its workflow has completed")
 		}

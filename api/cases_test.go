@@ -18,7 +18,7 @@ import (
 )
 
 func TestInvestigationLifecycleEndToEnd(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	analyst, officer := h.users[contract.RoleAnalyst], h.users[contract.RoleComplianceOfficer]
 
 	created := h.createCase(t, contract.RoleAnalyst, investigation("Jane Roe"))
@@ -131,7 +131,7 @@ func TestInvestigationLifecycleEndToEnd(t *testing.T) {
 }
 
 func TestCaseStateQuery(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c := h.createCase(t, contract.RoleAnalyst, investigation("Query Person"))
 	require.Equal(t, http.StatusOK, h.move(t, c.ID, "IN_PROGRESS", "").status)
 	r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID+"/state", nil)
@@ -153,7 +153,7 @@ func TestCaseStateQuery(t *testing.T) {
 }
 
 func TestResolveFromReviewAndUnassign(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c := h.createCase(t, contract.RoleBankAdmin, investigation("Review Person"))
 	for _, s := range []string{"IN_PROGRESS", "PENDING_REVIEW", "IN_PROGRESS", "PENDING_REVIEW"} {
 		require.Equal(t, http.StatusOK, h.move(t, c.ID, s, "").status)
@@ -173,7 +173,7 @@ func TestResolveFromReviewAndUnassign(t *testing.T) {
 }
 
 func TestListFiltersAndPages(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	// A client-name prefix of its own keeps this test's cases apart from
 	// the others' in the shared database.
 	prefix := "Lister" + uuid.NewString()[:8]
@@ -278,7 +278,7 @@ func TestListFiltersAndPages(t *testing.T) {
 
 // A page counts to 1,000 and says when more match.
 func TestListTotalIsCapped(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	ctx := context.Background()
 	name := "Capped" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
 	author, _, err := h.store.EnsureUser(ctx, name+"@bank.example", contract.RoleAnalyst, "Cap", name)
@@ -296,7 +296,7 @@ func TestListTotalIsCapped(t *testing.T) {
 
 // TestRoleMatrix sends every endpoint as every role.
 func TestRoleMatrix(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	admin, officer, analyst := contract.RoleBankAdmin, contract.RoleComplianceOfficer, contract.RoleAnalyst
 	roles := []contract.Role{admin, officer, analyst}
 
@@ -361,7 +361,7 @@ func TestRoleMatrix(t *testing.T) {
 }
 
 func TestAssigneeMustBeAnOfficerOrAdmin(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c := h.createCase(t, contract.RoleAnalyst, investigation("Assignee Person"))
 	for name, id := range map[string]string{
 		"an analyst":   h.users[contract.RoleAnalyst].ID,
@@ -379,7 +379,7 @@ func TestAssigneeMustBeAnOfficerOrAdmin(t *testing.T) {
 
 // TestTimelineValuesAreJSON guards the shape clients parse.
 func TestTimelineValuesAreJSON(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c := h.createCase(t, contract.RoleAnalyst, investigation("Json Person"))
 	r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)
 	var raw map[string]json.RawMessage
@@ -393,7 +393,7 @@ func TestTimelineValuesAreJSON(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c := h.createCase(t, contract.RoleAnalyst, investigation("Metric Person"))
 	h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)
 	res, err := http.Get(h.baseURL + "/metrics")

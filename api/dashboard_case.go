@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows/contract"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // A case's page: everything about it, and a form for each thing the
@@ -206,19 +206,15 @@ func (s *Server) caseTransactions(c *fiber.Ctx, row store.Case, events []store.E
 func (s *Server) liveCase(c *fiber.Ctx, id string) (*contract.Case, string) {
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	v, err := s.temporal.QueryWorkflow(ctx, id, "", contract.QueryState)
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
+	st, err := s.cases.State(ctx, id)
+	if errors.Is(err, temporalclient.ErrNoWorkflow) {
 		return nil, "This case has ended and its live state is no longer kept."
 	}
-	if err == nil {
-		var st contract.State
-		if err = v.Get(&st); err == nil {
-			return &st.Case, ""
-		}
+	if err != nil {
+		s.log.WarnContext(c.UserContext(), "case page: live state unavailable", "case", id, "err", err, "requestId", requestID(c))
+		return nil, "The live state of this case is unavailable just now."
 	}
-	s.log.WarnContext(c.UserContext(), "case page: live state unavailable", "case", id, "err", err, "requestId", requestID(c))
-	return nil, "The live state of this case is unavailable just now."
+	return &st.Case, ""
 }
 
 func prettyJSON(j store.JSON) string {

@@ -170,6 +170,9 @@ func (s *Server) casesPage(c *fiber.Ctx) error {
 		}
 	}
 	v := view{Title: "Cases", Nav: "cases", Data: d}
+	if f.ByDue && in.Q != "" && f.After == nil {
+		v.Notice = "A search lists the best matches first; the due-date order applies to lists without a search."
+	}
 	if len(problems) > 0 {
 		v.Error = sentence(strings.Join(problems, "; "))
 	}

@@ -130,7 +130,7 @@ func sentRequest(t *testing.T, h *harness, client string) (onboardingOut, string
 // download on the timeline), rejects one with a reason, the client sends
 // it again, and once every check is approved the case approves itself.
 func TestDocumentsFromClientToApproval(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c, portal := sentRequest(t, h, "Dora Document")
 	idDoc, address := checkID(t, c, 0, "IDENTITY_DOCUMENT"), checkID(t, c, 0, "PROOF_OF_ADDRESS")
 	passport, bill := samplePDF("PASSPORT-OF-DORA-4471"), samplePNG(t, 40)
@@ -246,7 +246,7 @@ func TestDocumentsFromClientToApproval(t *testing.T) {
 
 // Officers may upload for the client: the event names them.
 func TestDocumentsUploadedByAnOfficer(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c, _ := sentRequest(t, h, "Olga Onbehalf")
 	idDoc := checkID(t, c, 0, "IDENTITY_DOCUMENT")
 	r := upload(t, h.baseURL+"/api/v1/cases/"+c.ID+"/documents", h.users[contract.RoleComplianceOfficer].token,
@@ -265,7 +265,7 @@ func TestDocumentsUploadedByAnOfficer(t *testing.T) {
 // revoked link. Each is refused with a clear error and nothing stays in
 // the bucket or on the case.
 func TestDocumentsRefused(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c, portal := sentRequest(t, h, "Rex Refused")
 	idDoc := checkID(t, c, 0, "IDENTITY_DOCUMENT")
 	url := h.baseURL + portal + "/documents"
@@ -319,7 +319,7 @@ func requireNothingStored(t *testing.T, h *harness, caseID string) {
 // A document is read only through its own case: another case's ID, or an
 // unknown one, is 404, and nothing is recorded.
 func TestDocumentOfAnotherCase(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	a, portal := sentRequest(t, h, "Anna Owner")
 	b, _ := sentRequest(t, h, "Bert Other")
 	r := upload(t, h.baseURL+portal+"/documents", "", []attachment{{checkID(t, a, 0, "IDENTITY_DOCUMENT"), "id.pdf", samplePDF("anna")}})
@@ -341,7 +341,7 @@ func TestDocumentOfAnotherCase(t *testing.T) {
 // An information request made of a description alone is answered with a
 // file for the request itself.
 func TestDocumentAnswersAnInformationRequest(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	email := "ira-" + uuid.NewString()[:8] + "@example.com"
 	c := h.createCase(t, contract.RoleAnalyst, map[string]any{
 		"type": "INFORMATION_REQUEST", "priority": "MEDIUM",
@@ -367,7 +367,7 @@ func TestDocumentAnswersAnInformationRequest(t *testing.T) {
 // The sweep removes a stored file no case recorded, once it is older than
 // the grace period, and leaves recorded ones.
 func TestSweepRemovesUnrecordedDocuments(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	ctx := context.Background()
 	caseID := uuid.NewString()
 	orphan := "cases/" + caseID + "/" + uuid.NewString()

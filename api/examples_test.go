@@ -14,7 +14,7 @@ import (
 // The README's API examples are scripts in docs/examples, shown in the
 // README as they are; each runs from top to bottom against a real API.
 func TestREADMEExamplesRun(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
 	require.NoError(t, err)
 	for script, last := range map[string]string{

@@ -25,7 +25,7 @@ type flowCase struct {
 // officer claims it, edits it, and escalates it to a senior officer in one
 // step, who is told by e-mail and in their notifications.
 func TestInvestigationFlows(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	officer, senior, admin := h.users[contract.RoleComplianceOfficer], h.officer2, h.users[contract.RoleBankAdmin]
 	body := investigation("Flow Person")
 	body["type"] = "REGULATORY_INQUIRY"
@@ -156,7 +156,7 @@ func TestInvestigationFlows(t *testing.T) {
 // The client's answer reaches the officer who owns the case, by e-mail
 // and in their notifications.
 func TestClientAnswerTellsTheAssignee(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	senior := h.officer2
 	onb, link := h.sentRequest(t, "Answer Client")
 	before := len(h.mail.To(senior.Email))
@@ -187,7 +187,7 @@ func (h *harness) waitForSubject(t *testing.T, to string, skip int, subject stri
 // A draft's client and entities change before its request goes out; the
 // entities come with fresh checks from the catalogue, and new IDs.
 func TestEditADraft(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c := h.createCase(t, contract.RoleAnalyst, onboardingBody("Draft Person"))
 	first := h.onboarding(t, c.ID).Entities[0].ID
 	r := h.do(t, contract.RoleAnalyst, http.MethodPatch, "/cases/"+c.ID, map[string]any{

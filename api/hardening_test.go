@@ -26,7 +26,7 @@ import (
 // TestEveryAnswerIsUncachedAndUnsniffed covers what call cannot: answers
 // outside the envelope, and failures before any route.
 func TestEveryAnswerIsUncachedAndUnsniffed(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	officer := h.users[contract.RoleComplianceOfficer].token
 	tests := []struct {
 		name, method, path, token, body string
@@ -62,7 +62,7 @@ func TestEveryAnswerIsUncachedAndUnsniffed(t *testing.T) {
 // TestBearerSchemeIsCaseInsensitive: RFC 7235 makes the auth scheme
 // case-insensitive, and clients and proxies do send "bearer".
 func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	token := h.users[contract.RoleAnalyst].token
 	tests := []struct {
 		name, header string
@@ -93,6 +93,7 @@ func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
 // TestRequestIDs: a caller's X-Request-ID is echoed and logged only when
 // short and plain; any other is replaced, in the answer and in the log.
 func TestRequestIDs(t *testing.T) {
+	e2e := suite(t)
 	var logs lockedBuffer
 	baseURL, stop, err := listen(api.New(e2e.cfg, e2e.store, e2e.temporal, slog.New(slog.NewJSONHandler(&logs, nil))))
 	require.NoError(t, err)
@@ -145,7 +146,7 @@ func TestRequestIDs(t *testing.T) {
 // TestBlankIdempotencyKey: a caller who sends the header means the request
 // to be safe to retry; a blank key is refused rather than ignored.
 func TestBlankIdempotencyKey(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	analyst := h.users[contract.RoleAnalyst]
 	body := string(mustJSON(t, investigation("Blank Key")))
 	tests := []struct {
@@ -207,7 +208,7 @@ func rawExchange(t *testing.T, baseURL, request string) *http.Response {
 // The client must read the 413 in the envelope, never a reset connection;
 // bodies up to the limit still go through, whole.
 func TestBodyFarOverTheLimit(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	const limit = 16 << 10
 	baseURL := h.apiWithBodyLimit(t, limit)
 	token := h.users[contract.RoleAnalyst].token
@@ -269,7 +270,7 @@ func TestBodyFarOverTheLimit(t *testing.T) {
 // TestExpiredAndRevokedTokens: a token works until it expires or is
 // revoked, then is refused on the very next request.
 func TestExpiredAndRevokedTokens(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	ctx := t.Context()
 	u := h.users[contract.RoleAnalyst]
 	tests := []struct {
@@ -318,7 +319,7 @@ func TestExpiredAndRevokedTokens(t *testing.T) {
 // token's other failures, do not count, and other addresses are not
 // affected.
 func TestAuthFailuresAreRateLimited(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	const limit, window = 3, 3 * time.Second
 	cfg := h.cfg
 	cfg.HTTP.AuthFailuresPerMinute = limit
@@ -397,7 +398,7 @@ func TestAuthFailuresAreRateLimited(t *testing.T) {
 // any handler, and the limit applies to what it decodes to, decoding no
 // further: a small compressed body can expand a thousandfold.
 func TestCompressedBodies(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	const limit = 16 << 10
 	baseURL := h.apiWithBodyLimit(t, limit)
 	token := h.users[contract.RoleAnalyst].token

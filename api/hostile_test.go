@@ -22,7 +22,7 @@ import (
 // answered before anything reaches the workflow, and the cases stay
 // writable, their workflow and projection agreeing.
 func TestHostileInputNeverWedgesACase(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	inv := h.createCase(t, contract.RoleAnalyst, investigation("Hostile Person"))
 	onb, link := h.sentRequest(t, "Hostile Client")
 	checkPath := "/cases/" + onb.ID + "/checks/" + checkID(t, onb, 0, "IDENTITY_DOCUMENT")

@@ -15,7 +15,7 @@ import (
 // and the change is applied once. Even with the key store lost, a retry
 // reaches the workflow as the same update and is not applied twice.
 func TestEveryWriteIsIdempotent(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	inv := h.createCase(t, contract.RoleAnalyst, investigation("Retry Person"))
 	onb, _ := h.sentRequest(t, "Retry Client")
 	idDoc := checkID(t, onb, 0, "IDENTITY_DOCUMENT")

@@ -27,7 +27,7 @@ import (
 // right 4xx in the envelope (call fails the test on any 5xx), and nothing
 // is written.
 func TestBadInput(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c := h.createCase(t, contract.RoleAnalyst, investigation("Input Person"))
 	cases := "/cases"
 	one := "/cases/" + c.ID
@@ -120,7 +120,7 @@ func TestBadInput(t *testing.T) {
 // from the projection still work, writes answer 503 within the call
 // deadline instead of hanging.
 func TestTemporalOutageIs503(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	dead := closedPort(t)
 	tc, err := client.NewLazyClient(client.Options{HostPort: dead, Namespace: "default"})
 	require.NoError(t, err)
@@ -156,7 +156,7 @@ func TestTemporalOutageIs503(t *testing.T) {
 // TestPostgresOutageIs503 runs an API whose Postgres goes away mid-flight,
 // behind a proxy the test cuts.
 func TestPostgresOutageIs503(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	_, dbURL := storetest.New(t)
 	u, err := url.Parse(dbURL)
 	require.NoError(t, err)

@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,9 +25,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/caseflow/caseflow/activities"
@@ -41,6 +37,7 @@ import (
 	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
+	"github.com/caseflow/caseflow/workflows/temporalclient/devserver"
 )
 
 // The end-to-end tests share one real Temporal dev server, one real
@@ -75,6 +72,11 @@ func TestMain(m *testing.M) {
 	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
 		os.Exit(m.Run())
 	}
+	// The fast tier (-short) starts nothing: the tests that need the
+	// suite skip themselves (suite, in tier_test.go).
+	if testing.Short() {
+		os.Exit(m.Run())
+	}
 	code, err := runSuite(m)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e setup:", err)
@@ -94,21 +96,9 @@ func runSuite(m *testing.M) (int, error) {
 		quiet = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 
-	bin, err := temporalBinary()
+	dev, err := devserver.Start(ctx, devserver.Options{Log: quiet})
 	if err != nil {
 		return 0, err
-	}
-	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		ExistingPath:  bin,
-		ClientOptions: &client.Options{Namespace: "default", Logger: tlog.NewStructuredLogger(quiet)},
-		LogLevel:      "error",
-		Stdout:        io.Discard,
-		// The worker registers them at start-up in production.
-		SearchAttributes: searchAttributes(),
-		ExtraArgs:        []string{"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=1"},
-	})
-	if err != nil {
-		return 0, fmt.Errorf("start temporal dev server: %w", err)
 	}
 	defer dev.Stop()
 
@@ -199,23 +189,6 @@ func runSuite(m *testing.M) (int, error) {
 		}
 	}
 	return m.Run(), nil
-}
-
-// searchAttributes names caseflow's search attributes for the dev server,
-// which registers the keys of whatever values it is given.
-func searchAttributes() temporal.SearchAttributes {
-	var updates []temporal.SearchAttributeUpdate
-	for _, k := range temporalclient.SearchAttributeKeys() {
-		switch k := k.(type) {
-		case temporal.SearchAttributeKeyKeyword:
-			updates = append(updates, k.ValueSet("x"))
-		case temporal.SearchAttributeKeyTime:
-			updates = append(updates, k.ValueSet(time.Unix(0, 0)))
-		case temporal.SearchAttributeKeyBool:
-			updates = append(updates, k.ValueSet(false))
-		}
-	}
-	return temporal.NewSearchAttributes(updates...)
 }
 
 // The OpenAPI document, api/openapi.yaml, loaded once: every exchange the
@@ -326,17 +299,6 @@ func conform(t *testing.T, req *http.Request, reqBody []byte, status int, header
 		require.Failf(t, "the answer is not one api/openapi.yaml describes",
 			"%s; the document's %s %s does not allow it:\n%v\nbody: %s", what, route.Method, route.Path, err, body)
 	}
-}
-
-func temporalBinary() (string, error) {
-	bin := os.Getenv("CASEFLOW_TEMPORAL_BIN")
-	if bin == "" {
-		bin = filepath.Join("..", "bin", "temporal")
-	}
-	if _, err := os.Stat(bin); err != nil {
-		return "", fmt.Errorf("no temporal CLI at %s: run the tests with `make test`, which builds it: %w", bin, err)
-	}
-	return bin, nil
 }
 
 func newAccount(ctx context.Context, s *store.Store, email string, role contract.Role, first string) (account, error) {

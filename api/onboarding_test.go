@@ -68,7 +68,7 @@ func checkID(t *testing.T, c onboardingOut, entity int, typ string) string {
 }
 
 func TestOnboardingEndToEnd(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	analyst, officer := h.users[contract.RoleAnalyst], h.users[contract.RoleComplianceOfficer]
 
 	r := h.do(t, contract.RoleAnalyst, http.MethodPost, "/cases", onboardingBody("Jane Onboard"))
@@ -219,7 +219,7 @@ func TestOnboardingEndToEnd(t *testing.T) {
 }
 
 func TestOnboardingAutoApproveOff(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	body := onboardingBody("Manual Person")
 	body["autoApprove"] = false
 	body["entities"] = []map[string]any{{"kind": "COMPANY", "name": "Manual Ltd"}}
@@ -238,7 +238,7 @@ func TestOnboardingAutoApproveOff(t *testing.T) {
 }
 
 func TestOnboardingBadInput(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c := h.createCase(t, contract.RoleAnalyst, onboardingBody("Bad Input Person"))
 	o := h.onboarding(t, c.ID)
 	check := o.Entities[0].Checks[0].ID
@@ -304,7 +304,7 @@ func TestOnboardingBadInput(t *testing.T) {
 
 // TestOnboardingRoleMatrix sends the onboarding endpoints as every role.
 func TestOnboardingRoleMatrix(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	roles := []contract.Role{contract.RoleBankAdmin, contract.RoleComplianceOfficer, contract.RoleAnalyst}
 	officers := map[contract.Role]bool{contract.RoleBankAdmin: true, contract.RoleComplianceOfficer: true}
 	type endpoint struct {
@@ -349,7 +349,7 @@ func TestOnboardingRoleMatrix(t *testing.T) {
 
 // onboardingOut must decode what the detail returns; a guard on the shape.
 func TestEntityShape(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c := h.createCase(t, contract.RoleAnalyst, onboardingBody("Shape Person"))
 	r := h.do(t, contract.RoleAnalyst, http.MethodGet, "/cases/"+c.ID, nil)
 	var raw struct {
@@ -365,7 +365,7 @@ func TestEntityShape(t *testing.T) {
 // TestFourEyesRule runs an API with cases.fourEyes on: whoever submits a
 // case for review, or sends its request, cannot decide it.
 func TestFourEyesRule(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	cfg := h.cfg
 	cfg.Cases.FourEyes = true
 	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler)))

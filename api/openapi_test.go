@@ -24,6 +24,7 @@ var fiberParam = regexp.MustCompile(`:([A-Za-z0-9_]+)\??`)
 // app serves to each other: every route is documented, and the document
 // has no operation the app does not serve.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	e2e := suite(t)
 	// Every optional route on: the codec is served only with keys.
 	cfg := e2e.cfg
 	cfg.Codec.Keys = temporalclient.NewCodecKey("openapi")
@@ -67,6 +68,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 // TestOpenAPIDocumentServed fetches the document as a client would, with
 // no token, and loads it.
 func TestOpenAPIDocumentServed(t *testing.T) {
+	e2e := suite(t)
 	req, err := http.NewRequest(http.MethodGet, e2e.baseURL+"/api/v1/openapi.json", nil)
 	require.NoError(t, err)
 	res, err := http.DefaultClient.Do(req)
@@ -89,6 +91,7 @@ func TestOpenAPIDocumentServed(t *testing.T) {
 // TestOpenAPICodecEndpoints sends the codec endpoints, which answer
 // outside the envelope, through the document.
 func TestOpenAPICodecEndpoints(t *testing.T) {
+	e2e := suite(t)
 	cfg := e2e.cfg
 	cfg.Codec.Keys, cfg.Codec.EndpointAuth = temporalclient.NewCodecKey("openapi"), "token"
 	baseURL, stop, err := listen(api.New(cfg, e2e.store, e2e.temporal, slog.New(slog.DiscardHandler)))

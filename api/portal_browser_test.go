@@ -66,7 +66,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // approves and the case approves itself. A revoked link shows a page that
 // takes nothing.
 func TestPortalInABrowser(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	c, _ := sentRequest(t, h, "Bea Browser")
 	link := h.baseURL + linkIn(t, h.waitForMail(t, *c.Client.Email, 1))
 	idDoc, address := checkID(t, c, 0, "IDENTITY_DOCUMENT"), checkID(t, c, 0, "PROOF_OF_ADDRESS")

@@ -56,7 +56,7 @@ func (p *healable) Project(ctx context.Context, pr contract.Projection) (string,
 // changes through the API again, its projection healed. (A workflow that
 // drops such a result before writing it passes too.)
 func TestProjectionRefusedSignalLeavesTheCaseWritable(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	ctx := t.Context()
 
 	// The case runs on a worker of its own, whose projection can be fixed.

@@ -17,7 +17,7 @@ import (
 // portal ask for what the description says, and the client's answer is
 // taken.
 func TestInformationRequestEndToEnd(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	client := "info-" + uuid.NewString()[:8] + "@example.com"
 	c := h.createCase(t, contract.RoleAnalyst, map[string]any{
 		"type": "INFORMATION_REQUEST", "client": map[string]string{"name": "Ines Info", "email": client},

@@ -79,7 +79,7 @@ type portalOut struct {
 }
 
 func TestClientRequestEndToEnd(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	client := "req-" + uuid.NewString()[:8] + "@example.com"
 	due := time.Now().Add(10 * 24 * time.Hour).UTC().Truncate(time.Second)
 	body := onboardingBody("Rita Request")
@@ -203,7 +203,7 @@ func TestClientRequestEndToEnd(t *testing.T) {
 }
 
 func TestPortalUnknownLinks(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	for _, path := range []string{"/portal/r/" + strings.Repeat("A", 43), "/portal/r/short"} {
 		status, _, html := h.page(t, http.MethodGet, path, nil)
 		require.Equal(t, http.StatusNotFound, status)
@@ -215,7 +215,7 @@ func TestPortalUnknownLinks(t *testing.T) {
 // TestOverdueForReal lets a due date pass on the real dev server: the
 // timer fires, the case is listed as overdue, and the assignee is told.
 func TestOverdueForReal(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	officer := h.users[contract.RoleComplianceOfficer]
 	body := investigation("Sla Person")
 	c := h.createCase(t, contract.RoleAnalyst, body)
@@ -253,7 +253,7 @@ func TestOverdueForReal(t *testing.T) {
 }
 
 func TestPortalRateLimit(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	cfg := h.cfg
 	cfg.Portal.RateLimit = 3
 	baseURL, stop, err := listen(api.New(cfg, h.store, h.temporal, slog.New(slog.DiscardHandler)))

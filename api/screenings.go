@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/workflows/contract"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // screening takes a transaction verdict. It is stored; REVIEW, ESCALATE
@@ -62,10 +62,8 @@ func (s *Server) screening(c *fiber.Ctx) error {
 
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	_, err = s.temporal.SignalWithStartWorkflow(ctx, nc.ID, contract.SignalVerdict, v.Link(),
-		s.startOptions(nc, number), contract.WorkflowName, contract.Input{New: nc, CaseNumber: number})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
+	err = s.cases.SignalWithStart(ctx, contract.Input{New: nc, CaseNumber: number}, contract.SignalVerdict, v.Link())
+	if err != nil && temporalclient.WorkflowGone(err) {
 		// The transaction's case is already closed: the verdict is kept
 		// with the transaction, and the case stays closed.
 		answer["caseClosed"] = true

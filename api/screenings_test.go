@@ -73,7 +73,7 @@ func (h *harness) waitForCase(t *testing.T, id string) txDetail {
 }
 
 func TestConcurrentDeliveriesOpenOneCase(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	body := verdictBody("BLOCK", "HIGH", "SANCTIONS")
 	const deliveries = 50
 	ids := make([]string, deliveries)
@@ -154,7 +154,7 @@ func withField(m map[string]any, k string, v any) map[string]any {
 }
 
 func TestScreeningRulesEndToEnd(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	tests := []struct {
 		body     map[string]any
 		caseType string
@@ -223,7 +223,7 @@ func (h *harness) isolatedAPI(t *testing.T, callTimeout time.Duration) isolated 
 }
 
 func TestDeliveryWhileTheWorkerIsDown(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	iso := h.isolatedAPI(t, 10*time.Second)
 	tok := h.users[contract.RoleComplianceOfficer].token
 	r := call(t, iso.baseURL, http.MethodPost, "/api/v1/screenings", tok, verdictBody("ESCALATE", "HIGH"))
@@ -241,7 +241,7 @@ func TestDeliveryWhileTheWorkerIsDown(t *testing.T) {
 }
 
 func TestIdempotentCreate(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	analyst, admin := h.users[contract.RoleAnalyst], h.users[contract.RoleBankAdmin]
 	post := func(baseURL, token, key string, body any) response {
 		t.Helper()
@@ -277,7 +277,7 @@ func TestIdempotentCreate(t *testing.T) {
 }
 
 func TestIdempotentCreateInFlightAndAfterAFailure(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	analyst := h.users[contract.RoleAnalyst]
 	body := investigation("In Flight")
 	key := "inflight-" + uuid.NewString()
@@ -313,7 +313,7 @@ func TestIdempotentCreateInFlightAndAfterAFailure(t *testing.T) {
 }
 
 func TestIdempotentScreening(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	body := verdictBody("REVIEW", "LOW")
 	headers := map[string]string{"Idempotency-Key": "screen-" + uuid.NewString()}
 	tok := h.users[contract.RoleComplianceOfficer].token

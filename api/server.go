@@ -28,14 +28,14 @@ import (
 
 // Server holds what the handlers need.
 type Server struct {
-	cfg      config.Config
-	store    *store.Store
-	temporal client.Client
-	log      *slog.Logger
-	portal   *template.Template
-	codec    *temporalclient.Codec
-	metrics  *Metrics
-	docs     *documents.Store
+	cfg     config.Config
+	store   *store.Store
+	cases   *temporalclient.Cases
+	log     *slog.Logger
+	portal  *template.Template
+	codec   *temporalclient.Codec
+	metrics *Metrics
+	docs    *documents.Store
 	// authFailures counts bad bearer tokens by client address.
 	authFailures *authFailures
 	// dash is the officers' workspace (dashboard.go).
@@ -60,7 +60,7 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, 
 		// Start-up parses the same keys first and stops on this error.
 		log.Error("codec keys unusable; /codec disabled", "err", err)
 	}
-	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, portal: portalTemplate(), codec: codec,
+	srv := &Server{cfg: cfg, store: s, cases: caseClient(cfg, tc), log: log, portal: portalTemplate(), codec: codec,
 		authFailures: newAuthFailures(cfg.HTTP.AuthFailuresPerMinute, time.Minute), dash: newDashboard(cfg, log)}
 	for _, o := range opts {
 		o(srv)
@@ -212,7 +212,7 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 // NewOps builds the app a worker-only process serves: health, readiness
 // and metrics, nothing else.
 func NewOps(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, m *Metrics) *fiber.App {
-	srv := &Server{cfg: cfg, store: s, temporal: tc, log: log, metrics: m}
+	srv := &Server{cfg: cfg, store: s, cases: caseClient(cfg, tc), log: log, metrics: m}
 	app := fiber.New(fiber.Config{AppName: "caseflow worker", ErrorHandler: errorHandler(log), DisableStartupMessage: true})
 	app.Use(recover.New(), requestIDs, secureHeaders)
 	app.Get("/healthz", srv.healthz)
@@ -270,6 +270,11 @@ func requestID(c *fiber.Ctx) string {
 	return id
 }
 
+// caseClient is the typed client of the configured task queue's cases.
+func caseClient(cfg config.Config, tc client.Client) *temporalclient.Cases {
+	return temporalclient.NewCases(tc, cfg.Temporal.TaskQueue, cfg.Temporal.CaseflowURL)
+}
+
 // temporalCtx bounds a call to Temporal so an outage answers 503 instead
 // of holding the client.
 func (s *Server) temporalCtx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
@@ -292,7 +297,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		s.log.WarnContext(ctx, "not ready: postgres", "err", err, "requestId", requestID(c))
 		checks["postgres"], ready = "unavailable", false
 	}
-	if _, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+	if err := s.cases.CheckHealth(ctx); err != nil {
 		s.log.WarnContext(ctx, "not ready: temporal", "err", err, "requestId", requestID(c))
 		checks["temporal"], ready = "unavailable", false
 	}

@@ -13,7 +13,7 @@ import (
 // assignee, a timeline event its actor, a related transaction its sender's
 // name, its latest verdict in short and its amount as it was sent.
 func TestPromisedShapes(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	officer := h.officer2
 	c := h.createCase(t, contract.RoleAnalyst, investigation("Shape Person"))
 	r := h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID+"/assign", map[string]any{"assigneeId": officer.ID})

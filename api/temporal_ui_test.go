@@ -109,7 +109,7 @@ var caseNumber = regexp.MustCompile(`^CASE-\d{4}-\d{5,}$`)
 // none of it is personal data: summaries, details and search attributes
 // may be stored in clear.
 func TestTemporalUIShowsTheCase(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	officer := h.users[contract.RoleComplianceOfficer]
 	// Personal values, each unlike anything else a case holds.
 	const (
@@ -199,7 +199,7 @@ func TestTemporalUIShowsTheCase(t *testing.T) {
 // A case opened by screening is named the same way, and a verdict
 // delivered again draws no number: the case's own is read first.
 func TestTemporalUIShowsAScreeningCase(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	body := verdictBody("BLOCK", "HIGH", "SANCTIONS")
 	body["sender"] = map[string]string{"name": "Zebedee Quartermaine", "account": "GB29NWBK60161331926819", "country": "GB"}
 	out := h.screen(t, body)
@@ -229,7 +229,7 @@ func TestTemporalUIShowsAScreeningCase(t *testing.T) {
 // before numbers were drawn first) gets one from Postgres at its first
 // write and shows it once it has it.
 func TestTemporalUIShowsACaseStartedWithoutNumber(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	nc := contract.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 		Priority: "LOW", Title: "Alert", Description: "Unusual activity.", CreatedBy: h.users[contract.RoleAnalyst].ID}
 	opts := client.StartWorkflowOptions{ID: nc.ID, TaskQueue: h.cfg.Temporal.TaskQueue}

@@ -88,7 +88,7 @@ func peakHeap(fn func()) uint64 {
 // concurrentUploads sends eight 20 MB files at once, each to a case of
 // its own, and returns the heap's rise.
 func concurrentUploads(t *testing.T, size int) uint64 {
-	h := e2e
+	h := suite(t)
 	type target struct{ url, item string }
 	targets := make([]target, 8)
 	for i := range targets {

@@ -28,7 +28,7 @@ type tokenOut struct {
 // them a token, deactivates them (the token stops at once, no case can be
 // theirs), reactivates them and revokes the token, all without a terminal.
 func TestUsersAndTokens(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	analyst, admin := h.users[contract.RoleAnalyst], h.users[contract.RoleBankAdmin]
 
 	me := decode[userOut](t, h.do(t, contract.RoleAnalyst, http.MethodGet, "/me", nil))
@@ -110,7 +110,7 @@ type inboxOut struct {
 // here, the new case a screening verdict opens. (Other tests' e-mails may
 // land in the same list meanwhile, so only this case's entry is counted.)
 func TestOfficersNotifications(t *testing.T) {
-	h := e2e
+	h := suite(t)
 	otto := h.officer2
 	entry := func(r response, caseID string) (inboxOut, []int) {
 		t.Helper()

@@ -184,6 +184,10 @@ type Temporal struct {
 	// costs CPU and saves nothing (12% of a busy worker's CPU, measured);
 	// gzip pays off across a WAN, as to Temporal Cloud.
 	GRPCCompression string `mapstructure:"grpcCompression"`
+	// Retention is how long Temporal keeps a closed case's history when
+	// caseflow registers the namespace (`make cluster`); the projection
+	// keeps the case and its timeline for good.
+	Retention time.Duration `mapstructure:"retention"`
 }
 
 type Mail struct {
@@ -298,6 +302,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("temporal.historyLimit", 10_000)
 	v.SetDefault("temporal.workflowCacheSize", 2_000)
 	v.SetDefault("temporal.grpcCompression", "none")
+	v.SetDefault("temporal.retention", 30*24*time.Hour)
 	v.SetDefault("mail.transport", "log")
 	v.SetDefault("mail.smtp.host", "localhost")
 	v.SetDefault("mail.smtp.port", 25)
@@ -334,6 +339,20 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("dashboard.signInPerHour", 5)
 	v.SetDefault("dashboard.sessionIdle", time.Hour)
 	v.SetDefault("dashboard.sessionMax", 12*time.Hour)
+}
+
+// EnvironmentVariables lists the variable of every setting, as caseflow
+// reads it (CASEFLOW_ and the key, upper-case, dots as underscores): what a
+// deployment file may set.
+func EnvironmentVariables() []string {
+	v := viper.New()
+	setDefaults(v)
+	var vars []string
+	for _, k := range v.AllKeys() {
+		vars = append(vars, "CASEFLOW_"+strings.ToUpper(strings.ReplaceAll(k, ".", "_")))
+	}
+	sort.Strings(vars)
+	return vars
 }
 
 // Load reads the configuration. file may be empty: then caseflow.yaml is
@@ -435,6 +454,9 @@ func (c Config) Validate() error {
 	}
 	if c.Temporal.WorkflowCacheSize < 1 {
 		bad("temporal.workflowCacheSize", "must be positive")
+	}
+	if c.Temporal.Retention < 24*time.Hour {
+		bad("temporal.retention", "must be at least a day (Temporal's minimum), got %s", c.Temporal.Retention)
 	}
 	if c.Temporal.CallTimeout <= 0 {
 		bad("temporal.callTimeout", "must be positive")

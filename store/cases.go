@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -231,6 +232,10 @@ func eventArray(events []contract.Event) ([]byte, error) {
 	return json.Marshal(events)
 }
 
+func isNoRows(err error) bool {
+	return errors.Is(err, sql.ErrNoRows)
+}
+
 func isForeignKeyViolation(err error) bool {
 	var pqErr *pq.Error
 	return errors.As(err, &pqErr) && pqErr.Code == "23503"
@@ -458,16 +463,19 @@ type CaseFilter struct {
 	// Overdue, when set, keeps only cases that are (or are not) overdue.
 	Overdue *bool
 	// ByDue orders the list by due date, soonest first and undated last,
-	// instead of newest first; it pages by Page only, not by After.
+	// instead of newest first; it pages by Page only, not by After. A
+	// search (Q) keeps its ranking.
 	ByDue bool
-	// Q matches the case number, the client's name or e-mail, or the
-	// author's name or e-mail, case-insensitively, anywhere in the text;
-	// a case ID finds that case.
+	// Q searches the client's name and e-mail by words, ignoring case
+	// and accents and forgiving a letter's typo, and the case number and
+	// the author's name or e-mail anywhere in them, best match first
+	// (searchCases); a case ID finds that case.
 	Q     string
 	Page  int
 	Limit int
 	// After, when set, pages by keyset instead of Page: the cases that
-	// come after this one in the list's order (newest first).
+	// come after this one in the list's order (newest first, or a
+	// search's ranking).
 	After *Position
 	// CountLimit, when set, stops the count at CountLimit+1: an exact
 	// count of a million rows costs a hundred milliseconds and more, a
@@ -482,69 +490,29 @@ type Position struct {
 	ID        string
 }
 
-// ListCases returns one page of cases, newest first, and how many match
-// (-1 when paging by keyset, which does not count).
+// ListCases returns one page of cases and how many match (-1 when paging
+// by keyset, which does not count): newest first, or, searched by Q
+// (not a case ID), best match first and newest first among equals.
 func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	for _, eq := range []struct{ column, value string }{
-		{"c.status", f.Status}, {"c.type", f.Type}, {"c.priority", f.Priority},
-		{"c.assigned_to", f.AssigneeID}, {"c.flag", f.Flag},
-	} {
-		if eq.value != "" {
-			where = append(where, eq.column+" = "+arg(eq.value))
-		}
-	}
-	if f.Overdue != nil {
-		where = append(where, "c.overdue = "+arg(*f.Overdue))
-	}
-	if f.Unassigned {
-		where = append(where, "c.assigned_to IS NULL")
-	}
-	if id, err := uuid.Parse(strings.TrimSpace(f.Q)); err == nil {
+	q := strings.TrimSpace(f.Q)
+	var byID string
+	if id, err := uuid.Parse(q); err == nil {
 		// A case ID names one case: the primary key finds it.
-		where = append(where, "c.id = "+arg(id.String()))
-	} else if q := strings.TrimSpace(f.Q); q != "" {
-		pattern := "%" + escapeLike(q) + "%"
-		// Authors are few: matched first, they become a list the planner
-		// can weigh, where a subquery per case made it walk the table.
-		var authors []string
-		if err := s.db.SelectContext(ctx, &authors, `SELECT id FROM users
-			WHERE email ILIKE $1 OR (first_name || ' ' || last_name) ILIKE $1`, pattern); err != nil {
-			return nil, 0, fmt.Errorf("search authors: %w", err)
-		}
-		var number string
-		if strings.HasPrefix(strings.ToUpper(q), "CASE-") {
-			// Every case number starts so: this q can match one only at
-			// its start, a seek in the prefix index.
-			number = `c.case_number LIKE upper(` + arg(escapeLike(q)+"%") + `::text)`
-		} else {
-			number = `c.case_number ILIKE ` + arg(pattern)
-		}
-		match := `(` + number + ` OR client_search_text(c.client_name, c.client_email) LIKE lower(` + arg(pattern) + `::text)`
-		if len(authors) > 0 {
-			match += ` OR c.created_by = ANY(` + arg(pq.StringArray(authors)) + `::uuid[])`
-		}
-		where = append(where, match+`)`)
+		byID = id.String()
+	} else if q != "" {
+		return s.searchCases(ctx, f, q)
+	}
+	var a sqlArgs
+	where := filterConds(f, &a)
+	if byID != "" {
+		where = append(where, "c.id = "+a.add(byID))
 	}
 	total := -1
 	// The count and the page are independent reads: on connections of
 	// their own they overlap, and a list waits for the slower one only.
 	g, gctx := errgroup.WithContext(ctx)
 	if f.After == nil {
-		cond := ""
-		if len(where) > 0 {
-			cond = " WHERE " + strings.Join(where, " AND ")
-		}
-		count := `SELECT count(*) FROM cases c` + cond
-		if f.CountLimit > 0 {
-			count = `SELECT count(*) FROM (SELECT 1 FROM cases c` + cond + ` LIMIT ` + strconv.Itoa(f.CountLimit+1) + `) capped`
-		}
-		countArgs := slices.Clone(args)
+		count, countArgs := countQuery(where, cmp.Or(f.CountLimit, -1)), slices.Clone(a)
 		g.Go(func() error {
 			if err := s.db.GetContext(gctx, &total, count, countArgs...); err != nil {
 				return fmt.Errorf("count cases: %w", err)
@@ -552,25 +520,20 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 			return nil
 		})
 	} else {
-		// A row comparison the (…, created_at DESC, id DESC) indexes seek to.
-		where = append(where, "(c.created_at, c.id) < ("+arg(f.After.CreatedAt)+", "+arg(f.After.ID)+"::uuid)")
+		where = append(where, keysetCond(*f.After, &a))
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	page := ` LIMIT ` + arg(f.Limit)
+	page := ` LIMIT ` + a.add(f.Limit)
 	if f.After == nil {
-		page += ` OFFSET ` + arg((f.Page-1)*f.Limit)
+		page += ` OFFSET ` + a.add((f.Page-1)*f.Limit)
 	}
 	items := []Case{}
 	order := ` ORDER BY c.created_at DESC, c.id DESC`
 	if f.ByDue {
 		order = ` ORDER BY c.due_date ASC NULLS LAST, c.created_at DESC, c.id DESC`
 	}
-	query := `SELECT ` + listColumns + ` FROM cases c` + cond + order + page
+	query := `SELECT ` + listColumns + ` FROM cases c` + whereClause(where) + order + page
 	g.Go(func() error {
-		if err := s.db.SelectContext(gctx, &items, query, args...); err != nil {
+		if err := s.db.SelectContext(gctx, &items, query, a...); err != nil {
 			return fmt.Errorf("list cases: %w", err)
 		}
 		return nil
@@ -579,6 +542,58 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 		return nil, 0, err
 	}
 	return items, total, nil
+}
+
+// sqlArgs collects a query's parameters as its text names them.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return fmt.Sprintf("$%d", len(*a))
+}
+
+// filterConds are f's equality filters, each a condition on cases c.
+func filterConds(f CaseFilter, a *sqlArgs) []string {
+	var where []string
+	for _, eq := range []struct{ column, value string }{
+		{"c.status", f.Status}, {"c.type", f.Type}, {"c.priority", f.Priority},
+		{"c.assigned_to", f.AssigneeID}, {"c.flag", f.Flag},
+	} {
+		if eq.value != "" {
+			where = append(where, eq.column+" = "+a.add(eq.value))
+		}
+	}
+	if f.Overdue != nil {
+		where = append(where, "c.overdue = "+a.add(*f.Overdue))
+	}
+	if f.Unassigned {
+		where = append(where, "c.assigned_to IS NULL")
+	}
+	return where
+}
+
+// keysetCond keeps the cases after p in (created_at, id) DESC order: a row
+// comparison the (…, created_at DESC, id DESC) indexes seek to.
+func keysetCond(p Position, a *sqlArgs) string {
+	return "(c.created_at, c.id) < (" + a.add(p.CreatedAt) + ", " + a.add(p.ID) + "::uuid)"
+}
+
+func whereClause(where []string) string {
+	if len(where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(where, " AND ")
+}
+
+// countQuery counts the cases where holds, stopping at limit+1 unless
+// limit is negative: an exact count of a million rows costs a hundred
+// milliseconds and more, a capped one reads at most that many index
+// entries.
+func countQuery(where []string, limit int) string {
+	if limit >= 0 {
+		return `SELECT count(*) FROM (SELECT 1 FROM cases c` + whereClause(where) + ` LIMIT ` + strconv.Itoa(limit+1) + `) capped`
+	}
+	return `SELECT count(*) FROM cases c` + whereClause(where)
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {

@@ -16,6 +16,13 @@ import (
 // an identity document and a sanctions screening.
 func onboardingHarness(t *testing.T, autoApprove bool) (*harness, string, string) {
 	h := newHarness(t, nil)
+	idDoc, sanctions := asOnboarding(h, autoApprove)
+	return h, idDoc, sanctions
+}
+
+// asOnboarding turns h's case into that onboarding case and returns the
+// IDs of its identity document and sanctions screening checks.
+func asOnboarding(h *harness, autoApprove bool) (string, string) {
 	h.newCase.Type = "IDENTITY_VERIFICATION"
 	h.newCase.Family = contract.FamilyOnboarding
 	h.newCase.Title = "Identity verification: Jane Roe"
@@ -26,7 +33,7 @@ func onboardingHarness(t *testing.T, autoApprove bool) (*harness, string, string
 		Checks: []string{"IDENTITY_DOCUMENT", "SANCTIONS_SCREENING"}, ProviderChecks: []string{"SANCTIONS_SCREENING"},
 	}}
 	entity := contract.EntityID(h.newCase.ID, 0)
-	return h, contract.CheckID(entity, "IDENTITY_DOCUMENT"), contract.CheckID(entity, "SANCTIONS_SCREENING")
+	return contract.CheckID(entity, "IDENTITY_DOCUMENT"), contract.CheckID(entity, "SANCTIONS_SCREENING")
 }
 
 func (h *harness) check(id string, to contract.CheckStatus, reason string) *outcome {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,8 +17,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -30,6 +27,7 @@ import (
 	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
+	"github.com/caseflow/caseflow/workflows/temporalclient/devserver"
 )
 
 // Replay tests guard determinism: a change to the workflow that would
@@ -214,31 +212,9 @@ func TestHistories(t *testing.T) {
 
 func startLive(t *testing.T) *live {
 	t.Helper()
-	bin := os.Getenv("CASEFLOW_TEMPORAL_BIN")
-	if bin == "" {
-		bin = filepath.Join("..", "bin", "temporal")
-	}
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
-	var sa []temporal.SearchAttributeUpdate
-	for _, k := range temporalclient.SearchAttributeKeys() {
-		switch k := k.(type) {
-		case temporal.SearchAttributeKeyKeyword:
-			sa = append(sa, k.ValueSet("x"))
-		case temporal.SearchAttributeKeyTime:
-			sa = append(sa, k.ValueSet(time.Unix(0, 0)))
-		case temporal.SearchAttributeKeyBool:
-			sa = append(sa, k.ValueSet(false))
-		}
-	}
-	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		ExistingPath: bin, LogLevel: "error", Stdout: io.Discard,
-		ClientOptions:    &client.Options{Logger: log.NewStructuredLogger(quiet)},
-		SearchAttributes: temporal.NewSearchAttributes(sa...),
-		ExtraArgs:        []string{"--dynamic-config-value", "system.enableActivityEagerExecution=true"},
-	})
-	require.NoError(t, err, "the temporal CLI at %s (make test builds it)", bin)
-	t.Cleanup(func() { _ = dev.Stop() })
+	dev := devserver.New(t, devserver.Options{Log: quiet})
 
 	s, _ := storetest.New(t)
 	officer, _, err := s.EnsureUser(ctx, "officer@bank.example", contract.RoleComplianceOfficer, "Olivia", "Officer")

@@ -29,13 +29,18 @@ type fired struct {
 // document and a proof of address; the sanctions screening is a provider's.
 func requestHarness(t *testing.T) *harness {
 	h, _, _ := onboardingHarness(t, false)
+	asRequest(h)
+	return h
+}
+
+// asRequest gives h's onboarding case that request and its reminders.
+func asRequest(h *harness) {
 	h.newCase.Entities[0].Checks = append(h.newCase.Entities[0].Checks, "PROOF_OF_ADDRESS")
 	due := h.start.Add(7 * day)
 	h.newCase.DueDate = &due
 	h.newCase.AssignedTo = &h.officer.ID
 	h.newCase.Reminders = contract.ReminderPolicy{Before: []time.Duration{72 * time.Hour, 24 * time.Hour}, OverdueEvery: 2 * day, OverdueMax: 2}
 	requireLater(h, h.send(contract.UpdateSend, contract.Send{ActorID: h.analyst.ID}))
-	return h
 }
 
 // at runs fn at a moment of simulated time, counted from the start.

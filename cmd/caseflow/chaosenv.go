@@ -106,10 +106,8 @@ func startChaosEnv(ctx context.Context, log *slog.Logger, cfg chaosConfig) (env 
 	e.temporalAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(temporalPort))
 	// The data file outlives every restart: a restarted server must find
 	// every case where it left it.
-	temporalArgs := append([]string{"server", "start-dev",
-		"--ip", "127.0.0.1", "--port", strconv.Itoa(temporalPort), "--ui-port", strconv.Itoa(uiPort), "--headless",
-		"--db-filename", filepath.Join(dir, "temporal.db"),
-		"--log-level", "warn", "--namespace", "default"}, devServerArgs()...)
+	temporalArgs := append(startDevArgs("127.0.0.1", strconv.Itoa(temporalPort), uiPort, filepath.Join(dir, "temporal.db"), "default"),
+		"--headless")
 	e.temporal = newProc(log, "temporal", cfg.temporalBin, temporalArgs, os.Environ(), dir)
 	if err := e.temporal.start(); err != nil {
 		return nil, err

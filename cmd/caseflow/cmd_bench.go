@@ -1,13 +1,20 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	// Named apart from the command it serves.
 	benchcmd "github.com/caseflow/caseflow/cmd/caseflow/bench"
+	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
@@ -15,6 +22,7 @@ import (
 // so the figures stand on what a developer runs.
 func (c *cli) benchCommand() *cobra.Command {
 	var o benchcmd.Options
+	var engine, serverBin string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "measure caseflow against the raw Temporal SDK, on loopback",
@@ -36,15 +44,45 @@ Scenarios: raw, create, update, state, lifecycle, onboarding, detail, list
 		),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return benchcmd.Run(cmd.Context(), c.log, o, benchcmd.Setup{
-				EnsurePostgres:           ensurePostgres,
-				EnsureDatabase:           ensureDatabase,
-				EnsureTemporal:           ensureTemporal,
-				DialTemporal:             temporalclient.Dial,
-				RegisterSearchAttributes: temporalclient.RegisterSearchAttributes,
-				FreePort:                 freePort,
-				WaitReady:                waitReady,
-			})
+			engines := strings.Split(engine, ",")
+			if engine == "both" {
+				engines = []string{"dev", "server"}
+			}
+			for _, e := range engines {
+				setup := benchcmd.Setup{
+					EnsurePostgres:           ensurePostgres,
+					EnsureDatabase:           ensureDatabase,
+					EnsureTemporal:           ensureTemporal,
+					DialTemporal:             temporalclient.Dial,
+					RegisterSearchAttributes: temporalclient.RegisterSearchAttributes,
+					FreePort:                 freePort,
+					WaitReady:                waitReady,
+				}
+				switch e {
+				case "dev":
+				case "server":
+					cfg, err := config.Load(c.configFile)
+					if err != nil {
+						return err
+					}
+					setup.EnsureTemporal = realServer(cfg.Database.URL, serverBin)
+					// Temporal keeps its services' ports in a smallint.
+					setup.FreePort = func() (int, error) {
+						p, err := lowPorts(1)
+						if err != nil {
+							return 0, err
+						}
+						return p[0], nil
+					}
+				default:
+					return usageError(cmd, fmt.Errorf("--engine: want dev, server or both, got %q", e))
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "\n== engine: %s ==\n", engineName(e))
+				if err := benchcmd.Run(cmd.Context(), c.log, o, setup); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -55,6 +93,52 @@ Scenarios: raw, create, update, state, lifecycle, onboarding, detail, list
 	f.IntVar(&o.Open, "open", 0, "open cases to hold while reading the worker's memory (0: skip)")
 	f.StringVar(&o.Scenarios, "scenarios", "", "comma-separated scenarios to run (default all)")
 	f.StringVar(&o.JSON, "json", "", "also write the results as JSON to this file")
+	f.StringVar(&o.Database, "database", "", "a database to run on and keep (created when missing): seeded once, a million cases serve every later run")
+	f.StringVar(&engine, "engine", "dev", "the Temporal to measure on: dev (the dev server, SQLite), server (the real server on Postgres), both")
+	f.StringVar(&serverBin, "server-bin", "bin", "where temporal-server and temporal-sql-tool are, for --engine server")
 	f.StringVar(&o.TemporalBin, "temporal", envOr("CASEFLOW_TEMPORAL_BIN", filepath.Join("bin", "temporal")), "the temporal CLI")
 	return cmd
+}
+
+func engineName(e string) string {
+	if e == "server" {
+		return "Temporal server " + temporalclient.ServerVersion + " on Postgres"
+	}
+	return "Temporal dev server (CLI " + "v1.5.1" + ", SQLite)"
+}
+
+// realServer starts, for the bench, the real Temporal server on the
+// Postgres of dbURL (its databases named bench_temporal…), where the bench
+// would start a dev server.
+func realServer(dbURL, bin string) func(ctx context.Context, log *slog.Logger, _, address string, _ int, namespace, dataDir string, _ ...string) (func(), error) {
+	return func(ctx context.Context, log *slog.Logger, _, address string, _ int, namespace, dataDir string, _ ...string) (func(), error) {
+		_, port, err := net.SplitHostPort(address)
+		if err != nil {
+			return nil, err
+		}
+		frontend, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, err
+		}
+		adminURL, err := clusterDatabaseURL(dbURL, "postgres")
+		if err != nil {
+			return nil, err
+		}
+		bin, err = filepath.Abs(bin)
+		if err != nil {
+			return nil, err
+		}
+		// A fresh server each run: what earlier runs left would be measured too.
+		if err := dropTemporalDatabases(ctx, adminURL, "bench_"); err != nil {
+			return nil, err
+		}
+		dir := filepath.Join(dataDir, "temporal-server")
+		p, _, err := startServer(ctx, log, serverSpec{serverBin: filepath.Join(bin, "temporal-server"),
+			sqlToolBin: filepath.Join(bin, "temporal-sql-tool"), adminURL: adminURL, dbPrefix: "bench_", dir: dir,
+			namespace: namespace, retention: 24 * time.Hour, frontendPort: frontend})
+		if err != nil {
+			return nil, err
+		}
+		return p.stop, nil
+	}
 }

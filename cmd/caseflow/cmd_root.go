@@ -41,7 +41,7 @@ variables: CASEFLOW_ + the key in upper case with "." as "_"
 	root.SetFlagErrorFunc(usageError)
 	root.AddCommand(
 		c.serveCommand(), c.apiCommand(), c.workerCommand(), c.migrateCommand(),
-		c.devCommand(), c.tokenCommand(), c.benchCommand(), c.chaosCommand(),
+		c.devCommand(), c.clusterCommand(), c.tokenCommand(), c.benchCommand(), c.chaosCommand(),
 	)
 	root.SetHelpCommand(helpCommand())
 	// Registered now rather than at Execute, so that run's look-up
@@ -73,8 +73,20 @@ func helpCommand() *cobra.Command {
 // usageError is a mistake in the command line: unknown command or flag,
 // missing or extra arguments. It names where to read the usage.
 func usageError(cmd *cobra.Command, err error) error {
-	return fmt.Errorf("%w\nRun '%s --help' for usage.", err, cmd.CommandPath())
+	return commandLineError{err: err, command: cmd.CommandPath()}
 }
+
+// commandLineError says what was wrong, then where the usage is.
+type commandLineError struct {
+	err     error
+	command string
+}
+
+func (e commandLineError) Error() string {
+	return fmt.Sprintf("%v\nRun '%s --help' for usage.", e.err, e.command)
+}
+
+func (e commandLineError) Unwrap() error { return e.err }
 
 // noArgs refuses positional arguments, which a command that takes none
 // would otherwise ignore.

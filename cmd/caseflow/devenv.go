@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 // postgresAnswers reports whether a Postgres server accepts connections at url within timeout.
@@ -210,11 +212,7 @@ func ensureTemporal(ctx context.Context, log *slog.Logger, bin, address string, 
 	defer logFile.Close() // the child keeps its own descriptor
 
 	// Not CommandContext: the server must keep running after a startup ctx ends; only stop() ends it.
-	args := append([]string{"server", "start-dev",
-		"--ip", host, "--port", port, "--ui-port", strconv.Itoa(uiPort),
-		"--db-filename", filepath.Join(dataDir, "temporal.db"),
-		"--log-level", "warn", "--namespace", namespace}, devServerArgs()...)
-	args = append(args, extraArgs...)
+	args := append(startDevArgs(host, port, uiPort, filepath.Join(dataDir, "temporal.db"), namespace), extraArgs...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Own process group so a Ctrl-C aimed at caseflow does not kill the server before stop() runs.
@@ -250,6 +248,17 @@ func ensureTemporal(ctx context.Context, log *slog.Logger, bin, address string, 
 	}
 	log.Info("temporal: dev server ready", "address", net.JoinHostPort(host, port))
 	return stop, nil
+}
+
+// startDevArgs are the temporal CLI's arguments for a dev server of
+// caseflow's own (`caseflow dev`, the bench, the chaos run) at host:port,
+// its UI on uiPort, keeping its data in dbFile. The tests start theirs
+// with workflows/temporalclient/devserver, tuned the same.
+func startDevArgs(host, port string, uiPort int, dbFile, namespace string) []string {
+	return append([]string{"server", "start-dev",
+		"--ip", host, "--port", port, "--ui-port", strconv.Itoa(uiPort),
+		"--db-filename", dbFile,
+		"--log-level", "warn", "--namespace", namespace}, temporalclient.DevServerArgs()...)
 }
 
 // postgresBinDir finds the directory holding initdb and pg_ctl: Debian keeps them off PATH under
@@ -305,17 +314,6 @@ func pause(ctx context.Context, d time.Duration) {
 	select {
 	case <-ctx.Done():
 	case <-time.After(d):
-	}
-}
-
-// devServerArgs tune the dev server as caseflow runs it: SQLite in WAL
-// mode (3-4x the default file mode here), and eager activities, so the
-// worker runs an activity it just scheduled (an e-mail) without a round
-// trip. Projection writes are local activities and need neither.
-func devServerArgs() []string {
-	return []string{
-		"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=1",
-		"--dynamic-config-value", "system.enableActivityEagerExecution=true",
 	}
 }
 

@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/caseflow/caseflow/store/storetest"
+	"github.com/caseflow/caseflow/workflows/temporalclient/devserver"
 )
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -51,6 +54,7 @@ func startFallback(t *testing.T, dataDir, database string) (string, func()) {
 }
 
 func TestEnsurePostgresStartsLocalCluster(t *testing.T) {
+	storetest.SkipShort(t)
 	ctx := t.Context()
 	dataDir := pgDataDir(t)
 
@@ -86,6 +90,7 @@ func TestEnsurePostgresStartsLocalCluster(t *testing.T) {
 }
 
 func TestEnsurePostgresKeepsAnsweringURL(t *testing.T) {
+	storetest.SkipShort(t)
 	ctx := t.Context()
 	running := os.Getenv("CASEFLOW_TEST_DATABASE_URL")
 	if running == "" {
@@ -108,10 +113,9 @@ func TestEnsurePostgresKeepsAnsweringURL(t *testing.T) {
 }
 
 func TestEnsureTemporal(t *testing.T) {
-	bin, err := filepath.Abs(temporalCLI())
+	devserver.SkipShort(t)
+	bin, err := filepath.Abs(temporalCLI(t))
 	require.NoError(t, err)
-	_, err = os.Stat(bin)
-	require.NoError(t, err, "the temporal CLI (make test builds it)")
 	port, err := freePort()
 	require.NoError(t, err)
 	uiPort, err := freePort()

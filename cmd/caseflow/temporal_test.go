@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,7 +24,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -40,28 +38,21 @@ import (
 	"github.com/caseflow/caseflow/workflows"
 	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
+	"github.com/caseflow/caseflow/workflows/temporalclient/devserver"
 )
 
-func temporalCLI() string {
-	if bin := os.Getenv("CASEFLOW_TEMPORAL_BIN"); bin != "" {
-		return bin
-	}
-	return filepath.Join("..", "..", "bin", "temporal")
+// temporalCLI is the temporal CLI the tests run (devserver.Binary).
+func temporalCLI(t *testing.T) string {
+	t.Helper()
+	bin, err := devserver.Binary()
+	require.NoError(t, err)
+	return bin
 }
 
 // startDevServer runs a Temporal dev server with nothing registered.
 func startDevServer(t *testing.T) *testsuite.DevServer {
 	t.Helper()
-	dev, err := testsuite.StartDevServer(context.Background(), testsuite.DevServerOptions{
-		ExistingPath:  temporalCLI(),
-		ClientOptions: &client.Options{Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))},
-		LogLevel:      "error",
-		Stdout:        io.Discard,
-		ExtraArgs:     devServerArgs(),
-	})
-	require.NoError(t, err, "the temporal CLI at %s (make test builds it)", temporalCLI())
-	t.Cleanup(func() { _ = dev.Stop() })
-	return dev
+	return devserver.New(t, devserver.Options{Bare: true})
 }
 
 func TestDigestScheduleIsCreatedThenKeptInLine(t *testing.T) {
@@ -137,7 +128,7 @@ func TestSearchAttributesWithTheTemporalCLI(t *testing.T) {
 
 	var ids []string
 	require.Eventually(t, func() bool {
-		out, err := exec.Command(temporalCLI(), "workflow", "list", "--address", dev.FrontendHostPort(), "--namespace", "default",
+		out, err := exec.Command(temporalCLI(t), "workflow", "list", "--address", dev.FrontendHostPort(), "--namespace", "default",
 			"--query", `CaseStatus="OPEN" AND CasePriority="CRITICAL"`, "--output", "json").Output()
 		require.NoError(t, err)
 		var rows []struct {

@@ -222,6 +222,12 @@ var seedLastNames = []string{
 	"O'Brien", "Murphy", "Kelly", "Walsh", "Byrne", "van Dijk", "de Jong", "Jansen", "Visser", "Bakker",
 }
 
+// SeedRareSurname is the surname of one case in seedRareEvery: searched,
+// it finds a few hundred cases of a million where any other finds thousands.
+const SeedRareSurname = "Featherstonehaugh"
+
+const seedRareEvery = 5_000
+
 var seedDescriptions = []string{
 	"Raised by automated monitoring; needs a first look.",
 	"Client activity departs from the declared profile.",
@@ -287,6 +293,11 @@ func (g *caseSeeder) next(number int64) []any {
 
 	first := seedFirstNames[r.IntN(len(seedFirstNames))]
 	last := seedLastNames[r.IntN(len(seedLastNames))]
+	if number%seedRareEvery == 0 {
+		// Drawn from the number, not the random stream, so the other rows
+		// stay as they were: a surname a search finds a handful of.
+		last = SeedRareSurname
+	}
 	name := first + " " + last
 	local := strings.ToLower(strings.NewReplacer(" ", "", "'", "").Replace(first + "." + last))
 	if r.IntN(3) == 0 {

@@ -1,5 +1,8 @@
 // Package storetest gives tests their own migrated Postgres databases,
-// dropped when the test (or the test binary) ends.
+// dropped when the test (or the test binary) ends. With
+// workflows/temporalclient/devserver it is the tests' environment
+// (docs/ARCHITECTURE.md, "Tests in two tiers"): a server that does not
+// answer fails the test; only -short, the fast tier, skips it.
 package storetest
 
 import (
@@ -73,8 +76,10 @@ func Create(ctx context.Context) (*store.Store, string, func() error, error) {
 }
 
 // New returns a Store on a fresh, migrated database dropped when t ends.
+// It is of the full tier: under -short it skips t.
 func New(t testing.TB) (*store.Store, string) {
 	t.Helper()
+	SkipShort(t)
 	s, dbURL, cleanup, err := Create(context.Background())
 	require.NoError(t, err)
 	t.Cleanup(func() {
@@ -83,4 +88,13 @@ func New(t testing.TB) (*store.Store, string) {
 		}
 	})
 	return s, dbURL
+}
+
+// SkipShort skips t under -short: it needs Postgres, which the fast tier
+// does without.
+func SkipShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs Postgres: full tier only (make test), not -short")
+	}
 }

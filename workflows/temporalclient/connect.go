@@ -94,3 +94,8 @@ func RegisterSearchAttributes(ctx context.Context, tc client.Client, namespace s
 	}
 	return nil
 }
+
+// ServerVersion is the Temporal server caseflow is tested against: the
+// one the pinned dev server embeds, the one `make cluster` builds and
+// docker-compose.yml deploys (the compose test holds them together).
+const ServerVersion = "1.29.1"

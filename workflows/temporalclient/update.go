@@ -68,5 +68,6 @@ func Unavailable(err error) bool {
 // workflow completed: the case reached a terminal status.
 func WorkflowGone(err error) bool {
 	var nf *serviceerror.NotFound
-	return errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed")
+	return errors.As(err, &nf) || errors.Is(err, errEnded) ||
+		strings.Contains(err.Error(), "workflow execution already completed")
 }

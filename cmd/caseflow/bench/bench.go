@@ -6,6 +6,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -69,6 +70,10 @@ type Options struct {
 	Scenarios   string
 	JSON        string
 	TemporalBin string
+	// Database is a database to run on and keep (created when missing):
+	// seeded once, its million cases serve every later run instead of
+	// minutes of COPY each time.
+	Database string
 }
 
 // Run measures caseflow on this machine, end to end and on loopback
@@ -90,7 +95,7 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 		return o.Scenarios == "" || slices.Contains(strings.Split(o.Scenarios, ","), name)
 	}
 
-	env, err := startBenchEnv(ctx, log, setup, o.TemporalBin)
+	env, err := startBenchEnv(ctx, log, setup, o.TemporalBin, o.Database)
 	if err != nil {
 		return err
 	}
@@ -188,7 +193,7 @@ type benchEnv struct {
 	temporalAddr string
 }
 
-func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalBin string) (*benchEnv, error) {
+func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalBin, keep string) (*benchEnv, error) {
 	dir, err := os.MkdirTemp("", "caseflow-bench-")
 	if err != nil {
 		return nil, err
@@ -210,15 +215,17 @@ func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalB
 	if err != nil {
 		return nil, err
 	}
-	name := "caseflow_bench_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	name := cmp.Or(keep, "caseflow_bench_"+strings.ReplaceAll(uuid.NewString()[:8], "-", ""))
 	dbURL.Path = "/" + name
 	if err := setup.EnsureDatabase(ctx, dbURL.String()); err != nil {
 		return nil, err
 	}
-	e.dropDatabase = func() {
-		if admin, err := store.Open(context.Background(), server, 1); err == nil {
-			_, _ = admin.DB().Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-			admin.Close()
+	if keep == "" {
+		e.dropDatabase = func() {
+			if admin, err := store.Open(context.Background(), server, 1); err == nil {
+				_, _ = admin.DB().Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+				admin.Close()
+			}
 		}
 	}
 	if e.store, err = store.Open(ctx, dbURL.String(), 20); err != nil {
@@ -759,6 +766,12 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 	if err := b.env.store.DB().GetContext(ctx, &number, `SELECT case_number FROM cases ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`, n/2); err != nil {
 		return nil, err
 	}
+	// The cursor of a common surname's 50th page (20 a page).
+	var deepSearch store.Position
+	if err := b.env.store.DB().GetContext(ctx, &deepSearch, `SELECT created_at AS "createdat", id FROM cases
+		WHERE client_name LIKE '% Garcia' ORDER BY created_at DESC, id DESC OFFSET 979 LIMIT 1`); err != nil {
+		return nil, err
+	}
 	yes := true
 	filters := []struct {
 		name  string
@@ -775,9 +788,19 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 		{"status+priority", url.Values{"status": {"OPEN"}, "priority": {"HIGH"}}, store.CaseFilter{Status: "OPEN", Priority: "HIGH"}},
 		{"type+flag+assignee", url.Values{"type": {"KYC_UPDATE_REQUEST"}, "flag": {"COLLECTING"}, "assigneeId": {b.env.officerID}},
 			store.CaseFilter{Type: "KYC_UPDATE_REQUEST", Flag: "COLLECTING", AssigneeID: b.env.officerID}},
-		// A common surname (about 0.6% of the cases), and one case number.
-		{"q surname", url.Values{"q": {"Garcia"}}, store.CaseFilter{Q: "Garcia"}},
-		{"q case number", url.Values{"q": {number}}, store.CaseFilter{Q: number}},
+		// Searches, each named with the query shape the store runs for it
+		// (docs/ARCHITECTURE.md, "Search"): a common surname (about 0.6%
+		// of the cases), a rare one (0.02%), the start of a name, an
+		// e-mail domain (a sixth of the cases), one case number, and a
+		// surname with a letter missing.
+		{"q common surname [words exact, newest]", url.Values{"q": {"Garcia"}}, store.CaseFilter{Q: "Garcia"}},
+		{"q rare surname [words exact, newest]", url.Values{"q": {seed.SeedRareSurname}}, store.CaseFilter{Q: seed.SeedRareSurname}},
+		{"q name prefix [exact, then prefix]", url.Values{"q": {"Gonz"}}, store.CaseFilter{Q: "Gonz"}},
+		{"q e-mail domain [words exact, newest]", url.Values{"q": {"corp.example"}}, store.CaseFilter{Q: "corp.example"}},
+		{"q case number [number prefix]", url.Values{"q": {number}}, store.CaseFilter{Q: number}},
+		{"q typo [exact, prefix, then fuzzy]", url.Values{"q": {"Jonson"}}, store.CaseFilter{Q: "Jonson"}},
+		{"q surname, page 50 (cursor)", url.Values{"q": {"Garcia"}, "cursor": {api.EncodeCursor(deepSearch)}},
+			store.CaseFilter{Q: "Garcia", After: &deepSearch}},
 		{"deep page (cursor)", url.Values{"cursor": {cursor}}, store.CaseFilter{After: &store.Position{CreatedAt: deep.CreatedAt, ID: deep.ID}}},
 	}
 	var out []benchResult

@@ -1,0 +1,128 @@
+package temporalclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/caseflow/caseflow/workflows/contract"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+)
+
+// ErrNoWorkflow is what State answers when Temporal keeps no workflow for
+// the case: it never existed, or its history is past retention.
+var ErrNoWorkflow = errors.New("no workflow for the case")
+
+// errEnded marks a start refused because the case's workflow already ran
+// and ended (the reuse policy rejects a duplicate ID); WorkflowGone
+// reports it.
+var errEnded = errors.New("the case's workflow has ended")
+
+// createUpdateID is the one ID every create of a case is sent under, so a
+// repeated create reaches the case the first one started
+// (docs/ARCHITECTURE.md, "The update path").
+const createUpdateID = "create"
+
+// Cases is the typed client of case workflows: what a caller (the API)
+// asks of a case, in the contract's terms, without naming the workflow,
+// its task queue or the SDK's calls. Errors come back as the SDK returns
+// them, wrapped; WorkflowGone and Unavailable tell them apart, and a
+// validator's refusal is a *temporal.ApplicationError whose type is a
+// contract.Code*.
+type Cases struct {
+	tc          client.Client
+	taskQueue   string
+	caseflowURL string
+}
+
+// NewCases is the client of the cases on taskQueue, whose workflows'
+// details link back to caseflowURL (the API's base URL).
+func NewCases(tc client.Client, taskQueue, caseflowURL string) *Cases {
+	return &Cases{tc: tc, taskQueue: taskQueue, caseflowURL: caseflowURL}
+}
+
+// Create starts the case's workflow, or reaches the one already running
+// under its ID, and sends it the create update, resent by Resend's rules:
+// the update ID and the conflict policy make a repeat reach the same case.
+// It answers the case as the workflow created it.
+func (c *Cases) Create(ctx context.Context, in contract.Input) (contract.Case, error) {
+	var created contract.Case
+	err := Resend(ctx, func() error {
+		start := c.tc.NewWithStartWorkflowOperation(c.startOptions(in), contract.WorkflowName, in)
+		handle, err := c.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+			StartWorkflowOperation: start,
+			UpdateOptions: client.UpdateWorkflowOptions{
+				UpdateID:     createUpdateID,
+				UpdateName:   contract.UpdateCreate,
+				WaitForStage: client.WorkflowUpdateStageCompleted,
+			},
+		})
+		if err != nil {
+			return err
+		}
+		return handle.Get(ctx, &created)
+	})
+	return created, err
+}
+
+// Update sends the case the update name (a contract.Update* name) with arg
+// under updateID (a fresh one when empty) and waits for its outcome,
+// decoded into result unless result is nil. It is sent again by Resend's
+// rules.
+func (c *Cases) Update(ctx context.Context, caseID, name, updateID string, arg, result any) error {
+	return SendUpdate(ctx, c.tc, client.UpdateWorkflowOptions{
+		WorkflowID:   caseID,
+		UpdateID:     updateID,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	}, result)
+}
+
+// Signal sends the case the signal name (a contract.Signal* name) with arg.
+func (c *Cases) Signal(ctx context.Context, caseID, name string, arg any) error {
+	return c.tc.SignalWorkflow(ctx, caseID, "", name, arg)
+}
+
+// SignalWithStart sends the signal name with arg to the case in.New
+// names, starting its workflow first when it has none. A case whose
+// workflow already ended is not started again: the error says so to
+// WorkflowGone.
+func (c *Cases) SignalWithStart(ctx context.Context, in contract.Input, name string, arg any) error {
+	_, err := c.tc.SignalWithStartWorkflow(ctx, in.New.ID, name, arg, c.startOptions(in), contract.WorkflowName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return fmt.Errorf("%w: %w", errEnded, err)
+	}
+	return err
+}
+
+// State asks the case's workflow for its live state. Queries reach
+// completed workflows too, until Temporal's retention removes their
+// history; after that the error is ErrNoWorkflow.
+func (c *Cases) State(ctx context.Context, caseID string) (contract.State, error) {
+	var st contract.State
+	v, err := c.tc.QueryWorkflow(ctx, caseID, "", contract.QueryState)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return st, fmt.Errorf("%w: %w", ErrNoWorkflow, err)
+	}
+	if err != nil {
+		return st, err
+	}
+	if err := v.Get(&st); err != nil {
+		return st, fmt.Errorf("decode case state: %w", err)
+	}
+	return st, nil
+}
+
+// CheckHealth reports whether Temporal answers.
+func (c *Cases) CheckHealth(ctx context.Context) error {
+	_, err := c.tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+	return err
+}
+
+func (c *Cases) startOptions(in contract.Input) client.StartWorkflowOptions {
+	return StartOptions(in.New, in.CaseNumber, c.taskQueue, c.caseflowURL)
+}
