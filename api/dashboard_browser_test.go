@@ -153,9 +153,24 @@ func TestDashboardSignIn(t *testing.T) {
 	require.Equal(t, "Sign in", b.text(t, `main h1`), "no session: the sign-in page")
 	b.shoot(t, "dashboard-sign-in")
 
+	// By keyboard alone: the skip link, then the address, then Enter.
 	before := len(h.mail.To(officer.Email))
-	b.do(t, chromedp.SendKeys(chromedp.CSS(`#email`), officer.Email))
-	b.submit(t, `form button[type=submit]`)
+	b.do(t, chromedp.KeyEvent("\t"))
+	focused, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement.textContent`))
+	require.NoError(t, err)
+	require.Equal(t, "Skip to content", focused)
+	b.do(t, chromedp.KeyEvent("\t"))
+	focused, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+	require.NoError(t, err)
+	require.Equal(t, "email", focused)
+	_, err = chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.caseflowOld = true`))
+	require.NoError(t, err)
+	b.do(t, chromedp.KeyEvent(officer.Email), chromedp.KeyEvent("\r"))
+	require.Eventually(t, func() bool {
+		old, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.caseflowOld === true`))
+		return err == nil && !old
+	}, 20*time.Second, 50*time.Millisecond, "Enter sends the form")
+	b.do(t, chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
 	link := waitForSignInLink(t, h, officer.Email, before)
 	b.do(t, chromedp.Navigate(h.baseURL+link), chromedp.WaitVisible(chromedp.CSS(`main button[type=submit]`)))
 	require.Contains(t, b.text(t, `main`), officer.Email)
