@@ -604,6 +604,17 @@ func TestDashboardIdentityVerification(t *testing.T) {
 	require.Contains(t, b.text(t, `main .head`), "Approved")
 	require.Contains(t, b.text(t, `main .head`), "All approved")
 	b.shoot(t, "dashboard-identity-approved")
+
+	// The client's next case: the individual is there to choose again.
+	b.open(t, h, "/ui/cases/new?"+url.Values{"type": {"IDENTITY_VERIFICATION"}, "clientEmail": {email}}.Encode())
+	b.submit(t, `main form button[type=submit]`)
+	offered, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#individuals option')].map(o => o.value)`))
+	require.NoError(t, err)
+	require.Equal(t, []string{"Nora Newclient"}, offered)
+	list, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector('#entityName').getAttribute('list')`))
+	require.NoError(t, err)
+	require.Equal(t, "individuals", list)
+	b.shoot(t, "dashboard-create-choose-individual")
 }
 
 // Revoke Request, top right, behind a confirmation and a reason: the

@@ -27,6 +27,8 @@ type stepperData struct {
 	Types    []string
 	Family   string
 	NeedsInd bool
+	// Individuals are the client's earlier ones, to choose from.
+	Individuals []string
 	// AutoApprove is whether the case approves itself once every check is.
 	AutoApprove bool
 	Priorities  []string
@@ -42,6 +44,14 @@ func (s *Server) stepper(c *fiber.Ctx, status int, step int, f url.Values, failu
 	sort.Strings(d.Types)
 	d.Family = string(s.cfg.Cases.Types[f.Get("type")])
 	d.NeedsInd = slices.Contains(s.cfg.Cases.NeedsIndividual, f.Get("type"))
+	if step == 2 && d.NeedsInd {
+		// Chosen from the client's earlier cases, or added by name.
+		names, err := s.store.ClientIndividuals(c.UserContext(), strings.TrimSpace(f.Get("clientEmail")), 20)
+		if err != nil {
+			return s.pageError(c, err)
+		}
+		d.Individuals = names
+	}
 	// Until a posted form says otherwise, the catalogue's default.
 	d.AutoApprove = f.Get("autoApprove") == "yes" || f.Get("key") == "" && s.cfg.Cases.AutoApprove[f.Get("type")]
 	title := "Create Case"
@@ -67,9 +77,6 @@ func (s *Server) newCasePage(c *fiber.Ctx) error {
 		problems = append(problems, "choose the case type")
 	case family == contract.FamilyOnboarding && strings.TrimSpace(f.Get("clientEmail")) == "":
 		problems = append(problems, "enter the client's e-mail: the request goes there")
-	}
-	if slices.Contains(s.cfg.Cases.NeedsIndividual, f.Get("type")) && strings.TrimSpace(f.Get("entityName")) == "" {
-		problems = append(problems, "choose or add the individual to verify")
 	}
 	if len(problems) > 0 {
 		return s.stepper(c, http.StatusUnprocessableEntity, 1, f, sentence(strings.Join(problems, "; ")), nil)
