@@ -152,15 +152,21 @@ type view struct {
 }
 
 // dashboardHeaders are the portal's, with a policy that lets the pages
-// load their one stylesheet and nothing else: no script at all.
-func dashboardHeaders(c *fiber.Ctx) error {
+// load their one stylesheet and nothing else: no script at all. A path
+// under /ui that names no page is a page too.
+func (s *Server) dashboardHeaders(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "no-referrer")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderXFrameOptions, "DENY")
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderContentSecurityPolicy,
 		"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	return c.Next()
+	err := c.Next()
+	var fe *fiber.Error
+	if errors.As(err, &fe) && (fe.Code == http.StatusNotFound || fe.Code == http.StatusMethodNotAllowed) {
+		return s.render(c, fe.Code, "error", view{Title: "There is no such page", Error: "This address names no page of caseflow."})
+	}
+	return err
 }
 
 // render shows a page with the status given.

@@ -302,6 +302,16 @@ func TestDashboardSignInRules(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	require.Len(t, h.mail.To("rita.ratelimit@example.com"), h.cfg.Dashboard.SignInPerHour)
 
+	// A path that names no page answers with a page.
+	res, err := http.Get(h.baseURL + "/ui/no-such-page")
+	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, res.StatusCode)
+	require.Contains(t, res.Header.Get("Content-Type"), "text/html")
+	require.Contains(t, string(body), "There is no such page")
+
 	// A form without the CSRF token: refused, before anything is done.
 	status, _, page := u.send(t, http.MethodPost, "/ui/sign-in", url.Values{"email": {"ada.admin@example.com"}})
 	require.Equal(t, http.StatusForbidden, status, page)

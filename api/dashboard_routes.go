@@ -12,7 +12,7 @@ import (
 // dashboardRoutes are the officers' workspace: pages under /ui. The
 // guards are the JSON API's (routes.go), given the session's user.
 func (s *Server) dashboardRoutes(app *fiber.App, anyone, officers, admins fiber.Handler) {
-	ui := app.Group("/ui", dashboardHeaders)
+	ui := app.Group("/ui", s.dashboardHeaders)
 	ui.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/ui/cases", http.StatusSeeOther) })
 	ui.Get("/app.css", s.stylesheet)
 	ui.Get("/sign-in", s.signInPage)
