@@ -149,8 +149,11 @@ func TestEveryTemplateRenders(t *testing.T) {
 	require.Equal(t, "Request withdrawn: Identity verification: Jane Roe", revoked.Subject)
 	require.Contains(t, revoked.Text, "Reason: Client no longer a customer.")
 	require.False(t, linkPattern.MatchString(revoked.Text), "a withdrawal carries no link")
+	require.NotContains(t, revoked.Text, "the link is yours alone", "no link, no warning about one")
+	require.NotContains(t, revoked.HTML, "the link is yours alone")
 	for _, m := range msgs[:5] {
 		require.True(t, linkPattern.MatchString(m.Text), m.Subject)
+		require.Contains(t, m.Text, "the link is yours alone", m.Subject)
 		require.False(t, strings.Contains(m.Text, "<no value>"), m.Text)
 	}
 }

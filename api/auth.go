@@ -22,7 +22,7 @@ const userKey = "caseflow.user"
 // at, so that guessing gains nothing; a request with no Authorization
 // header guesses nothing and is not counted.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	addr := c.IP()
+	addr := s.clientIP(c)
 	if wait := s.authFailures.retryAfter(addr, time.Now()); wait > 0 {
 		secs := int(math.Ceil(wait.Seconds()))
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))

@@ -394,3 +394,16 @@ func TestSweepRemovesUnrecordedDocuments(t *testing.T) {
 	status, _, _ := download(t, h, contract.RoleComplianceOfficer, a.ID, doc.ID)
 	require.Equal(t, http.StatusOK, status)
 }
+
+// Once a request's case has ended (a terminal status of its lifecycle:
+// here CLOSED), its link takes nothing more.
+func TestPortalOfAnEndedRequest(t *testing.T) {
+	h := suite(t)
+	c, portal := sentRequest(t, h, "Edda Ended")
+	r := h.do(t, contract.RoleComplianceOfficer, http.MethodPatch, "/cases/"+c.ID+"/status", map[string]string{"status": "CLOSED"})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	requireError(t, call(t, h.baseURL, http.MethodGet, portal, "", nil), http.StatusGone, "REQUEST_CLOSED")
+	requireError(t, upload(t, h.baseURL+portal+"/documents", "", []attachment{{checkID(t, c, 0, "IDENTITY_DOCUMENT"), "late.pdf", samplePDF("late")}}),
+		http.StatusGone, "REQUEST_CLOSED")
+	requireNothingStored(t, h, c.ID)
+}

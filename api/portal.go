@@ -100,10 +100,17 @@ func (s *Server) portalCase(c *fiber.Ctx) (store.Case, error) {
 	switch {
 	case t.RevokedAt.Valid || row.Status == string(contract.StatusRevoked):
 		return store.Case{}, apiError(http.StatusGone, "REQUEST_REVOKED", "this request has been revoked")
-	case row.Status == string(contract.StatusClosed):
+	case ended(row):
 		return store.Case{}, apiError(http.StatusGone, "REQUEST_CLOSED", "this request is closed")
 	}
 	return row, nil
+}
+
+// ended reports whether the case has reached a terminal status of its
+// lifecycle: its request takes nothing more.
+func ended(row store.Case) bool {
+	life, ok := contract.LifecycleFor(contract.Family(row.Family))
+	return ok && life.IsTerminal(contract.Status(row.Status))
 }
 
 func (s *Server) portalView(c *fiber.Ctx, row store.Case) (portalRequest, error) {

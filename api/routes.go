@@ -112,7 +112,7 @@ func (s *Server) portalRateLimit() fiber.Handler {
 		Max:        s.cfg.Portal.RateLimit,
 		Expiration: time.Minute,
 		KeyGenerator: func(c *fiber.Ctx) string {
-			return c.IP()
+			return s.clientIP(c)
 		},
 		LimitReached: func(c *fiber.Ctx) error {
 			err := apiError(fiber.StatusTooManyRequests, codeRateLimited, "too many requests; try again in a minute")

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -36,6 +37,8 @@ type Server struct {
 	codec   *temporalclient.Codec
 	metrics *Metrics
 	docs    *documents.Store
+	// trustedProxies name the client in X-Forwarded-For (clientip.go).
+	trustedProxies []netip.Prefix
 	// authFailures counts bad bearer tokens by client address.
 	authFailures *authFailures
 	// dash is the officers' workspace (dashboard.go).
@@ -62,6 +65,9 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, 
 	}
 	srv := &Server{cfg: cfg, store: s, cases: caseClient(cfg, tc), log: log, portal: portalTemplate(), codec: codec,
 		authFailures: newAuthFailures(cfg.HTTP.AuthFailuresPerMinute, time.Minute), dash: newDashboard(cfg, log)}
+	// The configuration is validated when loaded; a list it let through
+	// cannot fail here.
+	srv.trustedProxies, _ = parseTrustedProxies(cfg.HTTP.TrustedProxies)
 	for _, o := range opts {
 		o(srv)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -153,6 +154,10 @@ type HTTP struct {
 	// tokens one client address may send in a minute; past it, every
 	// request of its that needs a token gets 429 until the minute is out.
 	AuthFailuresPerMinute int `mapstructure:"authFailuresPerMinute"`
+	// TrustedProxies are the load balancers and reverse proxies (addresses
+	// or CIDR prefixes) whose X-Forwarded-For names the client for the
+	// per-address limits; empty: the TCP peer is the client.
+	TrustedProxies []string `mapstructure:"trustedProxies"`
 }
 
 type Database struct {
@@ -291,6 +296,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("http.addr", ":8080")
 	v.SetDefault("http.bodyLimit", 1<<20)
 	v.SetDefault("http.authFailuresPerMinute", 20)
+	v.SetDefault("http.trustedProxies", []string{})
 	v.SetDefault("database.url", DefaultDatabaseURL)
 	v.SetDefault("database.maxOpenConns", 20)
 	v.SetDefault("temporal.address", "localhost:7233")
@@ -426,6 +432,13 @@ func (c Config) Validate() error {
 	}
 	if c.Cases.MaxDueYears < 1 || c.Cases.MaxDueYears > 100 {
 		bad("cases.maxDueYears", "must be from 1 to 100, got %d", c.Cases.MaxDueYears)
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				bad("http.trustedProxies", "%q is not an address or a CIDR prefix", p)
+			}
+		}
 	}
 	if c.HTTP.AuthFailuresPerMinute <= 0 {
 		bad("http.authFailuresPerMinute", "must be positive")

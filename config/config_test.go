@@ -269,3 +269,15 @@ func TestDocuments(t *testing.T) {
 		})
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("http:\n  trustedProxies: [10.0.0.0/8, 192.168.1.5]\n"), 0o600))
+	c, err := Load(file)
+	require.NoError(t, err)
+	require.Equal(t, []string{"10.0.0.0/8", "192.168.1.5"}, c.HTTP.TrustedProxies)
+
+	require.NoError(t, os.WriteFile(file, []byte("http:\n  trustedProxies: [the-balancer]\n"), 0o600))
+	_, err = Load(file)
+	require.ErrorContains(t, err, `http.trustedProxies: "the-balancer" is not an address or a CIDR prefix`)
+}

@@ -452,7 +452,7 @@ func (r *caseRun) continueAsNew(ctx workflow.Context, results, verdicts workflow
 			return contract.Case{}, err
 		}
 	}
-	next := &contract.Resume{Case: r.c, Outbox: r.outbox, Applied: r.recentApplied()}
+	next := &contract.Resume{Case: r.c, Outbox: r.outbox, Applied: r.recentApplied(workflow.Now(ctx))}
 	r.handOver(ctx, next)
 	return contract.Case{}, workflow.NewContinueAsNewError(ctx, contract.WorkflowName, contract.Input{Resume: next})
 }

@@ -1,6 +1,9 @@
 package workflows
 
 import (
+	"slices"
+	"time"
+
 	"github.com/caseflow/caseflow/workflows/contract"
 	"go.temporal.io/sdk/workflow"
 )
@@ -11,8 +14,20 @@ import (
 // The runs therefore hand on the IDs of the updates they applied, and an
 // update seen before is answered again rather than applied twice.
 
-// maxApplied bounds the IDs handed on: a retry comes within seconds.
-const maxApplied = 1_000
+// Which applied IDs a run hands on. A retry of an update comes while its
+// caller still waits or retries: within the API's call timeout, or after
+// an Idempotency-Key's lease (idempotency.lease, a minute by default) when
+// the first attempt was lost. Counting alone is not enough: a busy case
+// applies a thousand updates in ten seconds (measured: 105 a second from
+// 16 callers), and a retry that came later was applied twice. So a run
+// hands on every update of the last appliedFor, at least minApplied and at
+// most maxApplied of them: the bound keeps the hand-over's input within
+// Temporal's payload limits (about 110 bytes an ID, 550 KB at most).
+const (
+	appliedFor = 10 * time.Minute
+	minApplied = 1_000
+	maxApplied = 5_000
+)
 
 func (r *caseRun) appliedRef(ctx workflow.Context) (string, bool) {
 	info := workflow.GetCurrentUpdateInfo(ctx)
@@ -36,16 +51,26 @@ func (r *caseRun) markApplied(ctx workflow.Context, ref string) {
 	if r.appliedIndex == nil {
 		r.appliedIndex = map[string]string{}
 	}
-	r.applied = append(r.applied, contract.Applied{UpdateID: info.ID, Ref: ref})
+	r.applied = append(r.applied, contract.Applied{UpdateID: info.ID, Ref: ref, At: workflow.Now(ctx).UTC()})
 	r.appliedIndex[info.ID] = ref
 }
 
-// recentApplied is what a run hands on.
-func (r *caseRun) recentApplied() []contract.Applied {
-	if len(r.applied) > maxApplied {
-		return append([]contract.Applied(nil), r.applied[len(r.applied)-maxApplied:]...)
+// recentApplied is what a run hands on, at now.
+func (r *caseRun) recentApplied(now time.Time) []contract.Applied {
+	return keepApplied(r.applied, now)
+}
+
+// keepApplied is the tail of applied (oldest first) a run hands on: the
+// last minApplied, and before them those applied after now-appliedFor, up
+// to maxApplied in all.
+func keepApplied(applied []contract.Applied, now time.Time) []contract.Applied {
+	n := len(applied)
+	keep := min(n, minApplied)
+	cutoff := now.Add(-appliedFor)
+	for keep < n && keep < maxApplied && applied[n-keep-1].At.After(cutoff) {
+		keep++
 	}
-	return append([]contract.Applied(nil), r.applied...)
+	return slices.Clone(applied[n-keep:])
 }
 
 func (r *caseRun) restoreApplied(applied []contract.Applied) {

@@ -1,6 +1,9 @@
 package contract
 
-import "regexp"
+import (
+	"regexp"
+	"time"
+)
 
 // Input starts a case workflow: a new case, or (after Continue-As-New) a
 // running one resumed.
@@ -41,4 +44,7 @@ const DefaultHistoryLimit = 10_000
 type Applied struct {
 	UpdateID string `json:"updateId"`
 	Ref      string `json:"ref,omitempty"`
+	// At is when it was applied (zero in hand-overs from before it was
+	// kept), so a run hands on every update recent enough to be retried.
+	At time.Time `json:"at,omitzero"`
 }
