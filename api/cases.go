@@ -639,10 +639,17 @@ func (s *Server) respondCase(c *fiber.Ctx, status int, id string) error {
 			d.Assignee = toUserJSON(u)
 		}
 	}
-	if base := strings.TrimRight(s.cfg.Temporal.UIURL, "/"); base != "" {
-		d.TemporalURL = fmt.Sprintf("%s/namespaces/%s/workflows/%s", base, url.PathEscape(s.cfg.Temporal.Namespace), url.PathEscape(row.ID))
-	}
+	d.TemporalURL = s.temporalURL(row.ID)
 	return ok(c, status, d)
+}
+
+// temporalURL is the case's workflow in the Temporal UI, or "" without one.
+func (s *Server) temporalURL(id string) string {
+	base := strings.TrimRight(s.cfg.Temporal.UIURL, "/")
+	if base == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", base, url.PathEscape(s.cfg.Temporal.Namespace), url.PathEscape(id))
 }
 
 func (s *Server) sendRequest(c *fiber.Ctx, _ string) (any, error) {

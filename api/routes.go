@@ -87,6 +87,8 @@ func (s *Server) routes(app *fiber.App) {
 	portal.Get("/api/r/:token", s.portalJSON)
 	portal.Post("/api/r/:token/submit", s.portalSubmitJSON)
 	portal.Post("/api/r/:token/documents", s.portalUploadJSON)
+
+	s.dashboardRoutes(app, anyone, officers, admins)
 }
 
 // codecCORS lets the Temporal UI, on its own origin, call the codec.

@@ -41,6 +41,8 @@ type Server struct {
 	trustedProxies []netip.Prefix
 	// authFailures counts bad bearer tokens by client address.
 	authFailures *authFailures
+	// dash is the officers' workspace (dashboard.go).
+	dash *dashboard
 }
 
 // Option adjusts the server New builds.
@@ -62,7 +64,7 @@ func New(cfg config.Config, s *store.Store, tc client.Client, log *slog.Logger, 
 		log.Error("codec keys unusable; /codec disabled", "err", err)
 	}
 	srv := &Server{cfg: cfg, store: s, cases: caseClient(cfg, tc), log: log, portal: portalTemplate(), codec: codec,
-		authFailures: newAuthFailures(cfg.HTTP.AuthFailuresPerMinute, time.Minute)}
+		authFailures: newAuthFailures(cfg.HTTP.AuthFailuresPerMinute, time.Minute), dash: newDashboard(cfg, log)}
 	// The configuration is validated when loaded; a list it let through
 	// cannot fail here.
 	srv.trustedProxies, _ = parseTrustedProxies(cfg.HTTP.TrustedProxies)

@@ -36,6 +36,24 @@ type Config struct {
 	Codec       Codec       `mapstructure:"codec"`
 	Auth        Auth        `mapstructure:"auth"`
 	Documents   Documents   `mapstructure:"documents"`
+	Dashboard   Dashboard   `mapstructure:"dashboard"`
+}
+
+// Dashboard governs the officers' web workspace under /ui: sign-in by an
+// e-mailed single-use link, then a session cookie.
+type Dashboard struct {
+	// BaseURL is where officers reach caseflow: the e-mailed sign-in links
+	// point there, and an https one makes the session cookie Secure.
+	BaseURL string `mapstructure:"baseUrl"`
+	// SignInTTL is how long an e-mailed sign-in link stays usable.
+	SignInTTL time.Duration `mapstructure:"signInTTL"`
+	// SignInPerHour bounds the links one address may ask for in an hour;
+	// past it, no more are sent (the answer does not say so).
+	SignInPerHour int `mapstructure:"signInPerHour"`
+	// SessionIdle ends a session unused for this long; SessionMax ends
+	// any session this long after sign-in.
+	SessionIdle time.Duration `mapstructure:"sessionIdle"`
+	SessionMax  time.Duration `mapstructure:"sessionMax"`
 }
 
 // Documents governs the files clients and officers upload. They are
@@ -322,6 +340,11 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("documents.maxFileBytes", 20<<20)
 	v.SetDefault("documents.maxFiles", 20)
 	v.SetDefault("documents.types", DefaultDocumentTypes())
+	v.SetDefault("dashboard.baseUrl", "http://localhost:8080")
+	v.SetDefault("dashboard.signInTTL", 15*time.Minute)
+	v.SetDefault("dashboard.signInPerHour", 5)
+	v.SetDefault("dashboard.sessionIdle", time.Hour)
+	v.SetDefault("dashboard.sessionMax", 12*time.Hour)
 }
 
 // EnvironmentVariables lists the variable of every setting, as caseflow
@@ -581,6 +604,21 @@ func (c Config) Validate() error {
 		if !mediaType.MatchString(t) {
 			bad("documents.types", "want media types such as application/pdf, got %q", t)
 		}
+	}
+	if u, err := url.Parse(c.Dashboard.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("dashboard.baseUrl", "want an absolute http(s) URL, got %q", c.Dashboard.BaseURL)
+	}
+	if c.Dashboard.SignInTTL < time.Minute || c.Dashboard.SignInTTL > 24*time.Hour {
+		bad("dashboard.signInTTL", "must be from 1m to 24h, got %s", c.Dashboard.SignInTTL)
+	}
+	if c.Dashboard.SignInPerHour <= 0 {
+		bad("dashboard.signInPerHour", "must be positive")
+	}
+	if c.Dashboard.SessionIdle < time.Minute {
+		bad("dashboard.sessionIdle", "must be at least 1m, got %s", c.Dashboard.SessionIdle)
+	}
+	if c.Dashboard.SessionMax < c.Dashboard.SessionIdle {
+		bad("dashboard.sessionMax", "must be at least dashboard.sessionIdle (%s), got %s", c.Dashboard.SessionIdle, c.Dashboard.SessionMax)
 	}
 	return errors.Join(errs...)
 }

@@ -113,6 +113,11 @@ func TestValidationNamesEveryBadKey(t *testing.T) {
 		{"CASEFLOW_DOCUMENTS_MAXFILEBYTES", "0", `documents.maxFileBytes: must be positive`},
 		{"CASEFLOW_DOCUMENTS_MAXFILES", "-1", `documents.maxFiles: must be positive`},
 		{"CASEFLOW_DOCUMENTS_TYPES", "pdf", `documents.types: want media types such as application/pdf, got "pdf"`},
+		{"CASEFLOW_DASHBOARD_BASEURL", "ftp://x", `dashboard.baseUrl: want an absolute http(s) URL, got "ftp://x"`},
+		{"CASEFLOW_DASHBOARD_SIGNINTTL", "10s", `dashboard.signInTTL: must be from 1m to 24h`},
+		{"CASEFLOW_DASHBOARD_SIGNINPERHOUR", "0", `dashboard.signInPerHour: must be positive`},
+		{"CASEFLOW_DASHBOARD_SESSIONIDLE", "30s", `dashboard.sessionIdle: must be at least 1m`},
+		{"CASEFLOW_DASHBOARD_SESSIONMAX", "30m", `dashboard.sessionMax: must be at least dashboard.sessionIdle`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {

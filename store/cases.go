@@ -458,8 +458,14 @@ type CaseFilter struct {
 	Priority   string
 	AssigneeID string
 	Flag       string
+	// Unassigned keeps only cases no one is assigned.
+	Unassigned bool
 	// Overdue, when set, keeps only cases that are (or are not) overdue.
 	Overdue *bool
+	// ByDue orders the list by due date, soonest first and undated last,
+	// instead of newest first; it pages by Page only, not by After. A
+	// search (Q) keeps its ranking.
+	ByDue bool
 	// Q searches the client's name and e-mail by words, ignoring case
 	// and accents and forgiving a letter's typo, and the case number and
 	// the author's name or e-mail anywhere in them, best match first
@@ -521,7 +527,11 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]Case, int, error
 		page += ` OFFSET ` + a.add((f.Page-1)*f.Limit)
 	}
 	items := []Case{}
-	query := `SELECT ` + listColumns + ` FROM cases c` + whereClause(where) + ` ORDER BY c.created_at DESC, c.id DESC` + page
+	order := ` ORDER BY c.created_at DESC, c.id DESC`
+	if f.ByDue {
+		order = ` ORDER BY c.due_date ASC NULLS LAST, c.created_at DESC, c.id DESC`
+	}
+	query := `SELECT ` + listColumns + ` FROM cases c` + whereClause(where) + order + page
 	g.Go(func() error {
 		if err := s.db.SelectContext(gctx, &items, query, a...); err != nil {
 			return fmt.Errorf("list cases: %w", err)
@@ -555,6 +565,9 @@ func filterConds(f CaseFilter, a *sqlArgs) []string {
 	}
 	if f.Overdue != nil {
 		where = append(where, "c.overdue = "+a.add(*f.Overdue))
+	}
+	if f.Unassigned {
+		where = append(where, "c.assigned_to IS NULL")
 	}
 	return where
 }

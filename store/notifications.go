@@ -194,6 +194,17 @@ func (s *Store) UserNotifications(ctx context.Context, userID string, limit int)
 	return out, unread, nil
 }
 
+// UnreadNotifications counts a user's unread notifications: the bell.
+func (s *Store) UnreadNotifications(ctx context.Context, userID string) (int, error) {
+	var unread int
+	err := s.get(ctx, &unread, `SELECT count(*) FROM notifications
+		WHERE user_id = $1 AND sent_at IS NOT NULL AND read_at IS NULL`, userID)
+	if err != nil {
+		return 0, fmt.Errorf("unread notifications: %w", err)
+	}
+	return unread, nil
+}
+
 // MarkNotificationsRead marks a user's notifications read: the one named,
 // or all when id is empty. Another user's notification is ErrNotFound.
 func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id string) error {

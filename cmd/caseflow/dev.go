@@ -67,8 +67,8 @@ func dev(ctx context.Context, log *slog.Logger, configFile, temporalBin string) 
 		return err
 	}
 	base := apiURL(cfg)
-	fmt.Printf("\ncaseflow is starting:\n  API          %s/api/v1\n  health       %s/readyz\n  Temporal UI  %s\n  Temporal     %s\n  Postgres     %s\n\nCreate a token: ./bin/caseflow token create --email you@example.com --role BANK_ADMIN\nCtrl-C stops everything started here.\n\n",
-		base, base, cfg.Temporal.UIURL, cfg.Temporal.Address, redactURL(pgURL))
+	fmt.Printf("\ncaseflow is starting:\n  API          %s/api/v1\n  workspace    %s/ui\n  health       %s/readyz\n  Temporal UI  %s\n  Temporal     %s\n  Postgres     %s\n\nCreate a token: ./bin/caseflow token create --email you@example.com --role BANK_ADMIN\nCtrl-C stops everything started here.\n\n",
+		base, base, base, cfg.Temporal.UIURL, cfg.Temporal.Address, redactURL(pgURL))
 	return serve(ctx, log, cfg, true, true)
 }
 
