@@ -12,7 +12,7 @@ CASEFLOW := $(BIN)/caseflow
 TEMPORAL_VERSION := v1.5.1
 # The real Temporal server and its SQL tool, for `make cluster` and the
 # cluster suite: the server the dev server above embeds, and the one
-# docker-compose.yml deploys (TemporalServerVersion in cmd/caseflow, checked
+# docker-compose.yml deploys (temporalclient.ServerVersion, checked
 # by the compose test).
 TEMPORAL_SERVER_VERSION := 1.29.1
 TEMPORAL_SERVER := $(BIN)/temporal-server

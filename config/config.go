@@ -591,11 +591,13 @@ func (c Config) Validate() error {
 			bad("documents.bucket", "want a bucket URL such as file:///var/lib/caseflow/documents or s3://bucket?region=eu-central-1, got %q", redact(c.Documents.Bucket))
 		}
 	}
-	if c.Documents.MaxFileBytes <= 0 {
-		bad("documents.maxFileBytes", "must be positive")
+	// Within what a case may record (the contract), or files would be
+	// stored that the case then refuses.
+	if c.Documents.MaxFileBytes <= 0 || c.Documents.MaxFileBytes > contract.MaxDocumentBytes {
+		bad("documents.maxFileBytes", "must be from 1 to %d", contract.MaxDocumentBytes)
 	}
-	if c.Documents.MaxFiles <= 0 {
-		bad("documents.maxFiles", "must be positive")
+	if c.Documents.MaxFiles <= 0 || c.Documents.MaxFiles > contract.MaxDocumentsPerAnswer {
+		bad("documents.maxFiles", "must be from 1 to %d", contract.MaxDocumentsPerAnswer)
 	}
 	if len(c.Documents.Types) == 0 {
 		bad("documents.types", "no type is accepted: list media types such as application/pdf")

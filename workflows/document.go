@@ -51,7 +51,7 @@ func (r *caseRun) recordDocuments(ctx workflow.Context, s contract.Submission) [
 		r.c.Documents = append(r.c.Documents, d)
 		i, j, _ := r.findCheck(d.CheckID)
 		ev := r.event(contract.EventDocumentUploaded, actor,
-			fmt.Sprintf("Document received for %s of %s (%s, %d bytes)", r.c.Entities[i].Checks[j].Type, r.c.Entities[i].Name, d.ContentType, d.Size), nil, nil)
+			fmt.Sprintf("Document received for %s of %s (%s, %d bytes)", contract.CheckLabel(r.c.Entities[i].Checks[j].Type), r.c.Entities[i].Name, d.ContentType, d.Size), nil, nil)
 		ev.Metadata = contract.JSONValue(map[string]any{"documentId": d.ID, "checkId": d.CheckID, "name": d.Name,
 			"contentType": d.ContentType, "size": d.Size, "sha256": d.SHA256})
 		events = append(events, ev)

@@ -270,9 +270,6 @@ func makeSchema(ctx context.Context, log *slog.Logger, sqlTool, adminURL string,
 		{cfg.VisibilityDatabase, "postgresql/v12/visibility"},
 	} {
 		base := []string{"--plugin", "postgres12", "--endpoint", cfg.Host, "--port", cfg.Port, "--user", cfg.User, "--database", s.db}
-		if cfg.Password != "" {
-			base = append(base, "--password", cfg.Password)
-		}
 		fresh, err := databaseMissing(ctx, adminURL, s.db)
 		if err != nil {
 			return err
@@ -283,6 +280,8 @@ func makeSchema(ctx context.Context, log *slog.Logger, sqlTool, adminURL string,
 		}
 		for _, step := range steps {
 			cmd := exec.CommandContext(ctx, sqlTool, append(append([]string{}, base...), step...)...)
+			// The password goes in the environment, where ps does not show it.
+			cmd.Env = append(os.Environ(), "SQL_PASSWORD="+cfg.Password)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				return fmt.Errorf("cluster: temporal-sql-tool %s on %s: %w\n%s", step[0], s.db, err, tail(out))
 			}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -39,11 +41,11 @@ ports of its own. It prints where everything is; Ctrl-C stops it all.`,
 	cmd.AddCommand(c.clusterSchemaCommand(), c.clusterServerCommand(), c.clusterNamespaceCommand(), c.clusterHealthCommand())
 	cmd.Flags().IntVar(&apis, "apis", 2, "caseflow api processes")
 	cmd.Flags().IntVar(&workers, "workers", 3, "caseflow worker processes")
-	cmd.Flags().StringVar(&bin, "bin", "bin", "where temporal-server, temporal-sql-tool and caseflow are")
+	cmd.Flags().StringVar(&bin, "bin", "bin", "where temporal-server and temporal-sql-tool are (the processes run this caseflow)")
 	return cmd
 }
 
-func runCluster(ctx context.Context, log *slog.Logger, configFile, bin string, apis, workers int, out interface{ Write([]byte) (int, error) }) error {
+func runCluster(ctx context.Context, log *slog.Logger, configFile, bin string, apis, workers int, out io.Writer) error {
 	cfg, err := config.Load(configFile)
 	if err != nil {
 		return err
@@ -114,6 +116,9 @@ the server's version with temporal-sql-tool: the schema job of a
 deployment, safe to run again.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if postgres == "" {
+				return usageError(cmd, errors.New("--postgres (or TEMPORAL_POSTGRES_URL) is required"))
+			}
 			cfg, err := serverConfigFor(postgres, prefix)
 			if err != nil {
 				return err
@@ -121,10 +126,10 @@ deployment, safe to run again.`,
 			return makeSchema(cmd.Context(), c.log, sqlTool, postgres, cfg)
 		},
 	}
-	cmd.Flags().StringVar(&postgres, "postgres", "", "Postgres URL of a user who may create databases")
+	cmd.Flags().StringVar(&postgres, "postgres", os.Getenv("TEMPORAL_POSTGRES_URL"),
+		"Postgres URL of a user who may create databases (default $TEMPORAL_POSTGRES_URL, which keeps the password off the command line)")
 	cmd.Flags().StringVar(&prefix, "prefix", "", "prefix of the databases' names")
-	cmd.Flags().StringVar(&sqlTool, "sql-tool", "temporal-sql-tool", "temporal-sql-tool")
-	_ = cmd.MarkFlagRequired("postgres")
+	cmd.Flags().StringVar(&sqlTool, "sql-tool", "temporal-sql-tool", "Temporal's SQL tool, by path or on PATH")
 	return cmd
 }
 
@@ -138,6 +143,9 @@ visibility in the Postgres of --postgres, frontend on 7233) into --dir and
 runs temporal-server with it, in this process's place.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if postgres == "" {
+				return usageError(cmd, errors.New("--postgres (or TEMPORAL_POSTGRES_URL) is required"))
+			}
 			cfg, err := serverConfigFor(postgres, prefix)
 			if err != nil {
 				return err
@@ -166,13 +174,13 @@ runs temporal-server with it, in this process's place.`,
 			return syscall.Exec(path, []string{server, "--root", dir, "--config", "config", "--env", "cluster", "--allow-no-auth", "start"}, os.Environ())
 		},
 	}
-	cmd.Flags().StringVar(&postgres, "postgres", "", "Postgres URL of Temporal's user")
+	cmd.Flags().StringVar(&postgres, "postgres", os.Getenv("TEMPORAL_POSTGRES_URL"),
+		"Postgres URL of Temporal's user (default $TEMPORAL_POSTGRES_URL, which keeps the password off the command line)")
 	cmd.Flags().StringVar(&prefix, "prefix", "", "prefix of the databases' names")
-	cmd.Flags().StringVar(&server, "server", "temporal-server", "temporal-server")
+	cmd.Flags().StringVar(&server, "server", "temporal-server", "the Temporal server binary, by path or on PATH")
 	cmd.Flags().StringVar(&dir, "dir", "/var/lib/temporal", "where the configuration is written")
 	cmd.Flags().StringVar(&bind, "bind", "0.0.0.0", "address the services listen on")
 	cmd.Flags().StringVar(&broadcast, "broadcast", "", "address the services are reached at (default: this host's)")
-	_ = cmd.MarkFlagRequired("postgres")
 	return cmd
 }
 

@@ -25,8 +25,8 @@ func newRootCommand(log *slog.Logger, stdout io.Writer) *cobra.Command {
 		Use:   "caseflow",
 		Short: "caseflow runs compliance cases as Temporal workflows",
 		Long: `caseflow runs compliance cases as Temporal workflows: the API, the worker,
-migrations, local development, user tokens, the bench and the chaos suite,
-in one binary.
+migrations, local development, a cluster on the real Temporal server, user
+tokens, the bench and the chaos suite, in one binary.
 
 Every command reads caseflow.yaml (or --config FILE) and CASEFLOW_*
 variables: CASEFLOW_ + the key in upper case with "." as "_"

@@ -2,7 +2,7 @@
 -- What each document a case received is: the workflow records it, the
 -- projection copies it here for lists and for the sweep that removes
 -- stored files no case recorded. The file itself is in the document store,
--- encrypted, under documents/<case>/<id>; never in Postgres.
+-- encrypted, under cases/<case>/<id>; never in Postgres.
 CREATE TABLE case_documents (
     id           uuid PRIMARY KEY,
     case_id      uuid NOT NULL REFERENCES cases (id),
