@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,8 +45,10 @@ import (
 // (see README: versioning a workflow change); otherwise a failing replay
 // is the bug. Histories a versioned change left behind stay, in a folder
 // named for what they recorded, and replay too: cases started then may
-// still be running. activity-projection/ holds cases that wrote to
-// Postgres with a regular activity after each change (projection.go).
+// still be running. documents-1.json records the document updates (a
+// submission with files, viewDocument). activity-projection/ holds cases
+// that wrote to Postgres with a regular activity after each change
+// (projection.go).
 // local-projection/ holds cases that wrote with a local activity before
 // the contract, flag, e-mail and request-item changes and before timers,
 // activities and cases had summaries (case.go's versions, metadata.go):
@@ -146,6 +149,22 @@ func TestHistories(t *testing.T) {
 			later := time.Now().Add(time.Hour)
 			s.update(t, id, contract.UpdateDueDate, contract.DueDateChange{ActorID: s.officer.ID, DueDate: &later})
 			s.update(t, id, contract.UpdateSubmit, contract.Submission{Message: "Here."})
+			s.status(t, id, contract.StatusClosed, "")
+			return []string{id}
+		}},
+		{"documents", func(t *testing.T, s *live) []string {
+			nc := s.onboarding()
+			id := s.start(t, nc)
+			idDoc, _ := s.checkIDs(nc)
+			s.update(t, id, contract.UpdateSend, contract.Send{ActorID: s.analyst.ID})
+			doc := contract.Document{ID: uuid.NewString(), CheckID: idDoc, Name: "passport.pdf", ContentType: "application/pdf",
+				Size: 1234, SHA256: strings.Repeat("ab", 32)}
+			s.update(t, id, contract.UpdateSubmit, contract.Submission{Message: "Attached.", Documents: []contract.Document{doc}})
+			s.update(t, id, contract.UpdateViewDocument, contract.DocumentView{ActorID: s.officer.ID, DocumentID: doc.ID})
+			s.check(t, id, idDoc, contract.CheckRejected, "Expired.")
+			again := doc
+			again.ID, again.Name = uuid.NewString(), "passport-2026.pdf"
+			s.update(t, id, contract.UpdateSubmit, contract.Submission{ActorID: s.officer.ID, Documents: []contract.Document{again}})
 			s.status(t, id, contract.StatusClosed, "")
 			return []string{id}
 		}},
