@@ -160,7 +160,7 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	defer docs.Close()
 
-	baseURL, stop, err := listen(api.New(cfg, s, tc, quiet, api.WithDocuments(docs)))
+	baseURL, stop, err := listen(api.New(cfg, s, tc, quiet, api.WithDocuments(docs), api.WithLocalWorker()))
 	if err != nil {
 		return 0, err
 	}

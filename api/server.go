@@ -52,6 +52,11 @@ type Option func(*Server)
 // reports into) with the API's /metrics.
 func WithMetrics(m *Metrics) Option { return func(s *Server) { s.metrics = m } }
 
+// WithLocalWorker says a worker of this process polls the cases' task
+// queue with the API's Temporal client (caseflow serve): new cases start
+// on it eagerly, sparing their first task the wait for a poll.
+func WithLocalWorker() Option { return func(s *Server) { s.cases.StartEagerly() } }
+
 // WithDocuments gives the API its document store; without one, uploads
 // and downloads answer 503.
 func WithDocuments(d *documents.Store) Option { return func(s *Server) { s.docs = d } }

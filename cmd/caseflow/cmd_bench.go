@@ -91,6 +91,7 @@ Scenarios: raw, create, update, state, lifecycle, onboarding, detail, list
 	f.IntVar(&o.Open, "open", 0, "open cases to hold while reading the worker's memory (0: skip)")
 	f.StringVar(&o.Scenarios, "scenarios", "", "comma-separated scenarios to run (default all)")
 	f.StringVar(&o.JSON, "json", "", "also write the results as JSON to this file")
+	f.BoolVar(&o.Serve, "serve", false, "run the API and the worker in one process (caseflow serve: new cases start eagerly on its worker) instead of two")
 	f.StringVar(&o.Database, "database", "", "a database to run on and keep (created when missing): seeded once, a million cases serve every later run")
 	f.StringVar(&engine, "engine", "dev", "the Temporal to measure on: dev (the dev server, SQLite), server (the real server on Postgres), both")
 	f.StringVar(&serverBin, "server-bin", "bin", "where temporal-server and temporal-sql-tool are, for --engine server")

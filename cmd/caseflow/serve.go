@@ -101,7 +101,11 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 				return nil
 			})
 		}
-		app = api.New(cfg, s, tc, log, api.WithMetrics(metrics), api.WithDocuments(docs))
+		opts := []api.Option{api.WithMetrics(metrics), api.WithDocuments(docs)}
+		if withWorker {
+			opts = append(opts, api.WithLocalWorker())
+		}
+		app = api.New(cfg, s, tc, log, opts...)
 	}
 	g.Go(func() error {
 		log.Info("http listening", "addr", cfg.HTTP.Addr, "api", withAPI)

@@ -34,6 +34,10 @@ type Cases struct {
 	tc          client.Client
 	taskQueue   string
 	caseflowURL string
+	// eager starts a new case's workflow on this process's own worker
+	// (EnableEagerStart): its first task runs here at once instead of
+	// waiting for a poll (docs/ARCHITECTURE.md, "The update path").
+	eager bool
 }
 
 // NewCases is the client of the cases on taskQueue, whose workflows'
@@ -42,11 +46,20 @@ func NewCases(tc client.Client, taskQueue, caseflowURL string) *Cases {
 	return &Cases{tc: tc, taskQueue: taskQueue, caseflowURL: caseflowURL}
 }
 
+// StartEagerly makes Create start a case's workflow on a worker of this
+// process, which must poll the same task queue with the same client (as
+// `caseflow serve` does). Without such a worker the SDK starts it as
+// usual.
+func (c *Cases) StartEagerly() { c.eager = true }
+
 // Create starts the case's workflow, or reaches the one already running
 // under its ID, and sends it the create update, resent by Resend's rules:
 // the update ID and the conflict policy make a repeat reach the same case.
 // It answers the case as the workflow created it.
 func (c *Cases) Create(ctx context.Context, in contract.Input) (contract.Case, error) {
+	if c.eager {
+		return c.createEagerly(ctx, in)
+	}
 	var created contract.Case
 	err := Resend(ctx, func() error {
 		start := c.tc.NewWithStartWorkflowOperation(c.startOptions(in), contract.WorkflowName, in)
@@ -57,6 +70,38 @@ func (c *Cases) Create(ctx context.Context, in contract.Input) (contract.Case, e
 				UpdateName:   contract.UpdateCreate,
 				WaitForStage: client.WorkflowUpdateStageCompleted,
 			},
+		})
+		if err != nil {
+			return err
+		}
+		return handle.Get(ctx, &created)
+	})
+	return created, err
+}
+
+// createEagerly is Create with the workflow started eagerly, then the
+// create update sent: update-with-start cannot start eagerly, and a
+// workflow's first task otherwise waits for a poll. A repeat reaches the
+// same case as Create's does: the conflict policy returns the running
+// workflow, the update ID the first create's answer; a case whose workflow
+// ended is refused for WorkflowGone to tell.
+func (c *Cases) createEagerly(ctx context.Context, in contract.Input) (contract.Case, error) {
+	var created contract.Case
+	err := Resend(ctx, func() error {
+		opts := c.startOptions(in)
+		opts.EnableEagerStart = true
+		if _, err := c.tc.ExecuteWorkflow(ctx, opts, contract.WorkflowName, in); err != nil {
+			var started *serviceerror.WorkflowExecutionAlreadyStarted
+			if errors.As(err, &started) {
+				return fmt.Errorf("%w: %w", errEnded, err)
+			}
+			return err
+		}
+		handle, err := c.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID:   in.New.ID,
+			UpdateID:     createUpdateID,
+			UpdateName:   contract.UpdateCreate,
+			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		if err != nil {
 			return err

@@ -74,6 +74,9 @@ type Options struct {
 	// seeded once, its million cases serve every later run instead of
 	// minutes of COPY each time.
 	Database string
+	// Serve runs the API and the worker in one process (caseflow serve)
+	// instead of two.
+	Serve bool
 }
 
 // Run measures caseflow on this machine, end to end and on loopback
@@ -95,7 +98,7 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 		return o.Scenarios == "" || slices.Contains(strings.Split(o.Scenarios, ","), name)
 	}
 
-	env, err := startBenchEnv(ctx, log, setup, o.TemporalBin, o.Database)
+	env, err := startBenchEnv(ctx, log, setup, o.TemporalBin, o.Database, o.Serve)
 	if err != nil {
 		return err
 	}
@@ -193,7 +196,7 @@ type benchEnv struct {
 	temporalAddr string
 }
 
-func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalBin, keep string) (*benchEnv, error) {
+func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalBin, keep string, serve bool) (*benchEnv, error) {
 	dir, err := os.MkdirTemp("", "caseflow-bench-")
 	if err != nil {
 		return nil, err
@@ -310,11 +313,21 @@ func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalB
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		return cmd, cmd.Start()
 	}
-	if e.worker, err = start("worker", workerPort); err != nil {
-		return nil, err
-	}
-	if e.api, err = start("api", apiPort); err != nil {
-		return nil, err
+	if serve {
+		// One process, as `caseflow serve` (and make run) runs it: new
+		// cases start eagerly on its own worker. Its CPU and memory show
+		// in both the API's and the worker's columns.
+		if e.api, err = start("serve", apiPort); err != nil {
+			return nil, err
+		}
+		e.worker, workerPort = e.api, apiPort
+	} else {
+		if e.worker, err = start("worker", workerPort); err != nil {
+			return nil, err
+		}
+		if e.api, err = start("api", apiPort); err != nil {
+			return nil, err
+		}
 	}
 	e.apiURL = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	for _, u := range []string{e.apiURL, fmt.Sprintf("http://127.0.0.1:%d", workerPort)} {
@@ -337,7 +350,10 @@ func (e *benchEnv) stop() {
 	if e.rawWorker != nil {
 		e.rawWorker.Stop()
 	}
-	for _, cmd := range []*exec.Cmd{e.api, e.worker} {
+	for i, cmd := range []*exec.Cmd{e.api, e.worker} {
+		if i == 1 && cmd == e.api {
+			break // serve: one process
+		}
 		if cmd != nil && cmd.Process != nil {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			_ = cmd.Wait()
