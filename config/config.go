@@ -72,12 +72,6 @@ type Documents struct {
 	Types []string `mapstructure:"types"`
 }
 
-// DefaultDocumentTypes are what a KYC team receives: scans and photos of
-// identity documents and proofs of address (HEIC/HEIF from phones).
-func DefaultDocumentTypes() []string {
-	return []string{"application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif", "image/tiff", "image/webp"}
-}
-
 // Auth governs the API's bearer tokens.
 type Auth struct {
 	// TokenTTL is how long a token is valid from its creation; 0 issues
@@ -337,9 +331,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("codec.endpointAuth", "token")
 	v.SetDefault("auth.tokenTTL", 90*24*time.Hour)
 	v.SetDefault("documents.bucket", "")
-	v.SetDefault("documents.maxFileBytes", 20<<20)
+	v.SetDefault("documents.maxFileBytes", contract.DefaultDocumentBytes)
 	v.SetDefault("documents.maxFiles", 20)
-	v.SetDefault("documents.types", DefaultDocumentTypes())
+	v.SetDefault("documents.types", contract.DefaultDocumentTypes())
 	v.SetDefault("dashboard.baseUrl", "http://localhost:8080")
 	v.SetDefault("dashboard.signInTTL", 15*time.Minute)
 	v.SetDefault("dashboard.signInPerHour", 5)

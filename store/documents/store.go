@@ -13,8 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseflow/caseflow/workflows/contract"
 	"github.com/gabriel-vasile/mimetype"
 	"gocloud.dev/blob"
+
 	// Drivers register their URL schemes; production buckets are named by
 	// URL (file://, s3://, gs://, azblob://), so all of them are linked in.
 	_ "gocloud.dev/blob/azureblob"
@@ -34,16 +36,8 @@ type Keyring interface {
 	Key(id string) (cipher.AEAD, bool)
 }
 
-// DefaultMaxFileBytes bounds a document unless Limits says otherwise.
-const DefaultMaxFileBytes = 20 << 20
-
-// DefaultTypes are the types a KYC team receives: scans and photos of
-// identity documents and proofs of address. HEIC/HEIF is what phones take.
-func DefaultTypes() []string {
-	return []string{"application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif", "image/tiff", "image/webp"}
-}
-
-// Limits bound what Put accepts. Zero values take the defaults.
+// Limits bound what Put accepts. Zero values take the contract's defaults
+// (contract.DefaultDocumentBytes, DefaultDocumentTypes).
 type Limits struct {
 	// MaxFileBytes is the largest document, in bytes of plaintext.
 	MaxFileBytes int64
@@ -137,13 +131,13 @@ func Open(ctx context.Context, bucketURL string, keys Keyring, limits Limits) (*
 	}
 	s := &Store{keys: keys, max: limits.MaxFileBytes, types: limits.Types}
 	if s.max == 0 {
-		s.max = DefaultMaxFileBytes
+		s.max = contract.DefaultDocumentBytes
 	}
 	if s.max < 0 {
 		return nil, fmt.Errorf("documents: MaxFileBytes must be positive, got %d", s.max)
 	}
 	if s.types == nil {
-		s.types = DefaultTypes()
+		s.types = contract.DefaultDocumentTypes()
 	}
 	for _, t := range s.types {
 		// A type the detector never answers would be refused forever:

@@ -22,7 +22,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"gocloud.dev/blob"
 
-	"github.com/caseflow/caseflow/config"
 	"github.com/caseflow/caseflow/store/documents"
 	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
@@ -327,14 +326,4 @@ func TestListDeleteNotFound(t *testing.T) {
 
 	_, err := s.Open(ctx, "case-1/a")
 	require.ErrorIs(t, err, documents.ErrNotFound)
-}
-
-// The configuration's default types are the package's: an operator who
-// sets nothing gets what Open would.
-func TestDefaultsMatchConfig(t *testing.T) {
-	t.Chdir(t.TempDir())
-	c, err := config.Load("")
-	require.NoError(t, err)
-	require.Equal(t, documents.DefaultTypes(), c.Documents.Types)
-	require.Equal(t, int64(documents.DefaultMaxFileBytes), c.Documents.MaxFileBytes)
 }

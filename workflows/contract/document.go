@@ -50,6 +50,17 @@ const (
 	MaxContentType = 100
 )
 
+// DefaultDocumentBytes is the largest file accepted unless configured
+// otherwise (documents.maxFileBytes).
+const DefaultDocumentBytes = 20 << 20
+
+// DefaultDocumentTypes are the media types accepted unless configured
+// otherwise (documents.types): what a KYC team receives, scans and photos of
+// identity documents and proofs of address (HEIC/HEIF from phones).
+func DefaultDocumentTypes() []string {
+	return []string{"application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif", "image/tiff", "image/webp"}
+}
+
 // validate holds what the API recorded of a stored document to the
 // contract.
 func (d Document) validate(errs *Errors, field string) {
