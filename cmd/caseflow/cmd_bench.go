@@ -35,8 +35,10 @@ baseline every figure is compared with. Every step stops at --ops
 operations or --duration, whichever comes first. Progress goes to stderr,
 the table to stdout, and the results to --json when given.
 
-Scenarios: raw, create, update, state, lifecycle, onboarding, detail, list
-(over --seed cases); none runs none of them (with --open alone).`,
+Scenarios: raw, create, update, state, screening (distinct verdicts, each
+opening a case by signal-with-start, beside the raw signal-with-start;
+then the cases counted in the projection), lifecycle, onboarding, detail,
+list (over --seed cases); none runs none of them (with --open alone).`,
 		Example: examples(
 			"caseflow bench --concurrency 1,8 --seed 0     # a quick run",
 			"caseflow bench --scenarios list --concurrency 1,8",

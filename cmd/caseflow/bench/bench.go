@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
@@ -112,6 +113,11 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 			ms(r.P50), ms(r.P99), r.Errors)
 	}
 	for _, c := range levels {
+		var rawSignal benchResult
+		if want("raw") || want("screening") {
+			rawSignal = b.step(ctx, "raw signal-with-start", c, b.rawSignalWithStart)
+			record(rawSignal)
+		}
 		if want("raw") || want("create") || want("update") || want("state") {
 			raw, calls := b.rawBaseline(ctx, c)
 			for _, r := range raw {
@@ -134,6 +140,11 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 					record(b.paired(ctx, "state paired with raw query", calls.query, state))
 				}
 			}
+		}
+		if want("screening") {
+			verdicts, opened := b.apiScreening(ctx, c)
+			record(b.compare(verdicts, rawSignal))
+			record(opened)
 		}
 		if want("lifecycle") {
 			record(b.step(ctx, "investigation lifecycle", c, b.apiLifecycle))
@@ -377,10 +388,18 @@ func (e *benchEnv) stop() {
 	_ = os.RemoveAll(e.dir)
 }
 
-// rawWorkflow is the smallest workflow with an update and a query: what
-// Temporal alone costs.
+// rawWorkflow is the smallest workflow with an update, a signal and a
+// query: what Temporal alone costs.
 func rawWorkflow(ctx workflow.Context) error {
 	n := 0
+	poke := workflow.GetSignalChannel(ctx, "poke")
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var by int
+			poke.Receive(ctx, &by)
+			n += by
+		}
+	})
 	if err := workflow.SetUpdateHandler(ctx, "touch", func(ctx workflow.Context, by int) (int, error) {
 		n += by
 		return n, nil
@@ -518,6 +537,15 @@ func (b *bencher) rawBaseline(ctx context.Context, c int) ([]benchResult, rawCal
 	update := b.step(ctx, "raw update", c, calls.update)
 	query := b.step(ctx, "raw query", c, calls.query)
 	return []benchResult{start, update, query}, calls
+}
+
+// rawSignalWithStart is the baseline of a screening verdict: a signal
+// that starts the minimal workflow it names, a new one each time, as each
+// distinct transaction opens a case of its own.
+func (b *bencher) rawSignalWithStart(ctx context.Context, _ int) error {
+	_, err := b.env.tc.SignalWithStartWorkflow(ctx, "raw-"+uuid.NewString(), "poke", 1,
+		client.StartWorkflowOptions{TaskQueue: b.env.rawQueue}, "BenchRaw")
+	return err
 }
 
 // paired runs a raw call and the API call built on it one after the other,
@@ -666,6 +694,87 @@ func (b *bencher) apiDetail(ctx context.Context) op {
 	ids := b.perWorker(ctx, 64)
 	return func(ctx context.Context, w int) error {
 		return b.call(ctx, http.MethodGet, "/cases/"+ids[w%len(ids)], b.env.analyst, nil, http.StatusOK, nil)
+	}
+}
+
+// benchVerdict is a screening system's verdict on a transaction of its
+// own: a distinct verdict that opens a case, as a blocked sanctions hit
+// does.
+func benchVerdict() map[string]any {
+	return map[string]any{
+		"transactionId": uuid.NewString(), "externalId": "TX-" + uuid.NewString()[:8],
+		"amount": "12500.00", "currency": "EUR",
+		"sender":   map[string]string{"name": "Jane Roe", "account": "GB29NWBK60161331926819", "country": "GB"},
+		"receiver": map[string]string{"name": "Acme Trading FZE", "country": "AE"},
+		"outcome":  contract.OutcomeBlock, "riskLevel": "HIGH", "aggregateScore": 87.5, "totalLatencyMs": 42,
+		"hits": []map[string]any{{"type": "SANCTIONS", "score": 0.93, "details": map[string]string{"list": "OFAC SDN"}}},
+	}
+}
+
+// apiScreening posts distinct verdicts at concurrency c. The API answers
+// 202 before the case takes the verdict in, so a second result tells how
+// many of the cases the verdicts named reached the projection, and how
+// fast, from the step's start until the last one appeared: a verdict
+// whose case never does is an error of the first.
+func (b *bencher) apiScreening(ctx context.Context, c int) (benchResult, benchResult) {
+	var (
+		mu  sync.Mutex
+		ids []string
+	)
+	t0 := time.Now()
+	r := b.step(ctx, "api screening (verdict)", c, func(ctx context.Context, _ int) error {
+		var out struct {
+			CaseID *string `json:"caseId"`
+		}
+		if err := b.call(ctx, http.MethodPost, "/screenings", b.env.officer, benchVerdict(), http.StatusAccepted, &out); err != nil {
+			return err
+		}
+		if out.CaseID == nil {
+			return errors.New("the verdict opened no case")
+		}
+		mu.Lock()
+		ids = append(ids, *out.CaseID)
+		mu.Unlock()
+		return nil
+	})
+	found, last, err := b.awaitCases(ctx, ids, 30*time.Second)
+	opened := benchResult{Scenario: "screening cases opened", Concurrency: c, Ops: found, Errors: len(ids) - found}
+	if d := last.Sub(t0); found > 0 && d > 0 {
+		opened.Throughput = float64(found) / d.Seconds()
+	}
+	if err != nil {
+		// Short of every case (awaitCases tells how many are missing).
+		r.Errors += opened.Errors
+		r.FirstErr = cmp.Or(r.FirstErr, err.Error())
+		opened.FirstErr = err.Error()
+	}
+	return r, opened
+}
+
+// awaitCases waits, up to limit, for the cases to be in the projection,
+// and tells how many are and when the last of them was first seen.
+func (b *bencher) awaitCases(ctx context.Context, ids []string, limit time.Duration) (int, time.Time, error) {
+	found, last := 0, time.Now()
+	deadline := time.Now().Add(limit)
+	for {
+		var n int
+		if err := b.env.store.DB().GetContext(ctx, &n, `SELECT count(*) FROM cases WHERE id = ANY($1::uuid[])`, pq.Array(ids)); err != nil {
+			return found, last, fmt.Errorf("counting the opened cases: %w", err)
+		}
+		if n > found {
+			found, last = n, time.Now()
+		}
+		if found == len(ids) {
+			return found, last, nil
+		}
+		if time.Now().After(deadline) {
+			return found, last, fmt.Errorf("%d of %d cases not in the projection after %s", len(ids)-found, len(ids), limit)
+		}
+		select {
+		case <-ctx.Done():
+			return found, last, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
 
