@@ -146,6 +146,13 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 			record(b.compare(verdicts, rawSignal))
 			record(opened)
 		}
+		if want("request") {
+			r, err := b.requestStep(ctx, c)
+			if err != nil {
+				return err
+			}
+			record(r)
+		}
 		if want("lifecycle") {
 			record(b.step(ctx, "investigation lifecycle", c, b.apiLifecycle))
 		}
@@ -202,6 +209,8 @@ type benchEnv struct {
 	stopTemporal func()
 	stopPostgres func()
 	dropDatabase func()
+	// workerLog is the worker's output, where its e-mails go.
+	workerLog    string
 	rawQueue     string
 	rawWorker    worker.Worker
 	temporalAddr string
@@ -312,6 +321,10 @@ func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalB
 		"CASEFLOW_MAIL_TRANSPORT=log",
 		"CASEFLOW_DATABASE_MAXOPENCONNS=40",
 		"CASEFLOW_TEMPORAL_GRPCCOMPRESSION=none",
+		// Every portal request comes from this one address, where in
+		// production each client has their own: the per-address budget
+		// would measure the limiter, not the portal.
+		"CASEFLOW_PORTAL_RATELIMIT=1000000000",
 	)
 	start := func(role string, port int) (*exec.Cmd, error) {
 		out, err := os.Create(filepath.Join(dir, role+".log"))
@@ -332,10 +345,12 @@ func startBenchEnv(ctx context.Context, log *slog.Logger, setup Setup, temporalB
 			return nil, err
 		}
 		e.worker, workerPort = e.api, apiPort
+		e.workerLog = filepath.Join(dir, "serve.log")
 	} else {
 		if e.worker, err = start("worker", workerPort); err != nil {
 			return nil, err
 		}
+		e.workerLog = filepath.Join(dir, "worker.log")
 		if e.api, err = start("api", apiPort); err != nil {
 			return nil, err
 		}
@@ -580,6 +595,13 @@ func (b *bencher) paired(ctx context.Context, name string, raw, api op) benchRes
 
 // call sends one API request and wants the given status.
 func (b *bencher) call(ctx context.Context, method, path, token string, body any, want int, out any) error {
+	return b.request(ctx, method, "/api/v1"+path, token, body, want, out)
+}
+
+// request sends one JSON request, with the bearer token when there is
+// one (the client portal's link is its own credential), and wants the
+// given status.
+func (b *bencher) request(ctx context.Context, method, path, token string, body any, want int, out any) error {
 	var rd io.Reader
 	if body != nil {
 		data, err := json.Marshal(body)
@@ -588,11 +610,13 @@ func (b *bencher) call(ctx context.Context, method, path, token string, body any
 		}
 		rd = bytes.NewReader(data)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, b.env.apiURL+"/api/v1"+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, b.env.apiURL+path, rd)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -853,6 +877,80 @@ func (b *bencher) apiOnboarding(ctx context.Context, _ int) error {
 		}
 	}
 	return errors.New("onboarding case not approved within 30s")
+}
+
+// requestStep measures an information request answered by its client:
+// created, sent, its link read from the e-mail, the portal read and
+// answered, until the case shows the answer.
+func (b *bencher) requestStep(ctx context.Context, c int) (benchResult, error) {
+	mail, err := followMail(b.env.workerLog)
+	if err != nil {
+		return benchResult{}, err
+	}
+	defer mail.close()
+	return b.step(ctx, "information request answered", c, func(ctx context.Context, _ int) error {
+		return b.apiRequest(ctx, mail)
+	}), nil
+}
+
+type benchRequest struct {
+	ID       string `json:"id"`
+	Entities []struct {
+		Checks []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"checks"`
+	} `json:"entities"`
+}
+
+func (b *bencher) apiRequest(ctx context.Context, mail *mailbox) error {
+	// An address of its own, so the e-mail is this request's.
+	client := "bench-" + uuid.NewString() + "@example.com"
+	body := map[string]any{"type": "INFORMATION_REQUEST", "client": map[string]string{"name": "Bench Client", "email": client},
+		"description": "Your payslips for the last three months.",
+		"dueDate":     time.Now().Add(10 * 24 * time.Hour).UTC().Format(time.RFC3339)}
+	var c benchRequest
+	if err := b.call(ctx, http.MethodPost, "/cases", b.env.analyst, body, http.StatusCreated, &c); err != nil {
+		return err
+	}
+	if err := b.call(ctx, http.MethodPost, "/cases/"+c.ID+"/send", b.env.analyst, nil, http.StatusOK, nil); err != nil {
+		return err
+	}
+	token, err := mail.token(ctx, client, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	var view struct {
+		Requested []struct {
+			CheckID string `json:"checkId"`
+		} `json:"requested"`
+	}
+	portal := "/portal/api/r/" + token
+	if err := b.request(ctx, http.MethodGet, portal, "", nil, http.StatusOK, &view); err != nil {
+		return err
+	}
+	if len(view.Requested) == 0 {
+		return errors.New("the portal asks the client for nothing")
+	}
+	answer := map[string]any{"checkIds": []string{view.Requested[0].CheckID}, "message": "Three payslips attached."}
+	if err := b.request(ctx, http.MethodPost, portal+"/submit", "", answer, http.StatusOK, nil); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		var st benchRequest
+		if err := b.call(ctx, http.MethodGet, "/cases/"+c.ID, b.env.analyst, nil, http.StatusOK, &st); err != nil {
+			return err
+		}
+		if len(st.Entities) > 0 && len(st.Entities[0].Checks) > 0 && st.Entities[0].Checks[0].Status == string(contract.CheckSubmitted) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return errors.New("the client's answer not on the case within 30s")
 }
 
 // listSteps seeds the projection and measures each list filter through
