@@ -35,7 +35,8 @@ baseline every figure is compared with. Every step stops at --ops
 operations or --duration, whichever comes first. Progress goes to stderr,
 the table to stdout, and the results to --json when given.
 
-Scenarios: raw, create, update, state, screening (distinct verdicts, each
+Scenarios: raw, create, update (also the Temporal history one note adds,
+beside a raw update's), state, screening (distinct verdicts, each
 opening a case by signal-with-start, beside the raw signal-with-start;
 then the cases counted in the projection), request (an information
 request created, sent, and answered by its client through the portal,

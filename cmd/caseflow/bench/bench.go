@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -34,6 +35,7 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/store"
@@ -109,6 +111,10 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 	var results []benchResult
 	record := func(r benchResult) {
 		results = append(results, r)
+		if r.HistoryBytes > 0 {
+			fmt.Fprintf(os.Stderr, "%-26s c=%-3d %8.0f history bytes and %.1f events an update\n", r.Scenario, r.Concurrency, r.HistoryBytes, r.HistoryEvents)
+			return
+		}
 		fmt.Fprintf(os.Stderr, "%-26s c=%-3d %8.1f/s  p50 %-8s p99 %-8s errors %d\n", r.Scenario, r.Concurrency, r.Throughput,
 			ms(r.P50), ms(r.P99), r.Errors)
 	}
@@ -131,6 +137,12 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 				record(b.compare(b.step(ctx, "api update (note)", c, note), raw[1]))
 				if c == 1 {
 					record(b.paired(ctx, "note paired with raw update", calls.update, note))
+					raw, api, err := b.historyPerUpdate(ctx, calls)
+					if err != nil {
+						return err
+					}
+					record(raw)
+					record(api)
 				}
 			}
 			if want("state") {
@@ -450,6 +462,10 @@ type benchResult struct {
 	// is saturated at 100 times its cores.
 	MachineCPU float64 `json:"machineCPUPercent"`
 	FirstErr   string  `json:"firstError,omitempty"`
+	// HistoryBytes and HistoryEvents are what one operation adds to its
+	// workflow's Temporal history, for the history steps.
+	HistoryBytes  float64 `json:"historyBytesPerOp,omitempty"`
+	HistoryEvents float64 `json:"historyEventsPerOp,omitempty"`
 }
 
 type bencher struct {
@@ -517,7 +533,11 @@ type op func(ctx context.Context, w int) error
 
 // rawCalls are the baseline's update and query, on the workflows its
 // update-with-start step started (one per worker).
-type rawCalls struct{ update, query op }
+type rawCalls struct {
+	update, query op
+	// ids are the workflows, worker w's at w.
+	ids []string
+}
 
 // rawBaseline measures update-with-start, update and query straight with
 // the SDK on the minimal workflow, at concurrency c.
@@ -536,6 +556,7 @@ func (b *bencher) rawBaseline(ctx context.Context, c int) ([]benchResult, rawCal
 		return err
 	})
 	calls := rawCalls{
+		ids: ids,
 		update: func(ctx context.Context, w int) error {
 			h, err := b.env.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: ids[w], UpdateName: "touch", Args: []any{1},
 				WaitForStage: client.WorkflowUpdateStageCompleted})
@@ -561,6 +582,176 @@ func (b *bencher) rawSignalWithStart(ctx context.Context, _ int) error {
 	_, err := b.env.tc.SignalWithStartWorkflow(ctx, "raw-"+uuid.NewString(), "poke", 1,
 		client.StartWorkflowOptions{TaskQueue: b.env.rawQueue}, "BenchRaw")
 	return err
+}
+
+// historyUpdates is how many updates the history figures are averaged over.
+const historyUpdates = 20
+
+// historyPerUpdate measures the Temporal history one update adds: a note
+// on a case of its own, and the raw update on the minimal workflow, each
+// the growth of its workflow's history size over historyUpdates of them,
+// divided by their number. What each added is broken down by event type
+// on stderr.
+func (b *bencher) historyPerUpdate(ctx context.Context, raw rawCalls) (benchResult, benchResult, error) {
+	rawResult, rawFrom, err := b.historyGrowth(ctx, "history per raw update", raw.ids[0], func(ctx context.Context) error {
+		return raw.update(ctx, 0)
+	})
+	if err != nil {
+		return benchResult{}, benchResult{}, err
+	}
+	if err := b.printHistoryBreakdown(ctx, os.Stderr, "raw updates on the minimal workflow", raw.ids[0], rawFrom); err != nil {
+		return benchResult{}, benchResult{}, err
+	}
+	id, err := b.create(ctx)
+	if err != nil {
+		return benchResult{}, benchResult{}, err
+	}
+	apiResult, from, err := b.historyGrowth(ctx, "history per note", id, func(ctx context.Context) error {
+		return b.call(ctx, http.MethodPost, "/cases/"+id+"/notes", b.env.analyst, map[string]string{"content": "bench note"}, http.StatusCreated, nil)
+	})
+	if err != nil {
+		return benchResult{}, benchResult{}, err
+	}
+	if err := b.printHistoryBreakdown(ctx, os.Stderr, "notes on one case", id, from); err != nil {
+		return benchResult{}, benchResult{}, err
+	}
+	return rawResult, apiResult, nil
+}
+
+// historyGrowth runs update historyUpdates times on the workflow and
+// reads its history size before and after, each once the workflow is
+// idle (what an update sets off after it completes, a projection say, is
+// its cost too). It also gives the first event the updates added.
+func (b *bencher) historyGrowth(ctx context.Context, name, workflowID string, update func(context.Context) error) (benchResult, int64, error) {
+	beforeBytes, beforeEvents, err := b.idleHistory(ctx, workflowID)
+	if err != nil {
+		return benchResult{}, 0, err
+	}
+	for range historyUpdates {
+		if err := update(ctx); err != nil {
+			return benchResult{}, 0, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	afterBytes, afterEvents, err := b.idleHistory(ctx, workflowID)
+	if err != nil {
+		return benchResult{}, 0, err
+	}
+	return benchResult{Scenario: name, Concurrency: 1, Ops: historyUpdates,
+		HistoryBytes:  float64(afterBytes-beforeBytes) / historyUpdates,
+		HistoryEvents: float64(afterEvents-beforeEvents) / historyUpdates}, beforeEvents + 1, nil
+}
+
+// idleHistory waits, up to 30s, for the workflow to have nothing pending
+// (no task, activity or timer: a case confirms its last events by a timer
+// seconds after it falls quiet) and its history to stop growing, and
+// gives the history's size in bytes and in events.
+func (b *bencher) idleHistory(ctx context.Context, workflowID string) (int64, int64, error) {
+	var lastLen int64 = -1
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		d, err := b.env.tc.DescribeWorkflowExecution(ctx, workflowID, "")
+		if err != nil {
+			return 0, 0, fmt.Errorf("describe %s: %w", workflowID, err)
+		}
+		info := d.GetWorkflowExecutionInfo()
+		busy := len(d.GetPendingActivities()) > 0 || d.GetPendingWorkflowTask() != nil
+		if !busy && info.GetHistoryLength() == lastLen {
+			timers, err := b.openTimers(ctx, workflowID)
+			if err != nil {
+				return 0, 0, err
+			}
+			if timers == 0 {
+				return info.GetHistorySizeBytes(), info.GetHistoryLength(), nil
+			}
+		}
+		lastLen = info.GetHistoryLength()
+		if busy {
+			lastLen = -1
+		}
+		select {
+		case <-ctx.Done():
+			return 0, 0, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return 0, 0, fmt.Errorf("workflow %s not idle within 30s", workflowID)
+}
+
+// openTimers counts the timers the workflow started that have neither
+// fired nor been cancelled and are due within a minute: a case's
+// due-date and reminder timers, days away, are no part of an update.
+func (b *bencher) openTimers(ctx context.Context, workflowID string) (int, error) {
+	open := map[int64]bool{}
+	it := b.env.tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return 0, fmt.Errorf("history of %s: %w", workflowID, err)
+		}
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_TIMER_STARTED:
+			if ev.GetTimerStartedEventAttributes().GetStartToFireTimeout().AsDuration() <= time.Minute {
+				open[ev.GetEventId()] = true
+			}
+		case enumspb.EVENT_TYPE_TIMER_FIRED:
+			delete(open, ev.GetTimerFiredEventAttributes().GetStartedEventId())
+		case enumspb.EVENT_TYPE_TIMER_CANCELED:
+			delete(open, ev.GetTimerCanceledEventAttributes().GetStartedEventId())
+		}
+	}
+	return len(open), nil
+}
+
+// printHistoryBreakdown sums the serialized size of the workflow's
+// history events from event from on, by event type (a marker's by name,
+// an activity's by type), for historyUpdates updates of what.
+func (b *bencher) printHistoryBreakdown(ctx context.Context, w io.Writer, what, workflowID string, from int64) error {
+	type total struct {
+		count int
+		bytes int
+	}
+	byType := map[string]*total{}
+	var all total
+	it := b.env.tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return fmt.Errorf("history of %s: %w", workflowID, err)
+		}
+		if ev.GetEventId() < from {
+			continue
+		}
+		name := strings.TrimPrefix(ev.GetEventType().String(), "EVENT_TYPE_")
+		if m := ev.GetMarkerRecordedEventAttributes(); m != nil {
+			name += " " + m.GetMarkerName()
+		}
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil {
+			name += " " + a.GetActivityType().GetName()
+		}
+		t := byType[name]
+		if t == nil {
+			t = &total{}
+			byType[name] = t
+		}
+		size := proto.Size(ev)
+		t.count++
+		t.bytes += size
+		all.count++
+		all.bytes += size
+	}
+	names := slices.Collect(maps.Keys(byType))
+	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(byType[b].bytes, byType[a].bytes) })
+	fmt.Fprintf(w, "history of %d %s, by event type (serialized bytes):\n", historyUpdates, what)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "event\tevents\tbytes\tper update\tshare\t")
+	for _, n := range append(names, "total") {
+		t := byType[n]
+		if n == "total" {
+			t = &all
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f%%\t\n", n, t.count, t.bytes, float64(t.bytes)/historyUpdates,
+			float64(t.bytes)/float64(max(all.bytes, 1))*100)
+	}
+	return tw.Flush()
 }
 
 // paired runs a raw call and the API call built on it one after the other,
@@ -1184,17 +1375,21 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float6
 
 func printBench(w io.Writer, results []benchResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "scenario\tc\tops\tper s\tp50\tp95\tp99\terrors\tvs raw\t+p50\tAPI MB\tAPI CPU%\tworker MB\tworker CPU%\tmachine CPU%\t")
+	fmt.Fprintln(tw, "scenario\tc\tops\tper s\tp50\tp95\tp99\terrors\tvs raw\t+p50\tAPI MB\tAPI CPU%\tworker MB\tworker CPU%\tmachine CPU%\thistory B/op\tevents/op\t")
 	for _, r := range results {
-		ratio, added := "", ""
+		ratio, added, history, events := "", "", "", ""
+		if r.HistoryBytes > 0 {
+			history, events = fmt.Sprintf("%.0f", r.HistoryBytes), fmt.Sprintf("%.1f", r.HistoryEvents)
+		}
 		if r.Ratio > 0 {
 			ratio = fmt.Sprintf("%.0f%%", r.Ratio*100)
 		}
 		if r.Ratio > 0 || r.P50Added != 0 {
 			added = ms(r.P50Added)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t\n", r.Scenario, r.Concurrency, r.Ops,
-			r.Throughput, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors, ratio, added, r.APIMB, r.APICPU, r.WorkerMB, r.WorkerCPU, r.MachineCPU)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%s\t%s\t\n", r.Scenario, r.Concurrency, r.Ops,
+			r.Throughput, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors, ratio, added, r.APIMB, r.APICPU, r.WorkerMB, r.WorkerCPU, r.MachineCPU,
+			history, events)
 	}
 	tw.Flush()
 }
