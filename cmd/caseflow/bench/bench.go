@@ -121,8 +121,10 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 	for _, c := range levels {
 		var rawSignal benchResult
 		if want("raw") || want("screening") {
-			rawSignal = b.step(ctx, "raw signal-with-start", c, b.rawSignalWithStart)
+			var run benchResult
+			rawSignal, run = b.rawSignalWithStart(ctx, c)
 			record(rawSignal)
+			record(run)
 		}
 		if want("raw") || want("create") || want("update") || want("state") {
 			raw, calls := b.rawBaseline(ctx, c)
@@ -577,11 +579,52 @@ func (b *bencher) rawBaseline(ctx context.Context, c int) ([]benchResult, rawCal
 
 // rawSignalWithStart is the baseline of a screening verdict: a signal
 // that starts the minimal workflow it names, a new one each time, as each
-// distinct transaction opens a case of its own.
-func (b *bencher) rawSignalWithStart(ctx context.Context, _ int) error {
-	_, err := b.env.tc.SignalWithStartWorkflow(ctx, "raw-"+uuid.NewString(), "poke", 1,
-		client.StartWorkflowOptions{TaskQueue: b.env.rawQueue}, "BenchRaw")
-	return err
+// distinct transaction opens a case of its own. As with the verdicts, the
+// workflows then run (their first task) at the worker's pace: the second
+// result is that pace, and waiting for it keeps their backlog out of the
+// steps after.
+func (b *bencher) rawSignalWithStart(ctx context.Context, c int) (benchResult, benchResult) {
+	var (
+		mu  sync.Mutex
+		ids []string
+	)
+	t0 := time.Now()
+	r := b.step(ctx, "raw signal-with-start", c, func(ctx context.Context, _ int) error {
+		id := "raw-" + uuid.NewString()
+		if _, err := b.env.tc.SignalWithStartWorkflow(ctx, id, "poke", 1,
+			client.StartWorkflowOptions{TaskQueue: b.env.rawQueue}, "BenchRaw"); err != nil {
+			return err
+		}
+		mu.Lock()
+		ids = append(ids, id)
+		mu.Unlock()
+		return nil
+	})
+	done := 0
+	return b.awaitRun(ctx, r, "raw workflows run", t0, len(ids), func(ctx context.Context) (int, time.Time, error) {
+		// The workflows run in about the order they started: until the
+		// last one has, one question a poll; then the others are counted,
+		// as of that moment, not of the hundreds of questions after it.
+		at := time.Now()
+		ran := func(id string) (bool, error) {
+			d, err := b.env.tc.DescribeWorkflowExecution(ctx, id, "")
+			if err != nil {
+				return false, fmt.Errorf("describe %s: %w", id, err)
+			}
+			return d.GetPendingWorkflowTask() == nil, nil
+		}
+		if ok, err := ran(ids[len(ids)-1]); err != nil || !ok {
+			return done, at, err
+		}
+		for done < len(ids) {
+			ok, err := ran(ids[done])
+			if err != nil || !ok {
+				return done, at, err
+			}
+			done++
+		}
+		return done, at, nil
+	})
 }
 
 // historyUpdates is how many updates the history figures are averaged over.
@@ -930,7 +973,7 @@ func benchVerdict() map[string]any {
 // 202 before the case takes the verdict in, so a second result tells how
 // many of the cases the verdicts named reached the projection, and how
 // fast, from the step's start until the last one appeared: a verdict
-// whose case never does is an error of the first.
+// whose case never does is an error of the first (awaitRun).
 func (b *bencher) apiScreening(ctx context.Context, c int) (benchResult, benchResult) {
 	var (
 		mu  sync.Mutex
@@ -952,45 +995,55 @@ func (b *bencher) apiScreening(ctx context.Context, c int) (benchResult, benchRe
 		mu.Unlock()
 		return nil
 	})
-	found, last, err := b.awaitCases(ctx, ids, 30*time.Second)
-	opened := benchResult{Scenario: "screening cases opened", Concurrency: c, Ops: found, Errors: len(ids) - found}
-	if d := last.Sub(t0); found > 0 && d > 0 {
-		opened.Throughput = float64(found) / d.Seconds()
-	}
-	if err != nil {
-		// Short of every case (awaitCases tells how many are missing).
-		r.Errors += opened.Errors
-		r.FirstErr = cmp.Or(r.FirstErr, err.Error())
-		opened.FirstErr = err.Error()
-	}
-	return r, opened
+	return b.awaitRun(ctx, r, "screening cases opened", t0, len(ids), func(ctx context.Context) (int, time.Time, error) {
+		var n int
+		at := time.Now()
+		if err := b.env.store.DB().GetContext(ctx, &n, `SELECT count(*) FROM cases WHERE id = ANY($1::uuid[])`, pq.Array(ids)); err != nil {
+			return 0, at, fmt.Errorf("counting the opened cases: %w", err)
+		}
+		return n, at, nil
+	})
 }
 
-// awaitCases waits, up to limit, for the cases to be in the projection,
-// and tells how many are and when the last of them was first seen.
-func (b *bencher) awaitCases(ctx context.Context, ids []string, limit time.Duration) (int, time.Time, error) {
+// awaitRun waits, up to 30s, for the n workflows step r started to have
+// run, as counted by done (with the moment its count holds for), and
+// gives r, with those that never did counted as its errors, and a result
+// named name: how many ran, and how fast from the step's start (t0) to
+// the last one.
+func (b *bencher) awaitRun(ctx context.Context, r benchResult, name string, t0 time.Time, n int,
+	done func(context.Context) (int, time.Time, error)) (benchResult, benchResult) {
+	const limit = 30 * time.Second
 	found, last := 0, time.Now()
-	deadline := time.Now().Add(limit)
-	for {
-		var n int
-		if err := b.env.store.DB().GetContext(ctx, &n, `SELECT count(*) FROM cases WHERE id = ANY($1::uuid[])`, pq.Array(ids)); err != nil {
-			return found, last, fmt.Errorf("counting the opened cases: %w", err)
+	var err error
+	for deadline := time.Now().Add(limit); found < n && err == nil; {
+		k, at, doneErr := done(ctx)
+		if k > found {
+			found, last = k, at
 		}
-		if n > found {
-			found, last = n, time.Now()
-		}
-		if found == len(ids) {
-			return found, last, nil
-		}
-		if time.Now().After(deadline) {
-			return found, last, fmt.Errorf("%d of %d cases not in the projection after %s", len(ids)-found, len(ids), limit)
-		}
-		select {
-		case <-ctx.Done():
-			return found, last, ctx.Err()
-		case <-time.After(10 * time.Millisecond):
+		switch {
+		case doneErr != nil:
+			err = doneErr
+		case found == n:
+		case time.Now().After(deadline):
+			err = fmt.Errorf("%d of %d not run after %s", n-found, n, limit)
+		default:
+			select {
+			case <-ctx.Done():
+				err = ctx.Err()
+			case <-time.After(10 * time.Millisecond):
+			}
 		}
 	}
+	run := benchResult{Scenario: name, Concurrency: r.Concurrency, Ops: found, Errors: n - found}
+	if d := last.Sub(t0); found > 0 && d > 0 {
+		run.Throughput = float64(found) / d.Seconds()
+	}
+	if err != nil {
+		r.Errors += n - found
+		r.FirstErr = cmp.Or(r.FirstErr, err.Error())
+		run.FirstErr = err.Error()
+	}
+	return r, run
 }
 
 // apiLifecycle is an investigation from creation to CLOSED: create,
