@@ -36,6 +36,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/caseflow/caseflow/api"
 	"github.com/caseflow/caseflow/store"
@@ -139,10 +140,7 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 				record(b.compare(b.step(ctx, "api update (note)", c, note), raw[1]))
 				if c == 1 {
 					record(b.paired(ctx, "note paired with raw update", calls.update, note))
-					raw, api, err := b.historyPerUpdate(ctx, calls)
-					if err != nil {
-						return err
-					}
+					raw, api := b.historyPerUpdate(ctx, calls)
 					record(raw)
 					record(api)
 				}
@@ -634,31 +632,36 @@ const historyUpdates = 20
 // on a case of its own, and the raw update on the minimal workflow, each
 // the growth of its workflow's history size over historyUpdates of them,
 // divided by their number. What each added is broken down by event type
-// on stderr.
-func (b *bencher) historyPerUpdate(ctx context.Context, raw rawCalls) (benchResult, benchResult, error) {
-	rawResult, rawFrom, err := b.historyGrowth(ctx, "history per raw update", raw.ids[0], func(ctx context.Context) error {
+// on stderr. A measurement that fails is a result with an error, as a
+// step's would be.
+func (b *bencher) historyPerUpdate(ctx context.Context, raw rawCalls) (benchResult, benchResult) {
+	measure := func(name, what string, workflowID func() (string, error), update func(ctx context.Context, id string) error) benchResult {
+		id, err := workflowID()
+		if err == nil {
+			var r benchResult
+			var from int64
+			if r, from, err = b.historyGrowth(ctx, name, id, func(ctx context.Context) error { return update(ctx, id) }); err == nil {
+				if err = b.printHistoryBreakdown(ctx, os.Stderr, what, id, from); err == nil {
+					return r
+				}
+			}
+		}
+		return benchResult{Scenario: name, Concurrency: 1, Errors: 1, FirstErr: err.Error()}
+	}
+	rawResult := measure("history per raw update", "raw updates on the minimal workflow", func() (string, error) {
+		if raw.ids[0] == "" {
+			return "", errors.New("the raw baseline started no workflow to update")
+		}
+		return raw.ids[0], nil
+	}, func(ctx context.Context, _ string) error {
 		return raw.update(ctx, 0)
 	})
-	if err != nil {
-		return benchResult{}, benchResult{}, err
-	}
-	if err := b.printHistoryBreakdown(ctx, os.Stderr, "raw updates on the minimal workflow", raw.ids[0], rawFrom); err != nil {
-		return benchResult{}, benchResult{}, err
-	}
-	id, err := b.create(ctx)
-	if err != nil {
-		return benchResult{}, benchResult{}, err
-	}
-	apiResult, from, err := b.historyGrowth(ctx, "history per note", id, func(ctx context.Context) error {
+	apiResult := measure("history per note", "notes on one case", func() (string, error) {
+		return b.create(ctx)
+	}, func(ctx context.Context, id string) error {
 		return b.call(ctx, http.MethodPost, "/cases/"+id+"/notes", b.env.analyst, map[string]string{"content": "bench note"}, http.StatusCreated, nil)
 	})
-	if err != nil {
-		return benchResult{}, benchResult{}, err
-	}
-	if err := b.printHistoryBreakdown(ctx, os.Stderr, "notes on one case", id, from); err != nil {
-		return benchResult{}, benchResult{}, err
-	}
-	return rawResult, apiResult, nil
+	return rawResult, apiResult
 }
 
 // historyGrowth runs update historyUpdates times on the workflow and
@@ -749,8 +752,7 @@ func (b *bencher) openTimers(ctx context.Context, workflowID string) (int, error
 // an activity's by type), for historyUpdates updates of what.
 func (b *bencher) printHistoryBreakdown(ctx context.Context, w io.Writer, what, workflowID string, from int64) error {
 	type total struct {
-		count int
-		bytes int
+		count, bytes, payloads int
 	}
 	byType := map[string]*total{}
 	var all total
@@ -775,26 +777,62 @@ func (b *bencher) printHistoryBreakdown(ctx context.Context, w io.Writer, what, 
 			t = &total{}
 			byType[name] = t
 		}
-		size := proto.Size(ev)
+		size, payloads := proto.Size(ev), payloadBytes(ev.ProtoReflect())
 		t.count++
 		t.bytes += size
+		t.payloads += payloads
 		all.count++
 		all.bytes += size
+		all.payloads += payloads
 	}
 	names := slices.Collect(maps.Keys(byType))
-	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(byType[b].bytes, byType[a].bytes) })
+	slices.SortFunc(names, func(a, b string) int {
+		return cmp.Or(cmp.Compare(byType[b].bytes, byType[a].bytes), strings.Compare(a, b))
+	})
 	fmt.Fprintf(w, "history of %d %s, by event type (serialized bytes):\n", historyUpdates, what)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "event\tevents\tbytes\tper update\tshare\t")
+	fmt.Fprintln(tw, "event\tevents\tbytes\tper update\tshare\tof which payloads\t")
 	for _, n := range append(names, "total") {
 		t := byType[n]
 		if n == "total" {
 			t = &all
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f%%\t\n", n, t.count, t.bytes, float64(t.bytes)/historyUpdates,
-			float64(t.bytes)/float64(max(all.bytes, 1))*100)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f%%\t%d\t\n", n, t.count, t.bytes, float64(t.bytes)/historyUpdates,
+			float64(t.bytes)/float64(max(all.bytes, 1))*100, t.payloads)
 	}
 	return tw.Flush()
+}
+
+// payloadBytes is the serialized size of the payloads in m (the data a
+// workflow sends and receives, encrypted in caseflow's, with their
+// metadata), the rest of an event being Temporal's own.
+func payloadBytes(m protoreflect.Message) int {
+	if m.Descriptor().FullName() == "temporal.api.common.v1.Payload" {
+		return proto.Size(m.Interface())
+	}
+	n := 0
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Kind() != protoreflect.MessageKind && fd.Kind() != protoreflect.GroupKind {
+			return true
+		}
+		switch {
+		case fd.IsList():
+			for i := range v.List().Len() {
+				n += payloadBytes(v.List().Get(i).Message())
+			}
+		case fd.IsMap():
+			if fd.MapValue().Kind() == protoreflect.MessageKind {
+				v.Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool {
+					n += payloadBytes(mv.Message())
+					return true
+				})
+			}
+		default:
+			n += payloadBytes(v.Message())
+		}
+		return true
+	})
+	return n
 }
 
 // paired runs a raw call and the API call built on it one after the other,
