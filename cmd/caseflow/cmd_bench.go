@@ -49,6 +49,9 @@ its link read from the e-mail), lifecycle, onboarding, detail, list (over
 		),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := benchcmd.CheckScenarios(o.Scenarios); err != nil {
+				return usageError(cmd, err)
+			}
 			engines := strings.Split(engine, ",")
 			if engine == "both" {
 				engines = []string{"dev", "server"}

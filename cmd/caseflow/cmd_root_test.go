@@ -3,8 +3,11 @@ package main
 import (
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/require"
+
+	benchcmd "github.com/caseflow/caseflow/cmd/caseflow/bench"
 )
 
 func TestHelpNamesEveryFlagAndSucceeds(t *testing.T) {
@@ -48,6 +51,16 @@ func TestHelpNamesEveryFlagAndSucceeds(t *testing.T) {
 	}
 }
 
+// The bench's help names every scenario it runs.
+func TestBenchHelpNamesEveryScenario(t *testing.T) {
+	out, err := caseflow(t, "bench", "--help")
+	require.NoError(t, err)
+	words := strings.FieldsFunc(out, func(r rune) bool { return !unicode.IsLetter(r) })
+	for _, s := range benchcmd.Scenarios() {
+		require.Contains(t, words, s, "bench --help names the %s scenario", s)
+	}
+}
+
 func TestCommandLineMistakesFail(t *testing.T) {
 	tests := []struct {
 		name string
@@ -65,6 +78,7 @@ func TestCommandLineMistakesFail(t *testing.T) {
 		{"help on an unknown subcommand", []string{"help", "token", "delete"}, `unknown command "delete" for "caseflow token"`},
 		{"dev exec without a command", []string{"dev", "exec"}, "caseflow dev exec -- CMD"},
 		{"chaos with an unknown fault", []string{"chaos", "--faults", "disk"}, `chaos: unknown fault "disk"`},
+		{"bench with an unknown scenario", []string{"bench", "--scenarios", "update,screenings"}, `--scenarios: unknown scenario "screenings"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

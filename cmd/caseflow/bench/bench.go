@@ -83,6 +83,26 @@ type Options struct {
 	Serve bool
 }
 
+// Scenarios are the steps --scenarios chooses from, in the order a run
+// takes them at each concurrency (list last, over all of them).
+func Scenarios() []string {
+	return []string{"raw", "create", "update", "state", "screening", "request", "lifecycle", "onboarding", "detail", "list"}
+}
+
+// CheckScenarios refuses a --scenarios naming a step there is not: a
+// misspelt one would otherwise run nothing, and say nothing of it.
+func CheckScenarios(list string) error {
+	if list == "" {
+		return nil
+	}
+	for _, s := range strings.Split(list, ",") {
+		if s != "none" && !slices.Contains(Scenarios(), s) {
+			return fmt.Errorf("--scenarios: unknown scenario %q (want %s, or none)", s, strings.Join(Scenarios(), ", "))
+		}
+	}
+	return nil
+}
+
 // Run measures caseflow on this machine, end to end and on loopback
 // only: a Temporal dev server and a database of its own, the API and the
 // worker as child processes (so each one's CPU and memory can be read),
@@ -97,6 +117,9 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 			return fmt.Errorf("--concurrency: %q", s)
 		}
 		levels = append(levels, n)
+	}
+	if err := CheckScenarios(o.Scenarios); err != nil {
+		return err
 	}
 	want := func(name string) bool {
 		return o.Scenarios == "" || slices.Contains(strings.Split(o.Scenarios, ","), name)
