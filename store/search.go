@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/lib/pq"
 	"golang.org/x/sync/errgroup"
@@ -30,12 +33,12 @@ type search struct {
 	// exact and prefix are tsqueries over cases.search_vector; empty
 	// when q has no words (only punctuation).
 	exact, prefix string
-	// near is the near tier's tsquery, read from the dictionary when a
-	// tier needs it: most searches fill their page and their count
-	// before.
-	near func() (string, error)
-	// typoless is near when no known word is a letter from q's.
-	typoless string
+	// words are q's words, each once, as the rows' words are made.
+	words []string
+	// typos are, for each of q's words, the known words a letter away,
+	// read from the dictionary when a tier needs them: most searches fill
+	// their page and their count before.
+	typos func() ([][]string, error)
 	// number matches the case number (a format with one %s), or is
 	// empty: only a q with a digit, or that starts like one, can be in a
 	// case number (CASE-<year>-<digits>). One that starts like one can
@@ -44,6 +47,9 @@ type search struct {
 	number        string
 	numberPattern string
 	authors       []string
+	// sizes are the tiers' sizes where a count read them exactly, -1
+	// where it did not: the page passes over a tier known empty.
+	sizes [searchTiers]int
 }
 
 // minTypoWord is the shortest word a typo is forgiven in: one letter off
@@ -53,7 +59,7 @@ const minTypoWord = 4
 // prepareSearch reads what the tiers need in one round trip: q's words as
 // the rows' words are made (search_words) and the users q names.
 func (s *Store) prepareSearch(ctx context.Context, q string) (search, error) {
-	var sr search
+	sr := search{sizes: [searchTiers]int{-1, -1, -1}}
 	anywhere := "%" + escapeLike(q) + "%"
 	numberPrefix := strings.HasPrefix(strings.ToUpper(q), "CASE-")
 	switch {
@@ -68,7 +74,7 @@ func (s *Store) prepareSearch(ctx context.Context, q string) (search, error) {
 		Words   pq.StringArray `db:"words"`
 		Authors pq.StringArray `db:"authors"`
 	}
-	if err := s.db.GetContext(ctx, &prep, `SELECT search_words($1, NULL) AS words,
+	if err := s.get(ctx, &prep, `SELECT search_words($1, NULL) AS words,
 		ARRAY(SELECT id FROM users WHERE email ILIKE $2 OR (first_name || ' ' || last_name) ILIKE $2)::text[] AS authors`,
 		q, anywhere); err != nil {
 		return search{}, fmt.Errorf("search: prepare: %w", err)
@@ -79,41 +85,56 @@ func (s *Store) prepareSearch(ctx context.Context, q string) (search, error) {
 		// the words would only add the tiers' round trips.
 		prep.Words = nil
 	}
-	var exact, prefix, typoless []string
+	var exact, prefix []string
 	for _, w := range prep.Words {
+		if slices.Contains(sr.words, w) {
+			continue
+		}
+		sr.words = append(sr.words, w)
 		exact = append(exact, lexeme(w))
 		prefix = append(prefix, lexeme(w)+":*")
-		typoless = append(typoless, "("+lexeme(w)+":*)")
 	}
-	sr.exact, sr.prefix, sr.typoless = strings.Join(exact, " & "), strings.Join(prefix, " & "), strings.Join(typoless, " & ")
-	words := prep.Words
-	sr.near = sync.OnceValues(func() (string, error) { return s.nearQuery(ctx, words) })
+	sr.exact, sr.prefix = strings.Join(exact, " & "), strings.Join(prefix, " & ")
+	words := sr.words
+	sr.typos = sync.OnceValues(func() ([][]string, error) { return s.typos(ctx, words) })
 	return sr, nil
 }
 
-// nearQuery is the near tier's tsquery: each word of q, as a prefix or
-// as a known word one letter away. The dictionary is tens of thousands of
-// words: its trigram index gives candidates (or, for a short word whose
-// trigrams a typo mostly changes, the words of its first letter), and
-// Levenshtein decides.
-func (s *Store) nearQuery(ctx context.Context, words []string) (string, error) {
-	var near []string
-	for _, w := range words {
-		alternatives := []string{lexeme(w) + ":*"}
-		if len([]rune(w)) >= minTypoWord && !strings.ContainsAny(w, "0123456789") {
-			var typos []string
-			if err := s.db.SelectContext(ctx, &typos, `SELECT word FROM search_dictionary
-				WHERE (word % $1 OR word LIKE $2) AND word <> $1
-					AND char_length(word) BETWEEN char_length($1) - 1 AND char_length($1) + 1
-					AND levenshtein_less_equal(word, $1, 1) <= 1
-				ORDER BY word`, w, escapeLike(string([]rune(w)[:1]))+"%"); err != nil {
-				return "", fmt.Errorf("search: words near %q: %w", w, err)
-			}
-			for _, t := range typos {
-				alternatives = append(alternatives, lexeme(t))
-			}
+// typos are, for each of words, the known words one letter away. The
+// dictionary is tens of thousands of words: its trigram index gives
+// candidates (or, for a short word whose trigrams a typo mostly changes,
+// the words of its first letter), and Levenshtein decides.
+func (s *Store) typos(ctx context.Context, words []string) ([][]string, error) {
+	typos := make([][]string, len(words))
+	for i, w := range words {
+		if len([]rune(w)) < minTypoWord || strings.ContainsAny(w, "0123456789") {
+			continue
 		}
-		near = append(near, "("+strings.Join(alternatives, " | ")+")")
+		if err := s.list(ctx, &typos[i], `SELECT word FROM search_dictionary
+			WHERE (word % $1 OR word LIKE $2) AND word <> $1
+				AND char_length(word) BETWEEN char_length($1) - 1 AND char_length($1) + 1
+				AND levenshtein_less_equal(word, $1, 1) <= 1
+			ORDER BY word`, w, escapeLike(string([]rune(w)[:1]))+"%"); err != nil {
+			return nil, fmt.Errorf("search: words near %q: %w", w, err)
+		}
+	}
+	return typos, nil
+}
+
+// near is the near tier's tsquery: each word of q, as a prefix or as a
+// known word one letter away; empty when no known word is.
+func (sr search) near() (string, error) {
+	typos, err := sr.typos()
+	if err != nil || !slices.ContainsFunc(typos, func(t []string) bool { return len(t) > 0 }) {
+		return "", err
+	}
+	near := make([]string, len(sr.words))
+	for i, w := range sr.words {
+		alternatives := []string{lexeme(w) + ":*"}
+		for _, t := range typos[i] {
+			alternatives = append(alternatives, lexeme(t))
+		}
+		near[i] = "(" + strings.Join(alternatives, " | ") + ")"
 	}
 	return strings.Join(near, " & "), nil
 }
@@ -137,7 +158,7 @@ func (sr search) match(tier int, a *sqlArgs) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			query = near
+			query = cmp.Or(near, sr.prefix)
 		}
 		or = append(or, "c.search_vector @@ "+a.add(query)+"::tsquery")
 	}
@@ -173,7 +194,7 @@ func (sr search) empty(tier int) (bool, error) {
 		return sr.exact == "", nil
 	case tierNear:
 		near, err := sr.near()
-		return sr.exact == "" || near == sr.typoless, err
+		return near == "", err
 	}
 	return false, nil
 }
@@ -186,6 +207,9 @@ func (s *Store) searchCases(ctx context.Context, f CaseFilter, q string) ([]Case
 	sr, err := s.prepareSearch(ctx, q)
 	if err != nil {
 		return nil, 0, err
+	}
+	if offset := (f.Page - 1) * f.Limit; f.After == nil && f.CountLimit > 0 && sr.byWords(f) && offset+f.Limit <= f.CountLimit+1 {
+		return s.searchByWords(ctx, f, sr, offset)
 	}
 	total := -1
 	g, gctx := errgroup.WithContext(ctx)
@@ -206,6 +230,69 @@ func (s *Store) searchCases(ctx context.Context, f CaseFilter, q string) ([]Case
 		return nil, 0, err
 	}
 	return items, total, nil
+}
+
+// searchByWords is searchCases for a byWords search whose page is within
+// the count's cap. The exact tier's first cap+1 entries (every match, or
+// enough to say "more") are read once, in the list's order: the page is
+// cut from them and the count is theirs, in one statement. Only when
+// there are fewer does the search go on: the other tiers' counts, for one
+// word from the same table and the page passing over the tiers the count
+// found empty (for a mistyped name every tier but the last).
+func (s *Store) searchByWords(ctx context.Context, f CaseFilter, sr search, offset int) ([]Case, int, error) {
+	var a sqlArgs
+	query := `WITH matched AS MATERIALIZED (SELECT w0.created_at, w0.case_id FROM ` + sr.exactEntries(&a) +
+		` ORDER BY w0.created_at DESC, w0.case_id DESC LIMIT ` + a.add(f.CountLimit+1) + `),
+		page AS (SELECT case_id FROM matched ORDER BY created_at DESC, case_id DESC LIMIT ` + a.add(f.Limit) +
+		` OFFSET ` + a.add(offset) + `)
+		SELECT (SELECT count(*) FROM matched) AS matched, ` + listColumns + `
+		FROM cases c WHERE c.id IN (SELECT case_id FROM page) ORDER BY c.created_at DESC, c.id DESC`
+	var rows []struct {
+		Matched int `db:"matched"`
+		Case
+	}
+	if err := s.listWords(ctx, sr, &rows, query, a...); err != nil {
+		return nil, 0, fmt.Errorf("search cases: %w", err)
+	}
+	items, exact := make([]Case, len(rows)), -1
+	if offset == 0 {
+		exact = 0
+	}
+	for i, r := range rows {
+		items[i], exact = r.Case, r.Matched
+	}
+	if exact > f.CountLimit {
+		// The page is within the cap, so these matches fill it.
+		return items, exact, nil
+	}
+	var total int
+	if len(sr.words) == 1 {
+		n, sizes, _, err := s.countByWords(ctx, sr, f.CountLimit, exact)
+		if err != nil {
+			return nil, 0, err
+		}
+		total, sr.sizes = n, sizes
+	} else {
+		if exact >= 0 {
+			sr.sizes[tierExact] = exact
+		}
+		n, err := s.countTiers(ctx, f, sr)
+		if err != nil {
+			return nil, 0, err
+		}
+		total = n
+	}
+	if len(items) == f.Limit {
+		return items, total, nil
+	}
+	if exact < 0 {
+		// The page starts past the exact tier, whose size this read did
+		// not give: the tiers are read from the start.
+		items, err := s.readTiers(ctx, f, sr, tierExact, offset, []Case{})
+		return items, total, err
+	}
+	items, err := s.readTiers(ctx, f, sr, tierPrefix, max(offset-exact, 0), items)
+	return items, total, err
 }
 
 // searchPage reads f's page of the ranking. A cursor holds the last
@@ -239,27 +326,71 @@ func (s *Store) searchPage(ctx context.Context, f CaseFilter, sr search) ([]Case
 			first = *at
 		}
 	}
-	items := []Case{}
+	return s.readTiers(ctx, f, sr, first, offset, []Case{})
+}
+
+// readTiers reads on from tier first, past offset cases of it and after,
+// until items holds f's page.
+func (s *Store) readTiers(ctx context.Context, f CaseFilter, sr search, first, offset int, items []Case) ([]Case, error) {
 	for tier := first; tier < searchTiers && len(items) < f.Limit; tier++ {
 		if empty, err := sr.empty(tier); err != nil {
 			return nil, err
-		} else if empty {
+		} else if empty || sr.sizes[tier] == 0 {
 			continue
 		}
+		// ids are the tier's cases in the list's order, count how many
+		// they are, both over a's arguments.
 		var a sqlArgs
-		cond, err := sr.tier(tier, &a)
-		if err != nil {
-			return nil, err
+		var ids, count string
+		byWords := tier == tierExact && sr.byWords(f)
+		if byWords {
+			entries := sr.exactEntries(&a)
+			if f.After != nil && tier == first {
+				entries += " AND (w0.created_at, w0.case_id) < (" + a.add(f.After.CreatedAt) + ", " + a.add(f.After.ID) + "::uuid)"
+			}
+			ids = `SELECT w0.case_id FROM ` + entries + ` ORDER BY w0.created_at DESC, w0.case_id DESC`
+			count = `SELECT count(*) FROM ` + entries
+		} else if tier == tierNear && sr.sizes[tierExact] == 0 && sr.sizes[tierPrefix] == 0 {
+			// No case holds q's word or a longer one (a name mistyped):
+			// the tier is the cases of the words a letter away, whose
+			// newest are the first entries of each word's range.
+			typos, err := sr.typos()
+			if err != nil {
+				return nil, err
+			}
+			newest := strconv.Itoa(f.Limit - len(items) + offset)
+			var each, all []string
+			for _, t := range typos[0] {
+				word := a.add(t)
+				each = append(each, `(SELECT created_at, case_id FROM case_words WHERE word = `+word+
+					` ORDER BY created_at DESC, case_id DESC LIMIT `+newest+`)`)
+				all = append(all, `SELECT case_id FROM case_words WHERE word = `+word)
+			}
+			ids = `SELECT n.case_id FROM (` + strings.Join(each, " UNION ") + `) n ORDER BY n.created_at DESC, n.case_id DESC`
+			count = `SELECT count(*) FROM (` + strings.Join(all, " UNION ") + `) n`
+		} else {
+			cond, err := sr.tier(tier, &a)
+			if err != nil {
+				return nil, err
+			}
+			where := append(filterConds(f, &a), cond)
+			if f.After != nil && tier == first {
+				where = append(where, keysetCond(*f.After, &a))
+			}
+			ids = `SELECT c.id FROM cases c` + whereClause(where) + ` ORDER BY c.created_at DESC, c.id DESC`
+			count = countQuery(where, -1)
 		}
-		where := append(filterConds(f, &a), cond)
-		if f.After != nil && tier == first {
-			where = append(where, keysetCond(*f.After, &a))
-		}
+		tierArgs := len(a)
 		page := []Case{}
-		query := `SELECT ` + listColumns + ` FROM cases c WHERE c.id IN (SELECT c.id FROM cases c` + whereClause(where) +
-			` ORDER BY c.created_at DESC, c.id DESC LIMIT ` + a.add(f.Limit-len(items)) + ` OFFSET ` + a.add(offset) +
-			`) ORDER BY c.created_at DESC, c.id DESC`
-		if err := s.db.SelectContext(ctx, &page, query, a...); err != nil {
+		query := `SELECT ` + listColumns + ` FROM cases c WHERE c.id IN (` + ids +
+			` LIMIT ` + a.add(f.Limit-len(items)) + ` OFFSET ` + a.add(offset) + `) ORDER BY c.created_at DESC, c.id DESC`
+		run := s.db.SelectContext
+		if byWords {
+			run = func(ctx context.Context, dest any, query string, args ...any) error {
+				return s.listWords(ctx, sr, dest, query, args...)
+			}
+		}
+		if err := run(ctx, &page, query, a...); err != nil {
 			return nil, fmt.Errorf("search cases: %w", err)
 		}
 		items = append(items, page...)
@@ -267,7 +398,7 @@ func (s *Store) searchPage(ctx context.Context, f CaseFilter, sr search) ([]Case
 			// The offset passes this tier: the next starts where its
 			// rows end.
 			var n int
-			if err := s.db.GetContext(ctx, &n, countQuery(where, -1), a[:len(a)-2]...); err != nil {
+			if err := s.db.GetContext(ctx, &n, count, a[:tierArgs]...); err != nil {
 				return nil, fmt.Errorf("search: count a tier: %w", err)
 			}
 			offset -= n
@@ -282,6 +413,18 @@ func (s *Store) searchPage(ctx context.Context, f CaseFilter, sr search) ([]Case
 // and prefix tiers, and only when they stay under the cap every tier at
 // once (the near words cost a dictionary lookup).
 func (s *Store) searchCount(ctx context.Context, f CaseFilter, sr search) (int, error) {
+	if f.CountLimit > 0 && sr.byWords(f) {
+		if n, _, done, err := s.countByWords(ctx, sr, f.CountLimit, -1); err != nil || done {
+			return n, err
+		}
+	}
+	return s.countTiers(ctx, f, sr)
+}
+
+// countTiers counts the search's matches tier by tier, capped as f says,
+// from the cases: the exact and prefix tiers at once, and the near tier
+// too only while under the cap.
+func (s *Store) countTiers(ctx context.Context, f CaseFilter, sr search) (int, error) {
 	var total int
 	for _, tier := range []int{tierPrefix, tierNear} {
 		if empty, err := sr.empty(tier); tier == tierNear && (empty || err != nil) {
@@ -300,4 +443,111 @@ func (s *Store) searchCount(ctx context.Context, f CaseFilter, sr search) (int, 
 		}
 	}
 	return total, nil
+}
+
+// byWords reports a search the table of words (case_words, migration
+// 00016) answers alone, without visiting the cases: one of q's words and
+// nothing else, no filter, case number or author.
+func (sr search) byWords(f CaseFilter) bool {
+	return len(sr.words) > 0 && sr.number == "" && len(sr.authors) == 0 && len(filterConds(f, new(sqlArgs))) == 0
+}
+
+// exactEntries is the FROM and WHERE of the exact tier's entries w0 in
+// case_words: the first word's, in the list's order, each met by the
+// other words' entries of the same case in a merge join, the ranges being
+// in the same order.
+func (sr search) exactEntries(a *sqlArgs) string {
+	entries := "case_words w0"
+	for i, w := range sr.words[1:] {
+		entries += fmt.Sprintf(" JOIN case_words w%[1]d ON w%[1]d.word = %[2]s AND w%[1]d.created_at = w0.created_at AND w%[1]d.case_id = w0.case_id",
+			i+1, a.add(w))
+	}
+	return entries + " WHERE w0.word = " + a.add(sr.words[0])
+}
+
+// countByWords counts a byWords search, capped at limit, from case_words
+// alone: the exact tier, which past the cap is the answer (a common name);
+// for one word then its starts, then the words a letter from it. sizes
+// are the tiers' sizes it read exactly (-1 for the others); done is false
+// for several words under the cap, whose starts the caller counts.
+func (s *Store) countByWords(ctx context.Context, sr search, limit, exact int) (n int, sizes [searchTiers]int, done bool, err error) {
+	sizes = [searchTiers]int{-1, -1, -1}
+	n = exact
+	if n < 0 {
+		var a sqlArgs
+		query := `SELECT count(*) FROM (SELECT FROM ` + sr.exactEntries(&a) + ` LIMIT ` + a.add(limit+1) + `) capped`
+		if err := s.getWords(ctx, sr, &n, query, a...); err != nil {
+			return 0, sizes, false, fmt.Errorf("count cases: %w", err)
+		}
+	}
+	if n > limit || len(sr.words) > 1 {
+		return n, sizes, n > limit, nil
+	}
+	sizes[tierExact] = n
+	// Each tier holds the one before it: its size is what it adds.
+	counted := n
+	w := sr.words[0]
+	if n, err = s.countWord(ctx, w, nil, limit); err != nil || n > limit {
+		return n, sizes, true, err
+	}
+	sizes[tierPrefix], counted = n-counted, n
+	typos, err := sr.typos()
+	if err != nil || len(typos[0]) == 0 {
+		sizes[tierNear] = 0
+		return n, sizes, true, err
+	}
+	if n, err = s.countWord(ctx, w, typos[0], limit); err == nil && n <= limit {
+		sizes[tierNear] = n - counted
+	}
+	return n, sizes, true, err
+}
+
+// countWord counts, capped at limit, the cases with a word that starts
+// with prefix or is one of words. A case with two such words (garcia and
+// garcia42) counts once: the first limit+1 entries counted distinct
+// decide, unless there are more and they hold no more than limit cases
+// (some case had two of them); then all of them are.
+func (s *Store) countWord(ctx context.Context, prefix string, words []string, limit int) (int, error) {
+	// The words starting with prefix are a range of the C-collated index
+	// (below the highest character after it: no word holds that one),
+	// written as one so that the statement's plan does not depend on it.
+	const entries = `SELECT case_id FROM case_words WHERE word >= $1 AND word < $2
+		UNION ALL SELECT case_id FROM case_words WHERE word = ANY($3)`
+	read := limit + 1
+	args := []any{prefix, prefix + string(utf8.MaxRune), pq.StringArray(words), read}
+	var first struct {
+		Cases   int `db:"cases"`
+		Entries int `db:"entries"`
+	}
+	if err := s.get(ctx, &first, `SELECT count(DISTINCT case_id) AS cases, count(*) AS entries FROM (`+entries+` LIMIT $4) e`,
+		args...); err != nil {
+		return 0, fmt.Errorf("count cases: %w", err)
+	}
+	if first.Entries < read || first.Cases > limit {
+		return first.Cases, nil
+	}
+	var n int
+	if err := s.get(ctx, &n, `SELECT count(*) FROM (SELECT DISTINCT case_id FROM (`+entries+`) e LIMIT $4) capped`,
+		args...); err != nil {
+		return 0, fmt.Errorf("count cases: %w", err)
+	}
+	return n, nil
+}
+
+// getWords and listWords run a query over the table of words, prepared
+// (Store.get) when q has one word: its text is then one of a few, and its
+// plan, index ranges chosen by the words' order alone, does not depend on
+// the word. Several words make a text for each count of them.
+func (s *Store) getWords(ctx context.Context, sr search, dest any, query string, args ...any) error {
+	if len(sr.words) == 1 {
+		return s.get(ctx, dest, query, args...)
+	}
+	return s.db.GetContext(ctx, dest, query, args...)
+}
+
+func (s *Store) listWords(ctx context.Context, sr search, dest any, query string, args ...any) error {
+	if len(sr.words) == 1 {
+		return s.list(ctx, dest, query, args...)
+	}
+	return s.db.SelectContext(ctx, dest, query, args...)
 }

@@ -109,10 +109,20 @@ func TestSearchRanksAndForgives(t *testing.T) {
 		require.Equal(t, want, byPage)
 		require.Equal(t, want, byCursor)
 
-		// Two to a page: the second page spans two tiers.
-		items, _, err := s.ListCases(ctx, store.CaseFilter{Q: "Garcia", Page: 2, Limit: 2})
-		require.NoError(t, err)
-		require.Equal(t, want[2:], ids(items))
+		// With the count and without (which read the tiers apart): two to
+		// a page, the second page is past the exact tier; three to a page,
+		// the first spans two tiers.
+		for _, limit := range []int{0, 1_000} {
+			items, _, err := s.ListCases(ctx, store.CaseFilter{Q: "Garcia", Page: 2, Limit: 2, CountLimit: limit})
+			require.NoError(t, err)
+			require.Equal(t, want[2:], ids(items))
+			items, total, err := s.ListCases(ctx, store.CaseFilter{Q: "Garcia", Page: 1, Limit: 3, CountLimit: limit})
+			require.NoError(t, err)
+			require.Equal(t, want[:3], ids(items))
+			if limit > 0 {
+				require.Equal(t, len(want), total)
+			}
+		}
 	})
 
 	t.Run("filters narrow a search", func(t *testing.T) {
@@ -136,10 +146,44 @@ func TestSearchRanksAndForgives(t *testing.T) {
 		items, _, err := s.ListCases(ctx, store.CaseFilter{Q: "Lindqvst", Page: 1, Limit: 20})
 		require.NoError(t, err)
 		require.Equal(t, []string{sophieDurand.ID}, ids(items))
-		items, _, err = s.ListCases(ctx, store.CaseFilter{Q: "Durand", Page: 1, Limit: 20})
+		items, total, err := s.ListCases(ctx, store.CaseFilter{Q: "Durand", Page: 1, Limit: 20, CountLimit: 1_000})
 		require.NoError(t, err)
 		require.Empty(t, items)
+		require.Zero(t, total)
 	})
+
+	t.Run("a case with several words of one start counts once, however far the count reads", func(t *testing.T) {
+		// Words zara, zarina, zarin, zarkova, zarr: five entries of "zar"
+		// for one case, and two for the other.
+		many := open(9, "Zara Zarina Zarin", "zarkova@zarr.example")
+		two := open(10, "Zara Bell", "zarina.bell@example.com")
+		for _, limit := range []int{1, 2, 1_000} {
+			items, total, err := s.ListCases(ctx, store.CaseFilter{Q: "Zar", Page: 1, Limit: 20, CountLimit: limit})
+			require.NoError(t, err)
+			require.Equal(t, caseIDs([]contract.Case{many, two}), ids(items))
+			require.Equal(t, min(2, limit+1), total, "count capped at %d", limit)
+		}
+		// "zarinn" is a letter from zarin and from zarina, both words of
+		// one case: that case is found once, on its page.
+		for page, want := range []contract.Case{many, two} {
+			items, total, err := s.ListCases(ctx, store.CaseFilter{Q: "Zarinn", Page: page + 1, Limit: 1, CountLimit: 1_000})
+			require.NoError(t, err)
+			require.Equal(t, []string{want.ID}, ids(items), "page %d", page+1)
+			require.Equal(t, 2, total)
+		}
+	})
+
+	// The table of words the count and one word's page read holds each
+	// case's words and nothing else, through inserts and renames.
+	var stale, missing int
+	require.NoError(t, s.DB().GetContext(ctx, &stale, `SELECT count(*) FROM (
+		SELECT word, created_at, case_id FROM case_words
+		EXCEPT SELECT w, created_at, id FROM cases, unnest(tsvector_to_array(search_vector)) AS w) x`))
+	require.NoError(t, s.DB().GetContext(ctx, &missing, `SELECT count(*) FROM (
+		SELECT w, created_at, id FROM cases, unnest(tsvector_to_array(search_vector)) AS w
+		EXCEPT SELECT word, created_at, case_id FROM case_words) x`))
+	require.Zero(t, stale, "entries of words no case holds")
+	require.Zero(t, missing, "words of a case without their entry")
 }
 
 func caseIDs(cases []contract.Case) []string {

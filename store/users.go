@@ -97,7 +97,7 @@ func (s *Store) UsersByID(ctx context.Context, ids []string) ([]User, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.db.SelectContext(ctx, &out, `SELECT `+userColumns+` FROM users WHERE id = ANY($1::uuid[])`, pq.StringArray(ids))
+	err := s.list(ctx, &out, `SELECT `+userColumns+` FROM users WHERE id = ANY($1::uuid[])`, pq.StringArray(ids))
 	if err != nil {
 		return nil, fmt.Errorf("find users: %w", err)
 	}
