@@ -55,3 +55,34 @@ func BenchmarkProjectNote(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkProjectCreate is the write that opens a case: its row, with
+// the client's words for search, and its first event.
+func BenchmarkProjectCreate(b *testing.B) {
+	s, _ := storetest.New(b)
+	ctx := context.Background()
+	officer, _, err := s.EnsureUser(ctx, "bench@bank.example", contract.RoleComplianceOfficer, "Bench", "Officer")
+	require.NoError(b, err)
+	require.NoError(b, seed.Cases(ctx, s, 20_000, []string{officer.ID}, officer.ID, nil))
+	_, err = s.DB().ExecContext(ctx, `VACUUM ANALYZE`)
+	require.NoError(b, err)
+	b.ResetTimer()
+
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			at := time.Now().UTC()
+			id := uuid.NewString()
+			c := contract.Case{
+				NewCase: contract.NewCase{ID: id, Type: "AML_ALERT", Family: contract.FamilyInvestigation,
+					Priority: "HIGH", Title: "Alert", Description: "Unusual activity.", CreatedBy: officer.ID,
+					Client: &contract.Client{Name: "Bench Client " + id[:8], Email: "client." + id[:8] + "@bank.example"}},
+				Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
+			}
+			created := contract.Event{ID: contract.EventID(id, 1), CaseID: id, Seq: 1, Type: contract.EventCaseCreated,
+				ActorID: &officer.ID, Description: "Case created", CreatedAt: at}
+			if _, err := s.Project(ctx, contract.Projection{Case: c, Events: []contract.Event{created}, Fence: 1}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -41,7 +41,8 @@ opening a case by signal-with-start, beside the raw signal-with-start;
 then the cases counted in the projection), request (an information
 request created, sent, and answered by its client through the portal,
 its link read from the e-mail), lifecycle, onboarding, detail, list (over
---seed cases); none runs none of them (with --open alone).`,
+--seed cases), search (the list's searches alone); none runs none of
+them (with --open alone).`,
 		Example: examples(
 			"caseflow bench --concurrency 1,8 --seed 0     # a quick run",
 			"caseflow bench --scenarios list --concurrency 1,8",

@@ -86,7 +86,7 @@ type Options struct {
 // Scenarios are the steps --scenarios chooses from, in the order a run
 // takes them at each concurrency (list last, over all of them).
 func Scenarios() []string {
-	return []string{"raw", "create", "update", "state", "screening", "request", "lifecycle", "onboarding", "detail", "list"}
+	return []string{"raw", "create", "update", "state", "screening", "request", "lifecycle", "onboarding", "detail", "list", "search"}
 }
 
 // CheckScenarios refuses a --scenarios naming a step there is not: a
@@ -198,8 +198,8 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 			record(b.step(ctx, "api detail", c, b.apiDetail(ctx)))
 		}
 	}
-	if o.Seed > 0 && want("list") {
-		lists, err := b.listSteps(ctx, log, o.Seed, levels)
+	if o.Seed > 0 && (want("list") || want("search")) {
+		lists, err := b.listSteps(ctx, log, o.Seed, levels, !want("list"))
 		if err != nil {
 			return err
 		}
@@ -1260,7 +1260,7 @@ func (b *bencher) apiRequest(ctx context.Context, mail *mailbox) error {
 
 // listSteps seeds the projection and measures each list filter through
 // the API and as the raw SQL the store runs, and the deep page.
-func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels []int) ([]benchResult, error) {
+func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels []int, searchesOnly bool) ([]benchResult, error) {
 	var have int
 	if err := b.env.store.DB().GetContext(ctx, &have, `SELECT count(*) FROM cases`); err != nil {
 		return nil, err
@@ -1301,11 +1301,13 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 		return nil, err
 	}
 	yes := true
-	filters := []struct {
+	// A list step: the API's query and the store's filter for it.
+	type listStep struct {
 		name  string
 		query url.Values
 		f     store.CaseFilter
-	}{
+	}
+	filters := []listStep{
 		{"unfiltered", url.Values{}, store.CaseFilter{}},
 		{"status", url.Values{"status": {"OPEN"}}, store.CaseFilter{Status: "OPEN"}},
 		{"type", url.Values{"type": {"AML_ALERT"}}, store.CaseFilter{Type: "AML_ALERT"}},
@@ -1321,15 +1323,18 @@ func (b *bencher) listSteps(ctx context.Context, log *slog.Logger, n int, levels
 		// of the cases), a rare one (0.02%), the start of a name, an
 		// e-mail domain (a sixth of the cases), one case number, and a
 		// surname with a letter missing.
-		{"q common surname [words exact, newest]", url.Values{"q": {"Garcia"}}, store.CaseFilter{Q: "Garcia"}},
-		{"q rare surname [words exact, newest]", url.Values{"q": {seed.SeedRareSurname}}, store.CaseFilter{Q: seed.SeedRareSurname}},
-		{"q name prefix [exact, then prefix]", url.Values{"q": {"Gonz"}}, store.CaseFilter{Q: "Gonz"}},
-		{"q e-mail domain [words exact, newest]", url.Values{"q": {"corp.example"}}, store.CaseFilter{Q: "corp.example"}},
+		{"q common surname [word's entries]", url.Values{"q": {"Garcia"}}, store.CaseFilter{Q: "Garcia"}},
+		{"q rare surname [word's entries]", url.Values{"q": {seed.SeedRareSurname}}, store.CaseFilter{Q: seed.SeedRareSurname}},
+		{"q name prefix [range of words, walk]", url.Values{"q": {"Gonz"}}, store.CaseFilter{Q: "Gonz"}},
+		{"q e-mail domain [entries merged]", url.Values{"q": {"corp.example"}}, store.CaseFilter{Q: "corp.example"}},
 		{"q case number [number prefix]", url.Values{"q": {number}}, store.CaseFilter{Q: number}},
-		{"q typo [exact, prefix, then fuzzy]", url.Values{"q": {"Jonson"}}, store.CaseFilter{Q: "Jonson"}},
+		{"q typo [near words' entries]", url.Values{"q": {"Jonson"}}, store.CaseFilter{Q: "Jonson"}},
 		{"q surname, page 50 (cursor)", url.Values{"q": {"Garcia"}, "cursor": {api.EncodeCursor(deepSearch)}},
 			store.CaseFilter{Q: "Garcia", After: &deepSearch}},
 		{"deep page (cursor)", url.Values{"cursor": {cursor}}, store.CaseFilter{After: &store.Position{CreatedAt: deep.CreatedAt, ID: deep.ID}}},
+	}
+	if searchesOnly {
+		filters = slices.DeleteFunc(filters, func(f listStep) bool { return !strings.HasPrefix(f.name, "q ") })
 	}
 	var out []benchResult
 	for _, c := range levels {
