@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/caseflow/caseflow/store"
 	"github.com/caseflow/caseflow/store/seed"
 	"github.com/caseflow/caseflow/store/storetest"
 	"github.com/caseflow/caseflow/workflows/contract"
@@ -18,17 +19,8 @@ import (
 // before it committed to the audit timeline. Run against 32 cases at once
 // (-cpu) to see the cost under the API's concurrency.
 func BenchmarkProjectNote(b *testing.B) {
-	s, _ := storetest.New(b)
+	s, officer := projectionBench(b)
 	ctx := context.Background()
-	officer, _, err := s.EnsureUser(ctx, "bench@bank.example", contract.RoleComplianceOfficer, "Bench", "Officer")
-	require.NoError(b, err)
-	// A realistic table: the benchmark's cases are the newest of many.
-	require.NoError(b, seed.Cases(ctx, s, 20_000, []string{officer.ID}, officer.ID, nil))
-	// As autovacuum would after the bulk load, before the clock starts
-	// rather than while it runs.
-	_, err = s.DB().ExecContext(ctx, `VACUUM ANALYZE`)
-	require.NoError(b, err)
-	b.ResetTimer()
 
 	b.RunParallel(func(pb *testing.PB) {
 		at := time.Now().UTC()
@@ -59,14 +51,8 @@ func BenchmarkProjectNote(b *testing.B) {
 // BenchmarkProjectCreate is the write that opens a case: its row, with
 // the client's words for search, and its first event.
 func BenchmarkProjectCreate(b *testing.B) {
-	s, _ := storetest.New(b)
+	s, officer := projectionBench(b)
 	ctx := context.Background()
-	officer, _, err := s.EnsureUser(ctx, "bench@bank.example", contract.RoleComplianceOfficer, "Bench", "Officer")
-	require.NoError(b, err)
-	require.NoError(b, seed.Cases(ctx, s, 20_000, []string{officer.ID}, officer.ID, nil))
-	_, err = s.DB().ExecContext(ctx, `VACUUM ANALYZE`)
-	require.NoError(b, err)
-	b.ResetTimer()
 
 	b.RunParallel(func(pb *testing.PB) {
 		for i := 0; pb.Next(); i++ {
@@ -85,4 +71,20 @@ func BenchmarkProjectCreate(b *testing.B) {
 			}
 		}
 	})
+}
+
+// projectionBench is a store whose cases table is realistic (the
+// benchmark's cases the newest of many), vacuumed as autovacuum would
+// after the bulk load, before the clock starts rather than while it runs;
+// and an officer to write as.
+func projectionBench(b *testing.B) (*store.Store, store.User) {
+	s, _ := storetest.New(b)
+	ctx := context.Background()
+	officer, _, err := s.EnsureUser(ctx, "bench@bank.example", contract.RoleComplianceOfficer, "Bench", "Officer")
+	require.NoError(b, err)
+	require.NoError(b, seed.Cases(ctx, s, 20_000, []string{officer.ID}, officer.ID, nil))
+	_, err = s.DB().ExecContext(ctx, `VACUUM ANALYZE`)
+	require.NoError(b, err)
+	b.ResetTimer()
+	return s, officer
 }
