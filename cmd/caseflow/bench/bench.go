@@ -131,7 +131,7 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 	}
 	defer env.stop()
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConns = 0 // no limit across hosts
+	transport.MaxIdleConns = 0                                  // no limit across hosts
 	transport.MaxIdleConnsPerHost = max(slices.Max(levels), 32) // 32: --open's creates
 	b := &bencher{env: env, duration: o.Duration, ops: o.Ops, http: &http.Client{Transport: transport}}
 
