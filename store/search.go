@@ -199,10 +199,13 @@ func (sr search) empty(tier int) (bool, error) {
 	return false, nil
 }
 
-// searchCases is ListCases for a q that is not a case ID: the page is
-// read tier by tier, each newest first and stopped at what the page still
-// needs, so a common name reads a page's worth of rows and not every
-// match; the count goes on to the next tier only while under its cap.
+// searchCases is ListCases for a q that is not a case ID. Most searches,
+// words alone with the page within the count's cap, are searchByWords:
+// from the table of words. Any other (a filter, a case number or author,
+// a cursor) reads the page tier by tier, each newest first and stopped at
+// what the page still needs, so a common name reads a page's worth of
+// rows and not every match, and beside it the count, which goes on to the
+// next tier only while under its cap.
 func (s *Store) searchCases(ctx context.Context, f CaseFilter, q string) ([]Case, int, error) {
 	sr, err := s.prepareSearch(ctx, q)
 	if err != nil {
@@ -236,9 +239,10 @@ func (s *Store) searchCases(ctx context.Context, f CaseFilter, q string) ([]Case
 // the count's cap. The exact tier's first cap+1 entries (every match, or
 // enough to say "more") are read once, in the list's order: the page is
 // cut from them and the count is theirs, in one statement. Only when
-// there are fewer does the search go on: the other tiers' counts, for one
-// word from the same table and the page passing over the tiers the count
-// found empty (for a mistyped name every tier but the last).
+// there are fewer does the search go on to the other tiers, counting
+// them first (for one word from the same table) so that the page can pass
+// over a tier the count found empty: for a mistyped name, every tier but
+// the near one.
 func (s *Store) searchByWords(ctx context.Context, f CaseFilter, sr search, offset int) ([]Case, int, error) {
 	var a sqlArgs
 	query := `WITH matched AS MATERIALIZED (SELECT w0.created_at, w0.case_id FROM ` + sr.exactEntries(&a) +
@@ -291,7 +295,9 @@ func (s *Store) searchByWords(ctx context.Context, f CaseFilter, sr search, offs
 		items, err := s.readTiers(ctx, f, sr, tierExact, offset, []Case{})
 		return items, total, err
 	}
-	items, err := s.readTiers(ctx, f, sr, tierPrefix, max(offset-exact, 0), items)
+	// The page began within the exact tier (or is the first): the prefix
+	// tier is read from its start.
+	items, err := s.readTiers(ctx, f, sr, tierPrefix, 0, items)
 	return items, total, err
 }
 
@@ -300,9 +306,10 @@ func (s *Store) searchByWords(ctx context.Context, f CaseFilter, sr search, offs
 // in is the tier that case is in now, and a case that no longer matches
 // continues the last tier.
 //
-// Each tier picks the IDs first: a walk of cases_search_walk_idx reads
-// the newest entries and tests the tier on the index alone, and only the
-// page's rows are read from the table.
+// Each tier picks the IDs first (readTiers): from case_words where it can
+// answer alone, or by a walk of cases_created_idx that reads the newest
+// entries and tests the tier on the index alone; only the page's rows are
+// read from the table.
 func (s *Store) searchPage(ctx context.Context, f CaseFilter, sr search) ([]Case, error) {
 	first, offset := tierExact, (f.Page-1)*f.Limit
 	if f.After != nil {
@@ -342,15 +349,15 @@ func (s *Store) readTiers(ctx context.Context, f CaseFilter, sr search, first, o
 		// they are, both over a's arguments.
 		var a sqlArgs
 		var ids, count string
-		byWords := tier == tierExact && sr.byWords(f)
-		if byWords {
+		fromWords := tier == tierExact && sr.byWords(f)
+		if fromWords {
 			entries := sr.exactEntries(&a)
 			if f.After != nil && tier == first {
 				entries += " AND (w0.created_at, w0.case_id) < (" + a.add(f.After.CreatedAt) + ", " + a.add(f.After.ID) + "::uuid)"
 			}
 			ids = `SELECT w0.case_id FROM ` + entries + ` ORDER BY w0.created_at DESC, w0.case_id DESC`
 			count = `SELECT count(*) FROM ` + entries
-		} else if tier == tierNear && sr.sizes[tierExact] == 0 && sr.sizes[tierPrefix] == 0 {
+		} else if tier == tierNear && sr.sizes[tierExact] == 0 && sr.sizes[tierPrefix] == 0 && len(sr.words) == 1 && sr.byWords(f) && f.After == nil {
 			// No case holds q's word or a longer one (a name mistyped):
 			// the tier is the cases of the words a letter away, whose
 			// newest are the first entries of each word's range.
@@ -385,7 +392,7 @@ func (s *Store) readTiers(ctx context.Context, f CaseFilter, sr search, first, o
 		query := `SELECT ` + listColumns + ` FROM cases c WHERE c.id IN (` + ids +
 			` LIMIT ` + a.add(f.Limit-len(items)) + ` OFFSET ` + a.add(offset) + `) ORDER BY c.created_at DESC, c.id DESC`
 		run := s.db.SelectContext
-		if byWords {
+		if fromWords {
 			run = func(ctx context.Context, dest any, query string, args ...any) error {
 				return s.listWords(ctx, sr, dest, query, args...)
 			}
@@ -409,9 +416,9 @@ func (s *Store) readTiers(ctx context.Context, f CaseFilter, sr search, first, o
 	return items, nil
 }
 
-// searchCount counts the search's matches, capped as f says: the exact
-// and prefix tiers, and only when they stay under the cap every tier at
-// once (the near words cost a dictionary lookup).
+// searchCount counts the search's matches, capped as f says: from the
+// table of words where it answers alone (countByWords), else tier by tier
+// from the cases (countTiers).
 func (s *Store) searchCount(ctx context.Context, f CaseFilter, sr search) (int, error) {
 	if f.CountLimit > 0 && sr.byWords(f) {
 		if n, _, done, err := s.countByWords(ctx, sr, f.CountLimit, -1); err != nil || done {
@@ -503,41 +510,39 @@ func (s *Store) countByWords(ctx context.Context, sr search, limit, exact int) (
 }
 
 // countWord counts, capped at limit, the cases with a word that starts
-// with prefix or is one of words. A case with two such words (garcia and
-// garcia42) counts once: the first limit+1 entries counted distinct
-// decide, unless there are more and they hold no more than limit cases
-// (some case had two of them); then all of them are.
-func (s *Store) countWord(ctx context.Context, prefix string, words []string, limit int) (int, error) {
+// with prefix or is one of near. A case with two such words (garcia and
+// garcia42) counts once, so the entries are counted distinct, the first
+// limit+1 of them and then four times as many each time until they are
+// all read or hold more than limit cases: a count never reads a whole
+// range of words (a one-letter q's is hundreds of thousands) to find a
+// case twice.
+func (s *Store) countWord(ctx context.Context, prefix string, near []string, limit int) (int, error) {
 	// The words starting with prefix are a range of the C-collated index
 	// (below the highest character after it: no word holds that one),
 	// written as one so that the statement's plan does not depend on it.
 	const entries = `SELECT case_id FROM case_words WHERE word >= $1 AND word < $2
 		UNION ALL SELECT case_id FROM case_words WHERE word = ANY($3)`
-	read := limit + 1
-	args := []any{prefix, prefix + string(utf8.MaxRune), pq.StringArray(words), read}
-	var first struct {
-		Cases   int `db:"cases"`
-		Entries int `db:"entries"`
+	for read := limit + 1; ; read *= 4 {
+		var got struct {
+			Cases   int `db:"cases"`
+			Entries int `db:"entries"`
+		}
+		if err := s.get(ctx, &got, `SELECT count(DISTINCT case_id) AS cases, count(*) AS entries FROM (`+entries+` LIMIT $4) e`,
+			prefix, prefix+string(utf8.MaxRune), pq.StringArray(near), read); err != nil {
+			return 0, fmt.Errorf("count cases: %w", err)
+		}
+		if got.Entries < read || got.Cases > limit {
+			return min(got.Cases, limit+1), nil
+		}
 	}
-	if err := s.get(ctx, &first, `SELECT count(DISTINCT case_id) AS cases, count(*) AS entries FROM (`+entries+` LIMIT $4) e`,
-		args...); err != nil {
-		return 0, fmt.Errorf("count cases: %w", err)
-	}
-	if first.Entries < read || first.Cases > limit {
-		return first.Cases, nil
-	}
-	var n int
-	if err := s.get(ctx, &n, `SELECT count(*) FROM (SELECT DISTINCT case_id FROM (`+entries+`) e LIMIT $4) capped`,
-		args...); err != nil {
-		return 0, fmt.Errorf("count cases: %w", err)
-	}
-	return n, nil
 }
 
 // getWords and listWords run a query over the table of words, prepared
 // (Store.get) when q has one word: its text is then one of a few, and its
 // plan, index ranges chosen by the words' order alone, does not depend on
-// the word. Several words make a text for each count of them.
+// the word. Several words make a text for each count of them, which would
+// grow the prepared statements without bound, and a join whose generic
+// plan could not weigh the words.
 func (s *Store) getWords(ctx context.Context, sr search, dest any, query string, args ...any) error {
 	if len(sr.words) == 1 {
 		return s.get(ctx, dest, query, args...)

@@ -63,6 +63,7 @@ func TestSearchRanksAndForgives(t *testing.T) {
 		{"case is ignored", "gARCIA", []contract.Case{mariaGarcia, luisGarcia, anaGarcias, ingridMarcia}},
 		{"the start of a name", "Garc", []contract.Case{mariaGarcia, luisGarcia, anaGarcias}},
 		{"first and last name", "peter johnson", []contract.Case{peterJohnson}},
+		{"a first name and the start of the last", "peter john", []contract.Case{peterJohnson}},
 		{"unaccented finds accented", "muller", []contract.Case{jorgMuller}},
 		{"accented finds accented", "Müller", []contract.Case{jorgMuller}},
 		{"an accent on a first name", "jose", []contract.Case{joseAlvarez}},
@@ -136,6 +137,12 @@ func TestSearchRanksAndForgives(t *testing.T) {
 		_, total, err := s.ListCases(ctx, store.CaseFilter{Q: "Garcia", Page: 1, Limit: 20, CountLimit: 2})
 		require.NoError(t, err)
 		require.Equal(t, 3, total, "more than the cap")
+		// A page within the cap, of whole words more than the cap: the one
+		// read that gives both.
+		items, total, err := s.ListCases(ctx, store.CaseFilter{Q: "Garcia", Page: 1, Limit: 1, CountLimit: 1})
+		require.NoError(t, err)
+		require.Equal(t, []string{mariaGarcia.ID}, ids(items))
+		require.Equal(t, 2, total, "more than the cap")
 	})
 
 	t.Run("a renamed client is found by the new name, typo and all", func(t *testing.T) {

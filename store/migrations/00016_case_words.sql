@@ -28,7 +28,7 @@
 --   - The words are C-collated, compared byte by byte, so that the words
 --     starting with "gonz" are one range of the index: from "gonz" up to
 --     "gonz" followed by the highest character.
-CREATE TABLE case_words (
+CREATE TABLE IF NOT EXISTS case_words (
     word       text COLLATE "C" NOT NULL,
     created_at timestamptz NOT NULL,
     case_id    uuid NOT NULL,
@@ -39,8 +39,9 @@ CREATE TABLE case_words (
 -- after a fifth of its size in new rows.
 ALTER TABLE case_words SET (autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 10000);
 -- Every read of it stops within a few thousand entries, where parallel
--- workers cost more to start than they save; and two words joined are
--- estimated at a single row, which made the planner reach for them.
+-- workers cost more to start than they save; yet two words' ranges joined
+-- are estimated at a single row, which made the planner start workers
+-- for a merge join that then read to its limit in 2 ms.
 ALTER TABLE case_words SET (parallel_workers = 0);
 
 -- A case's entries follow its words (search_vector, which 00013's
@@ -49,14 +50,14 @@ ALTER TABLE case_words SET (parallel_workers = 0);
 -- AFTER trigger. A changed name, e-mail or creation time replaces them in
 -- 00013's BEFORE UPDATE trigger, which already runs for exactly those
 -- changes: the projection's steady writes (notes, moves) pass over it as
--- they did, with no further trigger to consider.
+-- they did, with no further trigger to consider. Every statement here can
+-- run again: a migration without a transaction that stopped halfway is
+-- finished by running it again.
 -- +goose StatementBegin
-CREATE FUNCTION case_words_file() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION case_words_file() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- Sorted, so two writes of the same words cannot wait on each other
-    -- crosswise.
     INSERT INTO case_words (word, created_at, case_id)
-    SELECT w, NEW.created_at, NEW.id FROM unnest(tsvector_to_array(NEW.search_vector)) AS w ORDER BY w
+    SELECT w, NEW.created_at, NEW.id FROM unnest(tsvector_to_array(NEW.search_vector)) AS w
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$;
@@ -72,14 +73,14 @@ BEGIN
         DELETE FROM case_words
         WHERE word = ANY (tsvector_to_array(OLD.search_vector)) AND created_at = OLD.created_at AND case_id = OLD.id;
         INSERT INTO case_words (word, created_at, case_id)
-        SELECT w, NEW.created_at, NEW.id FROM unnest(tsvector_to_array(NEW.search_vector)) AS w ORDER BY w
+        SELECT w, NEW.created_at, NEW.id FROM unnest(tsvector_to_array(NEW.search_vector)) AS w
         ON CONFLICT DO NOTHING;
     END IF;
     RETURN NEW;
 END $$;
 -- +goose StatementEnd
 -- +goose StatementBegin
-CREATE FUNCTION case_words_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION case_words_forget() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         TRUNCATE case_words;
@@ -90,17 +91,19 @@ BEGIN
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
-CREATE TRIGGER case_words_insert AFTER INSERT ON cases
-    FOR EACH ROW EXECUTE FUNCTION case_words_file();
-DROP TRIGGER cases_search_words_update ON cases;
-CREATE TRIGGER cases_search_words_update BEFORE UPDATE OF client_name, client_email, created_at ON cases
+-- Forgetting first and filing last: no case can leave entries behind, and
+-- one filed before its trigger is the backfill's. The rename trigger is
+-- replaced in place, never absent.
+CREATE OR REPLACE TRIGGER case_words_delete AFTER DELETE ON cases
+    FOR EACH ROW EXECUTE FUNCTION case_words_forget();
+CREATE OR REPLACE TRIGGER case_words_truncate AFTER TRUNCATE ON cases
+    FOR EACH STATEMENT EXECUTE FUNCTION case_words_forget();
+CREATE OR REPLACE TRIGGER cases_search_words_update BEFORE UPDATE OF client_name, client_email, created_at ON cases
     FOR EACH ROW WHEN (OLD.client_name IS DISTINCT FROM NEW.client_name OR OLD.client_email IS DISTINCT FROM NEW.client_email
         OR OLD.created_at IS DISTINCT FROM NEW.created_at)
     EXECUTE FUNCTION cases_search_words();
-CREATE TRIGGER case_words_delete AFTER DELETE ON cases
-    FOR EACH ROW EXECUTE FUNCTION case_words_forget();
-CREATE TRIGGER case_words_truncate AFTER TRUNCATE ON cases
-    FOR EACH STATEMENT EXECUTE FUNCTION case_words_forget();
+CREATE OR REPLACE TRIGGER case_words_insert AFTER INSERT ON cases
+    FOR EACH ROW EXECUTE FUNCTION case_words_file();
 
 -- The cases there are, ten thousand a transaction, each batch's rows held
 -- (FOR SHARE) until its words are in: a rename committed before is read,
@@ -133,8 +136,7 @@ VACUUM ANALYZE case_words;
 DROP TRIGGER case_words_truncate ON cases;
 DROP TRIGGER case_words_delete ON cases;
 DROP TRIGGER case_words_insert ON cases;
-DROP TRIGGER cases_search_words_update ON cases;
-CREATE TRIGGER cases_search_words_update BEFORE UPDATE OF client_name, client_email ON cases
+CREATE OR REPLACE TRIGGER cases_search_words_update BEFORE UPDATE OF client_name, client_email ON cases
     FOR EACH ROW WHEN (OLD.client_name IS DISTINCT FROM NEW.client_name OR OLD.client_email IS DISTINCT FROM NEW.client_email)
     EXECUTE FUNCTION cases_search_words();
 -- +goose StatementBegin
