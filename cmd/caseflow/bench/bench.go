@@ -1195,12 +1195,19 @@ func (b *bencher) apiOnboarding(ctx context.Context, _ int) error {
 		}
 	}
 	// The provider results are signals: wait for the approval they bring.
+	var st benchCase
+	return b.awaitCase(ctx, c.ID, "the approval", &st, func() bool { return st.Status == string(contract.StatusApproved) })
+}
+
+// awaitCase reads the case's detail into detail until done says it shows
+// what is awaited, for up to 30 s: what a signal or the client brings
+// reaches the case after the call that sent it has answered.
+func (b *bencher) awaitCase(ctx context.Context, id, what string, detail any, done func() bool) error {
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-		var st benchCase
-		if err := b.call(ctx, http.MethodGet, "/cases/"+c.ID, b.env.analyst, nil, http.StatusOK, &st); err != nil {
+		if err := b.call(ctx, http.MethodGet, "/cases/"+id, b.env.analyst, nil, http.StatusOK, detail); err != nil {
 			return err
 		}
-		if st.Status == string(contract.StatusApproved) {
+		if done() {
 			return nil
 		}
 		select {
@@ -1209,7 +1216,7 @@ func (b *bencher) apiOnboarding(ctx context.Context, _ int) error {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	return errors.New("onboarding case not approved within 30s")
+	return fmt.Errorf("%s not on case %s within 30s", what, id)
 }
 
 // requestStep measures an information request answered by its client:
@@ -1269,21 +1276,10 @@ func (b *bencher) apiRequest(ctx context.Context, mail *mailbox) error {
 	if err := b.request(ctx, http.MethodPost, portal+"/submit", "", answer, http.StatusOK, nil); err != nil {
 		return err
 	}
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-		var st benchRequest
-		if err := b.call(ctx, http.MethodGet, "/cases/"+c.ID, b.env.analyst, nil, http.StatusOK, &st); err != nil {
-			return err
-		}
-		if len(st.Entities) > 0 && len(st.Entities[0].Checks) > 0 && st.Entities[0].Checks[0].Status == string(contract.CheckSubmitted) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	return errors.New("the client's answer not on the case within 30s")
+	var st benchRequest
+	return b.awaitCase(ctx, c.ID, "the client's answer", &st, func() bool {
+		return len(st.Entities) > 0 && len(st.Entities[0].Checks) > 0 && st.Entities[0].Checks[0].Status == string(contract.CheckSubmitted)
+	})
 }
 
 // listSteps seeds the projection and measures each list filter through
