@@ -28,7 +28,11 @@ type Activities struct {
 	Projection    Projector
 	Mailer        Mailer
 	PortalBaseURL string
-	templates     *templates
+	// Projected, when set, is told of every projection write's outcome:
+	// `caseflow serve` hands a new case's first write to the API call that
+	// started it (temporalclient.FirstWrites).
+	Projected func(p contract.Projection, caseNumber string, err error)
+	templates *templates
 }
 
 // New binds the activities to Postgres and a mail transport.
@@ -55,6 +59,9 @@ const RefusedMetric = "caseflow_projection_refused"
 // failure is returned as it is, and retried.
 func (a *Activities) ProjectCase(ctx context.Context, p contract.Projection) (string, error) {
 	number, err := a.Projection.Project(ctx, p)
+	if a.Projected != nil {
+		a.Projected(p, number, err)
+	}
 	if err == nil || !store.IsRefused(err) {
 		return number, err
 	}

@@ -9,9 +9,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/caseflow/caseflow/store/seed"
 	"github.com/caseflow/caseflow/workflows/contract"
@@ -407,4 +410,44 @@ func TestMetrics(t *testing.T) {
 	require.Contains(t, body, `caseflow_http_request_duration_seconds_count{method="POST",route="/api/v1/cases",status="201"}`)
 	require.NotContains(t, body, c.ID, "route templates, never raw paths")
 	require.Contains(t, body, "go_goroutines")
+}
+
+// Under `caseflow serve` a case starts on the API's own worker and is
+// answered once its first task wrote it (temporalclient.FirstWrites): no
+// create update reaches the workflow, and the 201 is the case as the
+// workflow made it. A repeat of the create, which finds the workflow
+// running, gets the same case from the create update.
+func TestEagerCreateIsAnsweredByItsFirstWrite(t *testing.T) {
+	h := suite(t)
+	created := h.createCase(t, contract.RoleAnalyst, investigation("Eager Person"))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	updates := func() int {
+		n := 0
+		it := h.temporal.GetWorkflowHistory(ctx, created.ID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			e, err := it.Next()
+			require.NoError(t, err)
+			if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED {
+				n++
+			}
+		}
+		return n
+	}
+	require.Zero(t, updates(), "the create was answered without an update")
+
+	handle, err := h.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: created.ID, UpdateID: "create", UpdateName: contract.UpdateCreate,
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	require.NoError(t, err)
+	var again contract.Case
+	require.NoError(t, handle.Get(ctx, &again))
+	require.Equal(t, 1, updates())
+	require.Equal(t, created.CaseNumber, again.CaseNumber)
+	require.Equal(t, created.Status, string(again.Status))
+	// Postgres keeps microseconds.
+	require.WithinDuration(t, again.CreatedAt, created.CreatedAt, time.Microsecond)
+	require.WithinDuration(t, again.UpdatedAt, created.UpdatedAt, time.Microsecond)
 }

@@ -132,8 +132,16 @@ func runSuite(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	written := temporalclient.NewFirstWrites()
+	acts.Projected = written.Projected
 
-	tc := dev.Client()
+	// The client a caseflow process dials (temporalclient.Options), so that
+	// the API's eager create sees its start answered eagerly, as in serve.
+	tc, err := client.Dial(temporalclient.Options(temporalclient.Connection{HostPort: dev.FrontendHostPort(), Namespace: "default"}, quiet))
+	if err != nil {
+		return 0, err
+	}
+	defer tc.Close()
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	workflows.Register(w)
 	acts.Register(w)
@@ -160,7 +168,7 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	defer docs.Close()
 
-	baseURL, stop, err := listen(api.New(cfg, s, tc, quiet, api.WithDocuments(docs), api.WithLocalWorker()))
+	baseURL, stop, err := listen(api.New(cfg, s, tc, quiet, api.WithDocuments(docs), api.WithLocalWorker(written)))
 	if err != nil {
 		return 0, err
 	}

@@ -53,9 +53,13 @@ type Option func(*Server)
 func WithMetrics(m *Metrics) Option { return func(s *Server) { s.metrics = m } }
 
 // WithLocalWorker says a worker of this process polls the cases' task
-// queue with the API's Temporal client (caseflow serve): new cases start
-// on it eagerly, sparing their first task the wait for a poll.
-func WithLocalWorker() Option { return func(s *Server) { s.cases.StartEagerly() } }
+// queue with the API's Temporal client and tells written of its
+// projection writes (caseflow serve): new cases start on it eagerly,
+// sparing their first task the wait for a poll, and are answered as that
+// task wrote them.
+func WithLocalWorker(written *temporalclient.FirstWrites) Option {
+	return func(s *Server) { s.cases.StartEagerly(written) }
+}
 
 // WithDocuments gives the API its document store; without one, uploads
 // and downloads answer 503.

@@ -62,6 +62,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 	defer tc.Close()
 
 	g, ctx := errgroup.WithContext(ctx)
+	// A new case's first write, handed from this process's worker to the
+	// API call that started the case (temporalclient.FirstWrites).
+	written := temporalclient.NewFirstWrites()
 	if withWorker {
 		mailer, err := activities.NewMailer(cfg.Mail, log.With("component", "mail"))
 		if err != nil {
@@ -71,6 +74,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 		if err != nil {
 			return err
 		}
+		acts.Projected = written.Projected
 		if err := temporalclient.RegisterSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
 			return err
 		}
@@ -103,7 +107,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 		}
 		opts := []api.Option{api.WithMetrics(metrics), api.WithDocuments(docs)}
 		if withWorker {
-			opts = append(opts, api.WithLocalWorker())
+			opts = append(opts, api.WithLocalWorker(written))
 		}
 		app = api.New(cfg, s, tc, log, opts...)
 	}

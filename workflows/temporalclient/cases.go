@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
+	"time"
 
 	"github.com/caseflow/caseflow/workflows/contract"
 	"go.temporal.io/api/serviceerror"
@@ -34,10 +36,11 @@ type Cases struct {
 	tc          client.Client
 	taskQueue   string
 	caseflowURL string
-	// eager starts a new case's workflow on this process's own worker
-	// (EnableEagerStart): its first task runs here at once instead of
-	// waiting for a poll (docs/ARCHITECTURE.md, "The update path").
-	eager bool
+	// firstWrites, when set, says this process hosts a worker: a new
+	// case's workflow starts on it (EnableEagerStart), its first task runs
+	// here at once instead of waiting for a poll, and its first write is
+	// the answer (docs/ARCHITECTURE.md, "The update path").
+	firstWrites *FirstWrites
 }
 
 // NewCases is the client of the cases on taskQueue, whose workflows'
@@ -47,17 +50,17 @@ func NewCases(tc client.Client, taskQueue, caseflowURL string) *Cases {
 }
 
 // StartEagerly makes Create start a case's workflow on a worker of this
-// process, which must poll the same task queue with the same client (as
-// `caseflow serve` does). Without such a worker the SDK starts it as
-// usual.
-func (c *Cases) StartEagerly() { c.eager = true }
+// process, which must poll the same task queue with the same client and
+// tell written of its projection writes (as `caseflow serve` does).
+// Without such a worker the SDK starts it as usual.
+func (c *Cases) StartEagerly(written *FirstWrites) { c.firstWrites = written }
 
 // Create starts the case's workflow, or reaches the one already running
 // under its ID, and sends it the create update, resent by Resend's rules:
 // the update ID and the conflict policy make a repeat reach the same case.
 // It answers the case as the workflow created it.
 func (c *Cases) Create(ctx context.Context, in contract.Input) (contract.Case, error) {
-	if c.eager {
+	if c.firstWrites != nil {
 		return c.createEagerly(ctx, in)
 	}
 	var created contract.Case
@@ -79,23 +82,45 @@ func (c *Cases) Create(ctx context.Context, in contract.Input) (contract.Case, e
 	return created, err
 }
 
-// createEagerly is Create with the workflow started eagerly, then the
-// create update sent: update-with-start cannot start eagerly, and a
-// workflow's first task otherwise waits for a poll. A repeat reaches the
-// same case as Create's does: the conflict policy returns the running
-// workflow, the update ID the first create's answer; a case whose workflow
-// ended is refused for WorkflowGone to tell.
+// firstWriteWait bounds the wait for a new case's first write once its
+// first task runs here: past it (the task failed before writing), the
+// create update asks the workflow, which answers once a retried task has
+// created the case.
+const firstWriteWait = 10 * time.Second
+
+// createEagerly is Create with the workflow started eagerly: the case is
+// answered as its first task wrote it (FirstWrites), with no second
+// workflow task, and with the create update only when the start did not
+// hand that task to this process (update-with-start cannot start
+// eagerly). A repeat reaches the same case as Create's does: the conflict
+// policy returns the running workflow, the update ID the first create's
+// answer; a case whose workflow ended is refused for WorkflowGone to tell.
 func (c *Cases) createEagerly(ctx context.Context, in contract.Input) (contract.Case, error) {
 	var created contract.Case
 	err := Resend(ctx, func() error {
+		written, done := c.firstWrites.expect(in.New.ID)
+		defer done()
 		opts := c.startOptions(in)
 		opts.EnableEagerStart = true
-		if _, err := c.tc.ExecuteWorkflow(ctx, opts, contract.WorkflowName, in); err != nil {
+		eager := new(atomic.Bool)
+		if _, err := c.tc.ExecuteWorkflow(context.WithValue(ctx, eagerStartKey{}, eager), opts, contract.WorkflowName, in); err != nil {
 			var started *serviceerror.WorkflowExecutionAlreadyStarted
 			if errors.As(err, &started) {
 				return fmt.Errorf("%w: %w", errEnded, err)
 			}
 			return err
+		}
+		if eager.Load() {
+			select {
+			case w := <-written:
+				if w.ok {
+					created = w.c
+					return nil
+				}
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(firstWriteWait):
+			}
 		}
 		handle, err := c.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID:   in.New.ID,

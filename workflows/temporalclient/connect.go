@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
+	"google.golang.org/grpc"
 )
 
 // Connection is where a process reaches Temporal and how its payloads are
@@ -30,7 +31,9 @@ type Connection struct {
 // data.
 func Options(conn Connection, log *slog.Logger) client.Options {
 	dc := DataConverter(conn.Codec)
-	var co client.ConnectionOptions
+	co := client.ConnectionOptions{
+		DialOptions: []grpc.DialOption{grpc.WithChainUnaryInterceptor(observeEagerStart)},
+	}
 	if conn.NoCompression {
 		co.GrpcCompression = &client.GrpcCompressionNone{}
 	}
