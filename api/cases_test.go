@@ -14,10 +14,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/caseflow/caseflow/store/seed"
 	"github.com/caseflow/caseflow/workflows/contract"
+	"github.com/caseflow/caseflow/workflows/temporalclient"
 )
 
 func TestInvestigationLifecycleEndToEnd(t *testing.T) {
@@ -437,13 +437,17 @@ func TestEagerCreateIsAnsweredByItsFirstWrite(t *testing.T) {
 	}
 	require.Zero(t, updates(), "the create was answered without an update")
 
-	handle, err := h.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: created.ID, UpdateID: "create", UpdateName: contract.UpdateCreate,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
+	// The repeat, as the API's client sends it: the workflow is running, so
+	// the start is not eager and the create update answers.
+	it := h.temporal.GetWorkflowHistory(ctx, created.ID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	first, err := it.Next()
 	require.NoError(t, err)
-	var again contract.Case
-	require.NoError(t, handle.Get(ctx, &again))
+	var in contract.Input
+	require.NoError(t, temporalclient.DataConverter(nil).FromPayloads(first.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in))
+	cases := temporalclient.NewCases(h.temporal, h.cfg.Temporal.TaskQueue, h.cfg.Temporal.CaseflowURL)
+	cases.StartEagerly(h.written)
+	again, err := cases.Create(ctx, in)
+	require.NoError(t, err)
 	require.Equal(t, 1, updates())
 	require.Equal(t, created.CaseNumber, again.CaseNumber)
 	require.Equal(t, created.Status, string(again.Status))

@@ -51,6 +51,8 @@ type harness struct {
 	cfg      config.Config
 	mail     *mailtest.Server
 	acts     *activities.Activities
+	// written is the API's hand-off of new cases' first writes (serve).
+	written *temporalclient.FirstWrites
 	users    map[contract.Role]account
 	// officer2 is a second compliance officer, to assign cases to.
 	officer2 account
@@ -174,7 +176,7 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	defer stop()
 
-	e2e = &harness{baseURL: baseURL, store: s, temporal: tc, cfg: cfg, mail: mail, acts: acts, users: map[contract.Role]account{},
+	e2e = &harness{baseURL: baseURL, store: s, temporal: tc, cfg: cfg, mail: mail, acts: acts, written: written, users: map[contract.Role]account{},
 		docs: docs, docsDir: docsDir}
 	people := []struct {
 		role        contract.Role

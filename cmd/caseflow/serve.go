@@ -64,8 +64,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 	g, ctx := errgroup.WithContext(ctx)
 	// A new case's first write, handed from this process's worker to the
 	// API call that started the case (temporalclient.FirstWrites).
-	written := temporalclient.NewFirstWrites()
+	var written *temporalclient.FirstWrites
 	if withWorker {
+		written = temporalclient.NewFirstWrites()
 		mailer, err := activities.NewMailer(cfg.Mail, log.With("component", "mail"))
 		if err != nil {
 			return err

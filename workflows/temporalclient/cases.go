@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/caseflow/caseflow/workflows/contract"
@@ -58,7 +57,8 @@ func (c *Cases) StartEagerly(written *FirstWrites) { c.firstWrites = written }
 // Create starts the case's workflow, or reaches the one already running
 // under its ID, and sends it the create update, resent by Resend's rules:
 // the update ID and the conflict policy make a repeat reach the same case.
-// It answers the case as the workflow created it.
+// It answers the case as the workflow holds it once created; under
+// StartEagerly, a new case as its first task wrote it.
 func (c *Cases) Create(ctx context.Context, in contract.Input) (contract.Case, error) {
 	if c.firstWrites != nil {
 		return c.createEagerly(ctx, in)
@@ -83,18 +83,20 @@ func (c *Cases) Create(ctx context.Context, in contract.Input) (contract.Case, e
 }
 
 // firstWriteWait bounds the wait for a new case's first write once its
-// first task runs here: past it (the task failed before writing), the
-// create update asks the workflow, which answers once a retried task has
-// created the case.
-const firstWriteWait = 10 * time.Second
+// first task runs here, and so does half of what is left of the call's
+// deadline: past it (the task ended without writing, say a workflow that
+// refused its input), the create update asks the workflow, which answers
+// the case or why there is none.
+const firstWriteWait = 2 * time.Second
 
 // createEagerly is Create with the workflow started eagerly: the case is
 // answered as its first task wrote it (FirstWrites), with no second
 // workflow task, and with the create update only when the start did not
 // hand that task to this process (update-with-start cannot start
 // eagerly). A repeat reaches the same case as Create's does: the conflict
-// policy returns the running workflow, the update ID the first create's
-// answer; a case whose workflow ended is refused for WorkflowGone to tell.
+// policy returns the running workflow, and the create update answers the
+// case as it stands; a case whose workflow ended is refused for
+// WorkflowGone to tell.
 func (c *Cases) createEagerly(ctx context.Context, in contract.Input) (contract.Case, error) {
 	var created contract.Case
 	err := Resend(ctx, func() error {
@@ -102,15 +104,21 @@ func (c *Cases) createEagerly(ctx context.Context, in contract.Input) (contract.
 		defer done()
 		opts := c.startOptions(in)
 		opts.EnableEagerStart = true
-		eager := new(atomic.Bool)
-		if _, err := c.tc.ExecuteWorkflow(context.WithValue(ctx, eagerStartKey{}, eager), opts, contract.WorkflowName, in); err != nil {
+		// Set by observeEagerStart, on this goroutine: gRPC runs a unary
+		// interceptor on the caller's.
+		var eager bool
+		if _, err := c.tc.ExecuteWorkflow(context.WithValue(ctx, eagerStartKey{}, &eager), opts, contract.WorkflowName, in); err != nil {
 			var started *serviceerror.WorkflowExecutionAlreadyStarted
 			if errors.As(err, &started) {
 				return fmt.Errorf("%w: %w", errEnded, err)
 			}
 			return err
 		}
-		if eager.Load() {
+		if eager && written != nil {
+			wait := firstWriteWait
+			if deadline, ok := ctx.Deadline(); ok {
+				wait = min(wait, time.Until(deadline)/2)
+			}
 			select {
 			case w := <-written:
 				if w.ok {
@@ -118,8 +126,8 @@ func (c *Cases) createEagerly(ctx context.Context, in contract.Input) (contract.
 					return nil
 				}
 			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(firstWriteWait):
+				return fmt.Errorf("case %s: wait for its first write: %w", in.New.ID, ctx.Err())
+			case <-time.After(wait):
 			}
 		}
 		handle, err := c.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{

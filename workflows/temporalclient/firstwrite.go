@@ -3,7 +3,6 @@ package temporalclient
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 
 	"github.com/caseflow/caseflow/workflows/contract"
 	"go.temporal.io/api/workflowservice/v1"
@@ -21,8 +20,9 @@ import (
 //
 // Answering before the task is committed is safe: the start is committed
 // before the task runs, and the task decides the case from the workflow's
-// input alone, so a retried task writes the same case again (its write is
-// fenced) and the answer stays true.
+// input alone, timestamps aside, so a retried task writes the same case
+// again (its write is fenced, and wins) and the answer stays true but for
+// its updatedAt.
 type FirstWrites struct {
 	mu      sync.Mutex
 	waiting map[string]chan firstWrite
@@ -42,11 +42,17 @@ func NewFirstWrites() *FirstWrites {
 
 // expect registers the caller's wait for caseID's next write before its
 // workflow starts. done must be called once the caller stops waiting.
+// Only one call waits for a case: another already waiting (a repeated
+// create racing the first) keeps the write, and written is nil, so this
+// one asks the workflow.
 func (f *FirstWrites) expect(caseID string) (written <-chan firstWrite, done func()) {
-	ch := make(chan firstWrite, 1)
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, taken := f.waiting[caseID]; taken {
+		return nil, func() {}
+	}
+	ch := make(chan firstWrite, 1)
 	f.waiting[caseID] = ch
-	f.mu.Unlock()
 	return ch, func() {
 		f.mu.Lock()
 		if f.waiting[caseID] == ch {
@@ -90,9 +96,9 @@ type eagerStartKey struct{}
 // eagerly.
 func observeEagerStart(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 	err := invoker(ctx, method, req, reply, cc, opts...)
-	if granted, ok := ctx.Value(eagerStartKey{}).(*atomic.Bool); ok && err == nil {
+	if granted, ok := ctx.Value(eagerStartKey{}).(*bool); ok && err == nil {
 		if r, ok := reply.(*workflowservice.StartWorkflowExecutionResponse); ok && r.GetEagerWorkflowTask() != nil {
-			granted.Store(true)
+			*granted = true
 		}
 	}
 	return err
