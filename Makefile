@@ -71,11 +71,14 @@ $(EXAMPLE_TOOLS):
 
 # Tests start their own Temporal dev servers from ./bin/temporal on free
 # ports; `dev exec` hands them a Postgres server in CASEFLOW_TEST_DATABASE_URL.
-# Then a small chaos run (below) proves the retry promises under faults;
-# its last line is its summary, and a failed promise fails the target.
+# Then two small chaos runs (below) prove the retry promises under faults,
+# the API and the worker as two processes, then as one (caseflow serve,
+# whose creates start eagerly); each one's last line is its summary, and a
+# failed promise fails the target.
 test: build $(TEMPORAL) $(TEMPORAL_SERVER) $(TEMPORAL_SQL_TOOL) $(CHROMIUM) $(EXAMPLE_TOOLS)
 	$(CASEFLOW) dev exec -- sh -c '$(GO) test -count=1 -timeout 20m ./... && $(MAKE) --no-print-directory fuzz-run FUZZTIME=$(TEST_FUZZTIME)'
 	$(CASEFLOW) chaos $(TEST_CHAOS_ARGS)
+	$(CASEFLOW) chaos $(TEST_CHAOS_ARGS) --serve
 
 # The fast tier: no Postgres, no Temporal, seconds. Tests that need a
 # service skip under -short (docs/ARCHITECTURE.md, "Tests in two tiers");

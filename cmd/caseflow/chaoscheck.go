@@ -491,7 +491,7 @@ func checkAnswers(res *chaosResult) chaosCheck {
 				switch {
 				case !a.expected:
 					problems = append(problems, fmt.Sprintf("case %d %s: %s at %s", cs.index, w.name, a.outcome, res.when(a.done)))
-				case a.status == 0 && !strings.HasPrefix(a.outcome, "cancelled") && !apiDown(res.faults, a.done):
+				case a.status == 0 && !strings.HasPrefix(a.outcome, "cancelled") && !apiDown(res.faults, a.done, res.opts.cfg.serve):
 					problems = append(problems, fmt.Sprintf("case %d %s: %s while the API was up, at %s", cs.index, w.name, a.outcome, res.when(a.done)))
 				}
 			}
@@ -500,14 +500,16 @@ func checkAnswers(res *chaosResult) chaosCheck {
 	return newCheck("answers", problems, "no 5xx but 503, no 4xx but REQUEST_IN_PROGRESS and proofs of a change made; seen: %s", histogram(all, ""))
 }
 
-// apiDown reports whether t falls between an API kill and the recovery.
-func apiDown(faults []*chaosFault, t time.Time) bool {
+// apiDown reports whether t falls between an API kill and the recovery;
+// under serve, a worker kill is one too.
+func apiDown(faults []*chaosFault, t time.Time, serve bool) bool {
 	for _, f := range faults {
 		end := f.recovered
 		if end.IsZero() {
 			end = time.Now()
 		}
-		if f.kind == "api" && !f.injected.IsZero() && !t.Before(f.injected) && !t.After(end) {
+		killed := f.kind == "api" || serve && f.kind == "worker"
+		if killed && !f.injected.IsZero() && !t.Before(f.injected) && !t.After(end) {
 			return true
 		}
 	}

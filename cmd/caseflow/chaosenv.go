@@ -30,6 +30,10 @@ type chaosConfig struct {
 	temporalBin string
 	callTimeout time.Duration
 	lease       time.Duration
+	// serve runs the API and the worker as one `caseflow serve` process,
+	// as `make run` does (new cases start eagerly on its worker): a
+	// worker or API fault kills that one process.
+	serve bool
 }
 
 // chaosEnv is everything a chaos run stands on.
@@ -140,11 +144,18 @@ func startChaosEnv(ctx context.Context, log *slog.Logger, cfg chaosConfig) (env 
 	}
 	e.apiURL = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	e.workerURL = fmt.Sprintf("http://127.0.0.1:%d", workerPort)
-	e.worker = newProc(log, "worker", self, []string{"worker"},
-		childEnv(settings, fmt.Sprintf("CASEFLOW_HTTP_ADDR=127.0.0.1:%d", workerPort)), dir)
-	e.api = newProc(log, "api", self, []string{"api"},
-		childEnv(settings, fmt.Sprintf("CASEFLOW_HTTP_ADDR=127.0.0.1:%d", apiPort)), dir)
-	for _, p := range []*proc{e.worker, e.api} {
+	if cfg.serve {
+		e.workerURL = e.apiURL
+		e.api = newProc(log, "serve", self, []string{"serve"},
+			childEnv(settings, fmt.Sprintf("CASEFLOW_HTTP_ADDR=127.0.0.1:%d", apiPort)), dir)
+		e.worker = e.api
+	} else {
+		e.worker = newProc(log, "worker", self, []string{"worker"},
+			childEnv(settings, fmt.Sprintf("CASEFLOW_HTTP_ADDR=127.0.0.1:%d", workerPort)), dir)
+		e.api = newProc(log, "api", self, []string{"api"},
+			childEnv(settings, fmt.Sprintf("CASEFLOW_HTTP_ADDR=127.0.0.1:%d", apiPort)), dir)
+	}
+	for _, p := range e.children() {
 		if err := p.start(); err != nil {
 			return nil, err
 		}
@@ -207,6 +218,15 @@ func (e *chaosEnv) waitTemporal(ctx context.Context, limit time.Duration) error 
 	return nil
 }
 
+// children are caseflow's processes: the API and the worker, or the one
+// serve process that is both.
+func (e *chaosEnv) children() []*proc {
+	if e.api == e.worker {
+		return []*proc{e.api}
+	}
+	return []*proc{e.api, e.worker}
+}
+
 // waitServing waits until the API and the worker both report ready:
 // Postgres and Temporal answer each of them.
 func (e *chaosEnv) waitServing(ctx context.Context, limit time.Duration) error {
@@ -224,7 +244,7 @@ func (e *chaosEnv) waitServing(ctx context.Context, limit time.Duration) error {
 // crashes lists every exit of a child the run did not cause.
 func (e *chaosEnv) crashes() []string {
 	var out []string
-	for _, p := range []*proc{e.temporal, e.worker, e.api} {
+	for _, p := range append([]*proc{e.temporal}, e.children()...) {
 		if p != nil {
 			out = append(out, p.crashes()...)
 		}
@@ -235,7 +255,7 @@ func (e *chaosEnv) crashes() []string {
 // logTails is the end of every log, for a failed run's report.
 func (e *chaosEnv) logTails() string {
 	var b strings.Builder
-	for _, p := range []*proc{e.api, e.worker, e.temporal} {
+	for _, p := range append(e.children(), e.temporal) {
 		if p != nil {
 			fmt.Fprintf(&b, "--- %s (%s)\n%s\n", p.name, p.logPath, tailFile(p.logPath))
 		}
@@ -250,7 +270,7 @@ func (e *chaosEnv) logTails() string {
 // directory. It runs on every exit path, Ctrl-C included, so it uses no
 // context the signal has cancelled.
 func (e *chaosEnv) stop() {
-	for _, p := range []*proc{e.api, e.worker, e.temporal} {
+	for _, p := range append(e.children(), e.temporal) {
 		if p != nil {
 			p.stop()
 		}

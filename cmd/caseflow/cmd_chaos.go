@@ -51,6 +51,7 @@ one fails.`,
 	f.DurationVar(&o.settle, "settle", 2*time.Minute, "how long to wait for the last timeline events and e-mails before reconciling")
 	f.DurationVar(&o.cfg.callTimeout, "call-timeout", 0, "temporal.callTimeout of the API (0: caseflow's default)")
 	f.DurationVar(&o.cfg.lease, "lease", 0, "idempotency.lease of the API (0: caseflow's default)")
+	f.BoolVar(&o.cfg.serve, "serve", false, "run the API and the worker as one caseflow serve process (as make run does); worker and api faults kill it")
 	f.BoolVar(&o.keep, "keep", false, "keep the run's directory (logs, data) and print where it is")
 	f.StringVar(&o.cfg.temporalBin, "temporal", envOr("CASEFLOW_TEMPORAL_BIN", filepath.Join("bin", "temporal")), "the temporal CLI")
 	return cmd
