@@ -53,7 +53,7 @@ type harness struct {
 	acts     *activities.Activities
 	// written is the API's hand-off of new cases' first writes (serve).
 	written *temporalclient.FirstWrites
-	users    map[contract.Role]account
+	users   map[contract.Role]account
 	// officer2 is a second compliance officer, to assign cases to.
 	officer2 account
 	// docs is the document store, kept in docsDir.
