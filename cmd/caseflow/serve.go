@@ -63,10 +63,13 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 
 	g, ctx := errgroup.WithContext(ctx)
 	// A new case's first write, handed from this process's worker to the
-	// API call that started the case (temporalclient.FirstWrites).
+	// API call that started the case (temporalclient.FirstWrites): only
+	// where an API shares the worker.
 	var written *temporalclient.FirstWrites
-	if withWorker {
+	if withWorker && withAPI {
 		written = temporalclient.NewFirstWrites()
+	}
+	if withWorker {
 		mailer, err := activities.NewMailer(cfg.Mail, log.With("component", "mail"))
 		if err != nil {
 			return err
@@ -75,7 +78,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg config.Config, withAPI, wi
 		if err != nil {
 			return err
 		}
-		acts.Projected = written.Projected
+		if written != nil {
+			acts.Projected = written.Projected
+		}
 		if err := temporalclient.RegisterSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
 			return err
 		}
