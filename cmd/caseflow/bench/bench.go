@@ -139,7 +139,7 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 	record := func(r benchResult) {
 		results = append(results, r)
 		if r.HistoryBytes > 0 {
-			fmt.Fprintf(os.Stderr, "%-26s c=%-3d %8.0f history bytes and %.1f events an update\n", r.Scenario, r.Concurrency, r.HistoryBytes, r.HistoryEvents)
+			fmt.Fprintf(os.Stderr, "%-26s c=%-3d %8.0f history bytes and %.1f events an operation\n", r.Scenario, r.Concurrency, r.HistoryBytes, r.HistoryEvents)
 			return
 		}
 		fmt.Fprintf(os.Stderr, "%-26s c=%-3d %8.1f/s  p50 %-8s p99 %-8s errors %d\n", r.Scenario, r.Concurrency, r.Throughput,
@@ -159,9 +159,9 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 				record(b.compare(b.step(ctx, "api update (note)", c, note), raw[1]))
 				if c == 1 {
 					record(b.paired(ctx, "note paired with raw update", calls.update, note))
-					raw, api := b.historyPerUpdate(ctx, calls)
-					record(raw)
-					record(api)
+					for _, r := range b.historyPerUpdate(ctx, calls) {
+						record(r)
+					}
 				}
 			}
 			if want("state") {
@@ -679,40 +679,67 @@ func (b *bencher) rawSignalWithStart(ctx context.Context, c int) (benchResult, b
 // historyUpdates is how many updates the history figures are averaged over.
 const historyUpdates = 20
 
-// historyPerUpdate measures the Temporal history one update adds: a note
-// on a case of its own, and the raw update on the minimal workflow, each
-// the growth of its workflow's history size over historyUpdates of them,
-// divided by their number. What each added is broken down by event type
-// on stderr. A measurement that fails is a result with an error, as a
-// step's would be.
-func (b *bencher) historyPerUpdate(ctx context.Context, raw rawCalls) (benchResult, benchResult) {
-	measure := func(name, what string, workflowID func() (string, error), update func(ctx context.Context, id string) error) benchResult {
-		id, err := workflowID()
-		if err == nil {
-			var r benchResult
-			var from int64
-			if r, from, err = b.historyGrowth(ctx, name, id, func(ctx context.Context) error { return update(ctx, id) }); err == nil {
-				if err = b.printHistoryBreakdown(ctx, os.Stderr, what, id, from); err == nil {
-					return r
-				}
-			}
-		}
+// historyPerUpdate measures the Temporal history a case and its updates
+// add, beside the raw update's on the minimal workflow: a new case's
+// history once it is idle, then a note and an edit (an update that
+// changes the case as a whole) on a case of their own, each the growth
+// of the history over historyUpdates of them, divided by their number.
+// What each added is broken down by event type on stderr. A measurement
+// that fails is a result with an error, as a step's would be.
+func (b *bencher) historyPerUpdate(ctx context.Context, raw rawCalls) []benchResult {
+	failed := func(name string, err error) benchResult {
 		return benchResult{Scenario: name, Concurrency: 1, Errors: 1, FirstErr: err.Error()}
+	}
+	measure := func(name, what string, workflowID func() (string, error), update func(ctx context.Context, id string, i int) error) benchResult {
+		id, err := workflowID()
+		if err != nil {
+			return failed(name, err)
+		}
+		i := 0
+		r, from, err := b.historyGrowth(ctx, name, id, func(ctx context.Context) error { i++; return update(ctx, id, i) })
+		if err == nil {
+			err = b.printHistoryBreakdown(ctx, os.Stderr, historyUpdates, what, id, from)
+		}
+		if err != nil {
+			return failed(name, err)
+		}
+		return r
 	}
 	rawResult := measure("history per raw update", "raw updates on the minimal workflow", func() (string, error) {
 		if raw.ids[0] == "" {
 			return "", errors.New("the raw baseline started no workflow to update")
 		}
 		return raw.ids[0], nil
-	}, func(ctx context.Context, _ string) error {
+	}, func(ctx context.Context, _ string, _ int) error {
 		return raw.update(ctx, 0)
 	})
-	apiResult := measure("history per note", "notes on one case", func() (string, error) {
+	created := func() benchResult {
+		const name = "history per create"
+		id, err := b.create(ctx)
+		if err != nil {
+			return failed(name, err)
+		}
+		size, events, err := b.idleHistory(ctx, id)
+		if err == nil {
+			err = b.printHistoryBreakdown(ctx, os.Stderr, 1, "new case, once idle", id, 1)
+		}
+		if err != nil {
+			return failed(name, err)
+		}
+		return benchResult{Scenario: name, Concurrency: 1, Ops: 1, HistoryBytes: float64(size), HistoryEvents: float64(events)}
+	}()
+	note := measure("history per note", "notes on one case", func() (string, error) {
 		return b.create(ctx)
-	}, func(ctx context.Context, id string) error {
+	}, func(ctx context.Context, id string, _ int) error {
 		return b.call(ctx, http.MethodPost, "/cases/"+id+"/notes", b.env.analyst, map[string]string{"content": "bench note"}, http.StatusCreated, nil)
 	})
-	return rawResult, apiResult
+	edit := measure("history per edit", "edits of one case's priority", func() (string, error) {
+		return b.create(ctx)
+	}, func(ctx context.Context, id string, i int) error {
+		priority := []string{"HIGH", "LOW"}[i%2]
+		return b.call(ctx, http.MethodPatch, "/cases/"+id, b.env.analyst, map[string]string{"priority": priority}, http.StatusOK, nil)
+	})
+	return []benchResult{rawResult, created, note, edit}
 }
 
 // historyGrowth runs update historyUpdates times on the workflow and
@@ -800,8 +827,8 @@ func (b *bencher) openTimers(ctx context.Context, workflowID string) (int, error
 
 // printHistoryBreakdown sums the serialized size of the workflow's
 // history events from event from on, by event type (a marker's by name,
-// an activity's by type), for historyUpdates updates of what.
-func (b *bencher) printHistoryBreakdown(ctx context.Context, w io.Writer, what, workflowID string, from int64) error {
+// an activity's by type), for n operations of what.
+func (b *bencher) printHistoryBreakdown(ctx context.Context, w io.Writer, n int, what, workflowID string, from int64) error {
 	type total struct {
 		count, bytes, payloads int
 	}
@@ -840,15 +867,15 @@ func (b *bencher) printHistoryBreakdown(ctx context.Context, w io.Writer, what, 
 	slices.SortFunc(names, func(a, b string) int {
 		return cmp.Or(cmp.Compare(byType[b].bytes, byType[a].bytes), strings.Compare(a, b))
 	})
-	fmt.Fprintf(w, "history of %d %s, by event type (serialized bytes):\n", historyUpdates, what)
+	fmt.Fprintf(w, "history of %d %s, by event type (serialized bytes):\n", n, what)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "event\tevents\tbytes\tper update\tshare\tof which payloads\t")
-	for _, n := range append(names, "total") {
-		t := byType[n]
-		if n == "total" {
+	fmt.Fprintln(tw, "event\tevents\tbytes\tper operation\tshare\tof which payloads\t")
+	for _, name := range append(names, "total") {
+		t := byType[name]
+		if name == "total" {
 			t = &all
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f%%\t%d\t\n", n, t.count, t.bytes, float64(t.bytes)/historyUpdates,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f%%\t%d\t\n", name, t.count, t.bytes, float64(t.bytes)/float64(n),
 			float64(t.bytes)/float64(max(all.bytes, 1))*100, t.payloads)
 	}
 	return tw.Flush()
