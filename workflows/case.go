@@ -229,27 +229,32 @@ func versions(ctx workflow.Context) runVersions {
 	}
 }
 
+// changed is how an update that changes the case as a whole is answered.
+func (r *caseRun) changed() contract.Changed {
+	return contract.Changed{Version: r.c.Version, Status: r.c.Status}
+}
+
 func (r *caseRun) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, contract.QueryState, r.state); err != nil {
 		return err
 	}
 	// Every update but create (idempotent by itself) is guarded: applied
 	// once per update ID, across Continue-As-New too (once.go).
-	sameCase := func(contract.Case) string { return "" }
-	theCase := func(string) contract.Case { return r.c }
+	noRef := func(contract.Changed) string { return "" }
+	standing := func(string) contract.Changed { return r.changed() }
 	updates := []update{
 		{name: contract.UpdateCreate, handler: r.onCreate},
-		guarded(r, contract.UpdateStatus, checked[contract.StatusChange], plain(r.validateStatus), r.onStatus, sameCase, theCase),
-		guarded(r, contract.UpdateAssign, checked[contract.Assignment], plain(r.validateAssign), r.onAssign, sameCase, theCase),
+		guarded(r, contract.UpdateStatus, checked[contract.StatusChange], plain(r.validateStatus), r.onStatus, noRef, standing),
+		guarded(r, contract.UpdateAssign, checked[contract.Assignment], plain(r.validateAssign), r.onAssign, noRef, standing),
 		guarded(r, contract.UpdateNote, checked[contract.Note], plain(r.validateNote), r.onNote, func(e contract.Event) string { return e.ID }, r.noteEvent),
-		guarded(r, contract.UpdateSend, unchecked[contract.Send], plain(r.validateSend), r.onSend, sameCase, theCase),
+		guarded(r, contract.UpdateSend, unchecked[contract.Send], plain(r.validateSend), r.onSend, noRef, standing),
 		guarded(r, contract.UpdateEntity, checked[contract.AddEntity], plain(r.validateAddEntity), r.onAddEntity, func(e contract.Entity) string { return e.ID }, r.entityByID),
 		guarded(r, contract.UpdateCheck, checked[contract.CheckChange], plain(r.validateCheck), r.onCheck, func(c contract.Check) string { return c.ID }, r.checkByID),
-		guarded(r, contract.UpdateSubmit, checked[contract.Submission], plain(r.validateSubmit), r.onSubmit, sameCase, theCase),
-		guarded(r, contract.UpdateDueDate, r.dueDateValues, r.validateDueDate, r.onDueDate, sameCase, theCase),
-		guarded(r, contract.UpdateRevoke, checked[contract.Revocation], plain(r.validateRevoke), r.onRevoke, sameCase, theCase),
-		guarded(r, contract.UpdateEdit, r.editValues, plain(r.validateEdit), r.onEdit, sameCase, theCase),
-		guarded(r, contract.UpdateLink, checked[contract.TransactionLink], plain(r.validateLink), r.onLink, sameCase, theCase),
+		guarded(r, contract.UpdateSubmit, checked[contract.Submission], plain(r.validateSubmit), r.onSubmit, noRef, standing),
+		guarded(r, contract.UpdateDueDate, r.dueDateValues, r.validateDueDate, r.onDueDate, noRef, standing),
+		guarded(r, contract.UpdateRevoke, checked[contract.Revocation], plain(r.validateRevoke), r.onRevoke, noRef, standing),
+		guarded(r, contract.UpdateEdit, r.editValues, plain(r.validateEdit), r.onEdit, noRef, standing),
+		guarded(r, contract.UpdateLink, checked[contract.TransactionLink], plain(r.validateLink), r.onLink, noRef, standing),
 		guarded(r, contract.UpdateViewDocument, checked[contract.DocumentView], plain(r.validateViewDocument), r.onViewDocument,
 			func(e contract.Event) string { return e.ID }, r.noteEvent),
 	}
@@ -313,7 +318,7 @@ func (r *caseRun) validateStatus(ch contract.StatusChange) error {
 	return nil
 }
 
-func (r *caseRun) onStatus(ctx workflow.Context, ch contract.StatusChange) (contract.Case, error) {
+func (r *caseRun) onStatus(ctx workflow.Context, ch contract.StatusChange) (contract.Changed, error) {
 	from := r.c.Status
 	r.c.Status = ch.Status
 	if r.life.Resolves(ch.Status) {
@@ -342,9 +347,9 @@ func (r *caseRun) onStatus(ctx workflow.Context, ch contract.StatusChange) (cont
 	}
 	r.replan(workflow.Now(ctx).UTC())
 	if err := r.commit(ctx, events, mails...); err != nil {
-		return contract.Case{}, err
+		return contract.Changed{}, err
 	}
-	return r.c, nil
+	return r.changed(), nil
 }
 
 func (r *caseRun) validateAssign(a contract.Assignment) error {
@@ -372,9 +377,9 @@ func validAssignee(id *string, role contract.Role) error {
 	return nil
 }
 
-func (r *caseRun) onAssign(ctx workflow.Context, a contract.Assignment) (contract.Case, error) {
+func (r *caseRun) onAssign(ctx workflow.Context, a contract.Assignment) (contract.Changed, error) {
 	if contract.SameID(r.c.AssignedTo, a.AssigneeID) {
-		return r.c, nil // already so: nothing to record
+		return r.changed(), nil // already so: nothing to record
 	}
 	desc := ""
 	if a.Claim {
@@ -382,9 +387,9 @@ func (r *caseRun) onAssign(ctx workflow.Context, a contract.Assignment) (contrac
 	}
 	ev, mails := r.assign(a.ActorID, a.AssigneeID, desc)
 	if err := r.commit(ctx, []contract.Event{ev}, mails...); err != nil {
-		return contract.Case{}, err
+		return contract.Changed{}, err
 	}
-	return r.c, nil
+	return r.changed(), nil
 }
 
 // assign gives the case to a user (nil: to nobody) and records it, with

@@ -166,6 +166,11 @@ func TestCaseWorkflowFullLifecycle(t *testing.T) {
 	createdCase := created.result.(contract.Case)
 	require.Regexp(t, `^CASE-\d{4}-\d{5,}$`, createdCase.CaseNumber)
 	require.Equal(t, contract.StatusOpen, createdCase.Status)
+	// A change to the case as a whole is answered compactly: where the
+	// case stands, not a copy of it kept in the history.
+	require.Equal(t, contract.Changed{Version: 2, Status: contract.StatusOpen}, assigned.result)
+	require.Equal(t, contract.Changed{Version: 4, Status: contract.StatusInProgress}, steps[0].result)
+	require.Equal(t, contract.Changed{Version: 8, Status: contract.StatusClosed}, steps[4].result)
 
 	var final contract.Case
 	require.NoError(t, h.env.GetWorkflowResult(&final))

@@ -44,10 +44,10 @@ func (r *caseRun) validateEdit(e contract.CaseEdit) error {
 
 // onEdit records what changed as one CASE_UPDATED event, with each
 // changed field's previous and new value.
-func (r *caseRun) onEdit(ctx workflow.Context, e contract.CaseEdit) (contract.Case, error) {
+func (r *caseRun) onEdit(ctx workflow.Context, e contract.CaseEdit) (contract.Changed, error) {
 	edited, changed := e.Apply(r.c.NewCase)
 	if len(changed) == 0 && e.Entities == nil {
-		return r.c, nil // a concurrent edit made it so already
+		return r.changed(), nil // a concurrent edit made it so already
 	}
 	before, after := fieldsOf(r.c.NewCase, changed), fieldsOf(edited, changed)
 	r.c.NewCase = edited
@@ -64,9 +64,9 @@ func (r *caseRun) onEdit(ctx workflow.Context, e contract.CaseEdit) (contract.Ca
 	ev := r.event(contract.EventCaseUpdated, &e.ActorID, "Case updated: "+strings.Join(changed, ", "), contract.JSONValue(before), contract.JSONValue(after))
 	// New entities come with fresh checks: the flag follows.
 	if err := r.persist(ctx, append([]contract.Event{ev}, r.afterChecks(ctx)...)...); err != nil {
-		return r.c, err
+		return r.changed(), err
 	}
-	return r.c, nil
+	return r.changed(), nil
 }
 
 // entitySummary is an entity as a CASE_UPDATED event shows it.
@@ -118,7 +118,7 @@ func (r *caseRun) linked(tx string) bool {
 
 // onLink records TRANSACTION_LINKED, as a verdict delivered for the case's
 // own transaction is, by the person who linked it.
-func (r *caseRun) onLink(ctx workflow.Context, l contract.TransactionLink) (contract.Case, error) {
+func (r *caseRun) onLink(ctx workflow.Context, l contract.TransactionLink) (contract.Changed, error) {
 	tx := strings.ToLower(l.Verdict.TransactionID)
 	r.c.Linked = append(r.c.Linked, tx)
 	if !slices.Contains(r.c.Verdicts, l.Verdict.VerdictID) {
@@ -128,7 +128,7 @@ func (r *caseRun) onLink(ctx workflow.Context, l contract.TransactionLink) (cont
 		l.Verdict.Outcome, l.Verdict.RiskLevel, l.Verdict.AggregateScore), nil, contract.JSONValue(tx))
 	ev.Metadata = contract.JSONValue(l.Verdict)
 	if err := r.persist(ctx, ev); err != nil {
-		return r.c, err
+		return r.changed(), err
 	}
-	return r.c, nil
+	return r.changed(), nil
 }

@@ -35,7 +35,7 @@ func (r *caseRun) validateSend(contract.Send) error {
 }
 
 // onSend opens a draft: the client request goes out.
-func (r *caseRun) onSend(ctx workflow.Context, s contract.Send) (contract.Case, error) {
+func (r *caseRun) onSend(ctx workflow.Context, s contract.Send) (contract.Changed, error) {
 	r.c.Status = contract.StatusOpen
 	actor := s.ActorID
 	r.c.SubmittedBy = &actor
@@ -49,9 +49,9 @@ func (r *caseRun) onSend(ctx workflow.Context, s contract.Send) (contract.Case, 
 	events = append(events, r.afterChecks(ctx)...)
 	r.replan(workflow.Now(ctx).UTC())
 	if err := r.commit(ctx, events, r.mail(contract.MailRequest, contract.RecipientClient, ev.Seq, "")); err != nil {
-		return contract.Case{}, err
+		return contract.Changed{}, err
 	}
-	return r.c, nil
+	return r.changed(), nil
 }
 
 func (r *caseRun) validateAddEntity(a contract.AddEntity) error {

@@ -139,7 +139,7 @@ func (r *caseRun) validateSubmit(s contract.Submission) error {
 
 // onSubmit records the client's answer from the portal: the checks it
 // provides become SUBMITTED. Once nothing is asked any more the timers stop.
-func (r *caseRun) onSubmit(ctx workflow.Context, s contract.Submission) (contract.Case, error) {
+func (r *caseRun) onSubmit(ctx workflow.Context, s contract.Submission) (contract.Changed, error) {
 	// A file answers its item as a ticked item does; an answer naming no
 	// item at all answers everything asked.
 	answered := slices.Clone(s.CheckIDs)
@@ -184,9 +184,9 @@ func (r *caseRun) onSubmit(ctx workflow.Context, s contract.Submission) (contrac
 		mails = append(mails, r.mail(contract.MailClientSubmitted, contract.UserRecipient(*r.c.AssignedTo), submitted.Seq, ""))
 	}
 	if err := r.commit(ctx, events, mails...); err != nil {
-		return contract.Case{}, err
+		return contract.Changed{}, err
 	}
-	return r.c, nil
+	return r.changed(), nil
 }
 
 func (r *caseRun) validateDueDate(ctx workflow.Context, d contract.DueDateChange) error {
@@ -206,7 +206,7 @@ func (r *caseRun) dueDateValues(ctx workflow.Context, d contract.DueDateChange) 
 }
 
 // onDueDate moves or clears the due date and re-arms the timers.
-func (r *caseRun) onDueDate(ctx workflow.Context, d contract.DueDateChange) (contract.Case, error) {
+func (r *caseRun) onDueDate(ctx workflow.Context, d contract.DueDateChange) (contract.Changed, error) {
 	prev := r.c.DueDate
 	var next *time.Time
 	if d.DueDate != nil {
@@ -223,9 +223,9 @@ func (r *caseRun) onDueDate(ctx workflow.Context, d contract.DueDateChange) (con
 	ev := r.event(contract.EventDueDateChanged, &d.ActorID, desc, contract.JSONValue(prev), contract.JSONValue(next))
 	r.replan(workflow.Now(ctx).UTC())
 	if err := r.commit(ctx, []contract.Event{ev}); err != nil {
-		return contract.Case{}, err
+		return contract.Changed{}, err
 	}
-	return r.c, nil
+	return r.changed(), nil
 }
 
 func (r *caseRun) validateRevoke(v contract.Revocation) error {
@@ -241,7 +241,7 @@ func (r *caseRun) validateRevoke(v contract.Revocation) error {
 
 // onRevoke withdraws the request: the case ends REVOKED, every link stops
 // working, and the client is told.
-func (r *caseRun) onRevoke(ctx workflow.Context, v contract.Revocation) (contract.Case, error) {
+func (r *caseRun) onRevoke(ctx workflow.Context, v contract.Revocation) (contract.Changed, error) {
 	reason := strings.TrimSpace(v.Reason)
 	r.c.Status, r.c.AwaitingClient, r.c.Overdue = contract.StatusRevoked, false, false
 	now := workflow.Now(ctx).UTC()
@@ -249,14 +249,14 @@ func (r *caseRun) onRevoke(ctx workflow.Context, v contract.Revocation) (contrac
 	ev := r.event(contract.EventRequestRevoked, &v.ActorID, "Client request revoked", contract.JSONValue(contract.StatusOpen), contract.JSONValue(contract.StatusRevoked))
 	ev.Metadata = contract.JSONValue(map[string]string{"reason": reason})
 	if err := r.persist(ctx, ev); err != nil {
-		return contract.Case{}, err
+		return contract.Changed{}, err
 	}
 	actx := workflow.WithActivityOptions(ctx, withSummary(writeOptions(), revokeSummary))
 	if err := workflow.ExecuteActivity(actx, contract.RevokePortalActivity, r.c.ID, now).Get(ctx, nil); err != nil {
-		return contract.Case{}, fmt.Errorf("revoke links of case %s: %w", r.c.ID, err)
+		return contract.Changed{}, fmt.Errorf("revoke links of case %s: %w", r.c.ID, err)
 	}
 	r.outbox = append(r.outbox, r.mail(contract.MailRevoked, contract.RecipientClient, ev.Seq, reason))
-	return r.c, nil
+	return r.changed(), nil
 }
 
 // requestItem adds the request item to a case being sent with a

@@ -193,6 +193,18 @@ type Projection struct {
 	Fence   int64   `json:"fence,omitempty"`
 }
 
+// Changed answers an update that changes the case as a whole (a move, an
+// assignment, an edit, a send, a submission, a due date, a revocation, a
+// linked transaction): where the case stands once the change is in
+// Postgres. It holds no copy of the case, since every update's result is
+// kept, encrypted, in the case's history for as long as the case lives;
+// whoever wants the whole case reads it (the API answers with its row).
+// Notes, entities and checks are answered with what they added instead.
+type Changed struct {
+	Version int64  `json:"version"`
+	Status  Status `json:"status"`
+}
+
 // State is the answer of QueryState: the live case and what it may do next.
 type State struct {
 	Case               Case     `json:"case"`
