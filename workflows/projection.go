@@ -51,7 +51,8 @@ import (
 // first write is refused fails, having never existed in Postgres. No
 // recorded history holds a refusal, so this needs no version.
 
-// localProjectionChange names the change for workflow.GetVersion.
+// localProjectionChange names the change for workflow.GetVersion
+// (versions, case.go).
 const localProjectionChange = "local-projection"
 
 // refusedRetry is how long the projector waits after a refused write
@@ -121,11 +122,10 @@ func writeOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second, RetryPolicy: projectionRetry()}
 }
 
-// startProjection decides how this run writes, once, before the run's
-// first command (so histories recorded before local writes replay).
+// startProjection sets up how this run writes: by a regular activity for
+// histories recorded before local writes (runVersions.localWrites).
 func (r *caseRun) startProjection(ctx workflow.Context, from *contract.Resume) {
-	v := workflow.GetVersion(ctx, localProjectionChange, workflow.DefaultVersion, 1)
-	r.p.byActivity = v == workflow.DefaultVersion
+	r.p.byActivity = !r.localWrites
 	if from != nil {
 		r.p.historyBase = from.HistoryBase
 		// Whatever the last run decided is in its history now.

@@ -17,6 +17,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -220,6 +221,10 @@ func TestHistories(t *testing.T) {
 			for _, id := range sc.run(t, s) {
 				for i, h := range s.histories(t, id) {
 					require.NoError(t, r.ReplayWorkflowHistory(quiet, h), "run %d", i+1)
+					if sc.name != "overdue-digest" {
+						require.Equal(t, []string{workflows.BaselineChange}, askedChanges(t, h),
+							"run %d records one version marker, the baseline's", i+1)
+					}
 					if *update {
 						writeHistory(t, fmt.Sprintf("%s-%d.json", sc.name, i+1), h)
 					}
@@ -227,6 +232,22 @@ func TestHistories(t *testing.T) {
 			}
 		})
 	}
+}
+
+// askedChanges are the changes a history's version markers name, in order.
+func askedChanges(t *testing.T, h *historypb.History) []string {
+	t.Helper()
+	var changes []string
+	for _, e := range h.GetEvents() {
+		m := e.GetMarkerRecordedEventAttributes()
+		if m.GetMarkerName() != "Version" {
+			continue
+		}
+		var change string
+		require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(m.GetDetails()["change-id"], &change))
+		changes = append(changes, change)
+	}
+	return changes
 }
 
 func startLive(t *testing.T) *live {
