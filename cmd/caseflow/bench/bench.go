@@ -193,7 +193,9 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 			record(r)
 		}
 		if want("lifecycle") {
-			record(b.step(ctx, "investigation lifecycle", c, b.apiLifecycle))
+			raw := b.step(ctx, "raw lifecycle (10 calls)", c, b.rawLifecycle)
+			record(raw)
+			record(b.compare(b.step(ctx, "investigation lifecycle", c, b.apiLifecycle), raw))
 		}
 		if want("onboarding") {
 			record(b.step(ctx, "onboarding to approval", c, b.apiOnboarding))
@@ -1160,6 +1162,33 @@ func (b *bencher) awaitRun(ctx context.Context, r benchResult, name string, t0 t
 		run.FirstErr = err.Error()
 	}
 	return r, run
+}
+
+// rawLifecycle is the baseline of a lifecycle: as many calls on the
+// minimal workflow, one after the other, an update-with-start, eight
+// updates, and a last update that completes it, as a close does.
+func (b *bencher) rawLifecycle(ctx context.Context, _ int) error {
+	id := "raw-" + uuid.NewString()
+	startOp := b.env.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: b.env.rawQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, "BenchRaw")
+	h, err := b.env.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: startOp,
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: "touch", Args: []any{1}, WaitForStage: client.WorkflowUpdateStageCompleted}})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	// The last touch takes the count below zero, which ends the workflow.
+	for i := 0; i < 9 && err == nil; i++ {
+		by := 1
+		if i == 8 {
+			by = -1_000_000
+		}
+		h, err = b.env.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: "touch", Args: []any{by},
+			WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+	}
+	return err
 }
 
 // apiLifecycle is an investigation from creation to CLOSED: create,
