@@ -597,13 +597,8 @@ type rawCalls struct {
 func (b *bencher) rawBaseline(ctx context.Context, c int) ([]benchResult, rawCalls) {
 	ids := make([]string, c)
 	start := b.step(ctx, "raw update-with-start", c, func(ctx context.Context, w int) error {
-		id := "raw-" + uuid.NewString()
-		startOp := b.env.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: b.env.rawQueue,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, "BenchRaw")
-		h, err := b.env.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: startOp,
-			UpdateOptions: client.UpdateWorkflowOptions{UpdateName: "touch", Args: []any{1}, WaitForStage: client.WorkflowUpdateStageCompleted}})
+		id, err := b.rawStart(ctx)
 		if err == nil {
-			err = h.Get(ctx, nil)
 			ids[w] = id
 		}
 		return err
@@ -611,12 +606,7 @@ func (b *bencher) rawBaseline(ctx context.Context, c int) ([]benchResult, rawCal
 	calls := rawCalls{
 		ids: ids,
 		update: func(ctx context.Context, w int) error {
-			h, err := b.env.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: ids[w], UpdateName: "touch", Args: []any{1},
-				WaitForStage: client.WorkflowUpdateStageCompleted})
-			if err == nil {
-				err = h.Get(ctx, nil)
-			}
-			return err
+			return b.rawTouch(ctx, ids[w], 1)
 		},
 		query: func(ctx context.Context, w int) error {
 			_, err := b.env.tc.QueryWorkflow(ctx, ids[w], "", "get")
@@ -1164,31 +1154,43 @@ func (b *bencher) awaitRun(ctx context.Context, r benchResult, name string, t0 t
 	return r, run
 }
 
-// rawLifecycle is the baseline of a lifecycle: as many calls on the
-// minimal workflow, one after the other, an update-with-start, eight
-// updates, and a last update that completes it, as a close does.
-func (b *bencher) rawLifecycle(ctx context.Context, _ int) error {
+// rawStart starts a minimal workflow by update-with-start, as a create
+// does, and gives its ID once the update is answered.
+func (b *bencher) rawStart(ctx context.Context) (string, error) {
 	id := "raw-" + uuid.NewString()
 	startOp := b.env.tc.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: b.env.rawQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, "BenchRaw")
 	h, err := b.env.tc.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: startOp,
 		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: "touch", Args: []any{1}, WaitForStage: client.WorkflowUpdateStageCompleted}})
-	if err == nil {
-		err = h.Get(ctx, nil)
+	if err != nil {
+		return "", err
 	}
-	// The last touch takes the count below zero, which ends the workflow.
-	for i := 0; i < 9 && err == nil; i++ {
-		by := 1
-		if i == 8 {
-			by = -1_000_000
-		}
-		h, err = b.env.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: "touch", Args: []any{by},
-			WaitForStage: client.WorkflowUpdateStageCompleted})
-		if err == nil {
-			err = h.Get(ctx, nil)
-		}
+	return id, h.Get(ctx, nil)
+}
+
+// rawTouch adds by to the minimal workflow's count by update and waits
+// for the answer; a count below zero ends the workflow.
+func (b *bencher) rawTouch(ctx context.Context, id string, by int) error {
+	h, err := b.env.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: "touch", Args: []any{by},
+		WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err != nil {
+		return err
 	}
-	return err
+	return h.Get(ctx, nil)
+}
+
+// rawLifecycle is the baseline of a lifecycle: as many calls on the
+// minimal workflow, one after the other, an update-with-start, eight
+// updates, and a last update that completes it, as a close does.
+func (b *bencher) rawLifecycle(ctx context.Context, _ int) error {
+	id, err := b.rawStart(ctx)
+	for i := 0; i < 8 && err == nil; i++ {
+		err = b.rawTouch(ctx, id, 1)
+	}
+	if err != nil {
+		return err
+	}
+	return b.rawTouch(ctx, id, -1_000_000)
 }
 
 // apiLifecycle is an investigation from creation to CLOSED: create,
