@@ -236,6 +236,7 @@ func versions(ctx workflow.Context) runVersions {
 	since := func(change string) bool {
 		return workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) >= 1
 	}
+	// The baseline's changes, all followed; only those belong here.
 	v := runVersions{strict: true, providersApart: true, officerMails: true, describedOwed: true, localWrites: true}
 	if !since(baselineChange) {
 		v = runVersions{

@@ -64,7 +64,7 @@ func (r *caseRun) onEdit(ctx workflow.Context, e contract.CaseEdit) (contract.Ch
 	ev := r.event(contract.EventCaseUpdated, &e.ActorID, "Case updated: "+strings.Join(changed, ", "), contract.JSONValue(before), contract.JSONValue(after))
 	// New entities come with fresh checks: the flag follows.
 	if err := r.persist(ctx, append([]contract.Event{ev}, r.afterChecks(ctx)...)...); err != nil {
-		return r.changed(), err
+		return contract.Changed{}, err
 	}
 	return r.changed(), nil
 }
@@ -128,7 +128,7 @@ func (r *caseRun) onLink(ctx workflow.Context, l contract.TransactionLink) (cont
 		l.Verdict.Outcome, l.Verdict.RiskLevel, l.Verdict.AggregateScore), nil, contract.JSONValue(tx))
 	ev.Metadata = contract.JSONValue(l.Verdict)
 	if err := r.persist(ctx, ev); err != nil {
-		return r.changed(), err
+		return contract.Changed{}, err
 	}
 	return r.changed(), nil
 }

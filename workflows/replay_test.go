@@ -54,6 +54,9 @@ import (
 // the contract, flag, e-mail and request-item changes and before timers,
 // activities and cases had summaries (case.go's versions, metadata.go):
 // cases started then may still be running, and replay as recorded.
+// one-marker-per-change/ holds cases that asked for each of those changes
+// by a version marker of its own, before the baseline marker stood for
+// them all (case.go's baselineChange).
 
 var update = flag.Bool("update", false, "record the histories in testdata/histories anew")
 
@@ -221,6 +224,9 @@ func TestHistories(t *testing.T) {
 			for _, id := range sc.run(t, s) {
 				for i, h := range s.histories(t, id) {
 					require.NoError(t, r.ReplayWorkflowHistory(quiet, h), "run %d", i+1)
+					// A case's run started today asks for the baseline
+					// alone (a change made after it goes here too); the
+					// digest workflow asks for none.
 					if sc.name != "overdue-digest" {
 						require.Equal(t, []string{workflows.BaselineChange}, askedChanges(t, h),
 							"run %d records one version marker, the baseline's", i+1)

@@ -195,11 +195,13 @@ type Projection struct {
 
 // Changed answers an update that changes the case as a whole (a move, an
 // assignment, an edit, a send, a submission, a due date, a revocation, a
-// linked transaction): where the case stands once the change is in
-// Postgres. It holds no copy of the case, since every update's result is
-// kept, encrypted, in the case's history for as long as the case lives;
-// whoever wants the whole case reads it (the API answers with its row).
-// Notes, entities and checks are answered with what they added instead.
+// linked transaction): the case's version and status once the change is
+// made (for a repeat of an update already applied, or one that changed
+// nothing, as they are now). It holds no copy of the case, since every
+// update's result is kept, encrypted, in the case's history for as long
+// as the case lives; whoever wants the whole case reads it (the API
+// answers with its row). Notes, entities and checks are answered with
+// what they added instead.
 type Changed struct {
 	Version int64  `json:"version"`
 	Status  Status `json:"status"`

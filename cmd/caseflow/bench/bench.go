@@ -159,7 +159,7 @@ func Run(ctx context.Context, log *slog.Logger, o Options, setup Setup) error {
 				record(b.compare(b.step(ctx, "api update (note)", c, note), raw[1]))
 				if c == 1 {
 					record(b.paired(ctx, "note paired with raw update", calls.update, note))
-					for _, r := range b.historyPerUpdate(ctx, calls) {
+					for _, r := range b.historyAdded(ctx, calls) {
 						record(r)
 					}
 				}
@@ -671,14 +671,14 @@ func (b *bencher) rawSignalWithStart(ctx context.Context, c int) (benchResult, b
 // historyUpdates is how many updates the history figures are averaged over.
 const historyUpdates = 20
 
-// historyPerUpdate measures the Temporal history a case and its updates
+// historyAdded measures the Temporal history a case and its updates
 // add, beside the raw update's on the minimal workflow: a new case's
 // history once it is idle, then a note and an edit (an update that
 // changes the case as a whole) on a case of their own, each the growth
 // of the history over historyUpdates of them, divided by their number.
 // What each added is broken down by event type on stderr. A measurement
 // that fails is a result with an error, as a step's would be.
-func (b *bencher) historyPerUpdate(ctx context.Context, raw rawCalls) []benchResult {
+func (b *bencher) historyAdded(ctx context.Context, raw rawCalls) []benchResult {
 	failed := func(name string, err error) benchResult {
 		return benchResult{Scenario: name, Concurrency: 1, Errors: 1, FirstErr: err.Error()}
 	}
