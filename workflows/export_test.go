@@ -1,4 +1,4 @@
 package workflows
 
-// BaselineChange is the one change a run started today asks for.
+// BaselineChange is the one change a run started now asks for.
 const BaselineChange = baselineChange

@@ -36,14 +36,14 @@ operations or --duration, whichever comes first. Progress goes to stderr,
 the table to stdout, and the results to --json when given.
 
 Scenarios: raw, create, update (also the Temporal history a new case
-holds and one note and one edit add, beside a raw update's), state, screening (distinct verdicts, each
-opening a case by signal-with-start, beside the raw signal-with-start;
-then the cases counted in the projection), request (an information
-request created, sent, and answered by its client through the portal,
-its link read from the e-mail), lifecycle (beside ten raw calls in a
-row), onboarding, detail, list (over
---seed cases), search (the list's searches alone); none runs none of
-them (with --open alone).`,
+holds and one note and one edit add, beside a raw update's), state,
+screening (distinct verdicts, each opening a case by signal-with-start,
+beside the raw signal-with-start; then the cases counted in the
+projection), request (an information request created, sent, and
+answered by its client through the portal, its link read from the
+e-mail), lifecycle (beside ten raw calls in a row), onboarding, detail,
+list (over --seed cases), search (the list's searches alone); none runs
+none of them (with --open alone).`,
 		Example: examples(
 			"caseflow bench --concurrency 1,8 --seed 0     # a quick run",
 			"caseflow bench --scenarios list --concurrency 1,8",
