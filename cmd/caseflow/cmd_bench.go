@@ -33,7 +33,10 @@ worker as child processes (so each one's CPU and peak memory are read from
 done straight with the Temporal SDK on a minimal workflow beside it, the
 baseline every figure is compared with. Every step stops at --ops
 operations or --duration, whichever comes first. Progress goes to stderr,
-the table to stdout, and the results to --json when given.
+the table to stdout, and the results to --json when given. CPU/op is the
+CPU every process on the machine spent per operation, and ceiling/s the
+rate that cost allows with every core busy: what more callers can buy
+at most.
 
 Scenarios: raw, create, update (also the Temporal history a new case
 holds and one note and one edit add, beside a raw update's), state,

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -490,7 +491,12 @@ type benchResult struct {
 	// this load generator with the two above: 100 a core, so the machine
 	// is saturated at 100 times its cores.
 	MachineCPU float64 `json:"machineCPUPercent"`
-	FirstErr   string  `json:"firstError,omitempty"`
+	// CPUPerOp is the machine's CPU one operation cost, and Ceiling the
+	// rate that cost allows with every core busy: what more callers can
+	// buy at most. A ratio to raw at saturation is a ratio of CPU costs.
+	CPUPerOp time.Duration `json:"machineCPUPerOp,omitempty"`
+	Ceiling  float64       `json:"ceilingPerSec,omitempty"`
+	FirstErr string        `json:"firstError,omitempty"`
 	// HistoryBytes and HistoryEvents are what one operation adds to its
 	// workflow's Temporal history, for the history steps.
 	HistoryBytes  float64 `json:"historyBytesPerOp,omitempty"`
@@ -550,7 +556,19 @@ func (b *bencher) step(ctx context.Context, name string, c int, run op) benchRes
 	r.APIMB, r.APICPU = apiSampler()
 	r.WorkerMB, r.WorkerCPU = workerSampler()
 	r.MachineCPU = machineSampler()
+	r.CPUPerOp, r.Ceiling = cpuBound(r.MachineCPU, r.Throughput, runtime.NumCPU())
 	return r
+}
+
+// cpuBound is what a step's machine CPU (100 a core) and rate say about
+// the machine: the CPU one operation cost, and the rate that cost allows
+// on cores cores all busy.
+func cpuBound(machineCPU, perSecond float64, cores int) (time.Duration, float64) {
+	if machineCPU <= 0 || perSecond <= 0 {
+		return 0, 0
+	}
+	perOp := time.Duration(machineCPU / 100 / perSecond * float64(time.Second))
+	return perOp, float64(cores) * perSecond * 100 / machineCPU
 }
 
 // warmStep is step after warmOps unmeasured operations on each of c
@@ -1578,9 +1596,12 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float6
 
 func printBench(w io.Writer, results []benchResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "scenario\tc\tops\tper s\tp50\tp95\tp99\terrors\tvs raw\t+p50\tAPI MB\tAPI CPU%\tworker MB\tworker CPU%\tmachine CPU%\thistory B/op\tevents/op\t")
+	fmt.Fprintln(tw, "scenario\tc\tops\tper s\tp50\tp95\tp99\terrors\tvs raw\t+p50\tAPI MB\tAPI CPU%\tworker MB\tworker CPU%\tmachine CPU%\tCPU/op\tceiling/s\thistory B/op\tevents/op\t")
 	for _, r := range results {
-		ratio, added, history, events := "", "", "", ""
+		ratio, added, history, events, perOp, ceiling := "", "", "", "", "", ""
+		if r.CPUPerOp > 0 {
+			perOp, ceiling = ms(r.CPUPerOp), fmt.Sprintf("%.1f", r.Ceiling)
+		}
 		if r.HistoryBytes > 0 {
 			history, events = fmt.Sprintf("%.0f", r.HistoryBytes), fmt.Sprintf("%.1f", r.HistoryEvents)
 		}
@@ -1590,9 +1611,9 @@ func printBench(w io.Writer, results []benchResult) {
 		if r.Ratio > 0 || r.P50Added != 0 {
 			added = ms(r.P50Added)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%s\t%s\t\n", r.Scenario, r.Concurrency, r.Ops,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t\n", r.Scenario, r.Concurrency, r.Ops,
 			r.Throughput, ms(r.P50), ms(r.P95), ms(r.P99), r.Errors, ratio, added, r.APIMB, r.APICPU, r.WorkerMB, r.WorkerCPU, r.MachineCPU,
-			history, events)
+			perOp, ceiling, history, events)
 	}
 	tw.Flush()
 }
