@@ -19,16 +19,25 @@ import (
 // changes nothing, and only committed events reach the audit timeline.
 //
 // A workflow names the case number it was given once the row exists;
-// from then on an investigation's write is one statement, so both ways
-// are held to the same rules.
+// from then on an investigation's write is one statement. A case whose
+// number the API drew before its start is written as one statement from
+// the first. All three ways are held to the same rules.
 func TestProjectRetriedTaskReplacesFailedAttempt(t *testing.T) {
 	s, _ := storetest.New(t)
-	for name, numbered := range map[string]bool{"as a transaction": false, "as one statement": true} {
-		t.Run(name, func(t *testing.T) { testRetriedTask(t, s, numbered) })
+	tests := []struct {
+		name            string
+		numbered, drawn bool
+	}{
+		{"as a transaction", false, false},
+		{"as one statement", true, false},
+		{"numbered before its first write", true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { testRetriedTask(t, s, tc.numbered, tc.drawn) })
 	}
 }
 
-func testRetriedTask(t *testing.T, s *store.Store, numbered bool) {
+func testRetriedTask(t *testing.T, s *store.Store, numbered, drawn bool) {
 	ctx := context.Background()
 	officer, _, err := s.EnsureUser(ctx, "ada@bank.example", contract.RoleComplianceOfficer, "Ada", "Officer")
 	require.NoError(t, err)
@@ -37,6 +46,10 @@ func testRetriedTask(t *testing.T, s *store.Store, numbered bool) {
 		NewCase: contract.NewCase{ID: uuid.NewString(), Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 			Priority: "HIGH", Title: "Alert", Description: "Unusual activity.", CreatedBy: officer.ID},
 		Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at,
+	}
+	if drawn {
+		c.CaseNumber, err = s.NextCaseNumber(ctx, at)
+		require.NoError(t, err)
 	}
 	event := func(seq int64, typ, desc string) contract.Event {
 		return contract.Event{ID: contract.EventID(c.ID, seq), CaseID: c.ID, Seq: seq, Type: typ,
@@ -49,6 +62,9 @@ func testRetriedTask(t *testing.T, s *store.Store, numbered bool) {
 		number, err := s.Project(ctx, contract.Projection{Case: w, Events: committed, Pending: pending, Fence: fence})
 		require.NoError(t, err)
 		require.Regexp(t, `^CASE-\d{4}-\d{5,}$`, number)
+		if drawn {
+			require.Equal(t, c.CaseNumber, number)
+		}
 		if numbered {
 			c.CaseNumber = number
 		}
@@ -81,6 +97,8 @@ func testRetriedTask(t *testing.T, s *store.Store, numbered bool) {
 	project(3, 1, contract.StatusOpen, nil, []contract.Event{created})
 	require.Equal(t, []string{"Case created"}, timeline(), "pending events show at once")
 	require.Zero(t, audit(), "the audit timeline waits for the commit")
+	project(3, 1, contract.StatusOpen, nil, []contract.Event{created})
+	require.Equal(t, []string{"Case created"}, timeline(), "a retried write adds nothing")
 
 	// Task at history length 9: a note and a closing, then the task fails.
 	note := event(2, contract.EventNoteAdded, "first attempt's note")
@@ -207,6 +225,12 @@ func TestCaseNumberDrawnBeforeTheRow(t *testing.T) {
 			require.Regexp(t, `^CASE-2027-\d{5,}$`, stored)
 			require.NotEqual(t, first, stored)
 		}},
+		// Only a projection restored from a backup, its sequence behind
+		// the cases started since, hands out a number a row has.
+		{"taken", first, func(t *testing.T, stored string) {
+			require.Regexp(t, `^CASE-2027-\d{5,}$`, stored)
+			require.NotEqual(t, first, stored, "the row is numbered anew")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,12 +240,19 @@ func TestCaseNumberDrawnBeforeTheRow(t *testing.T) {
 			c := contract.Case{NewCase: contract.NewCase{ID: id, Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 				Priority: "LOW", Title: "Alert", Description: "Unusual activity."},
 				CaseNumber: tt.given, Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1}
-			number, err := s.Project(ctx, contract.Projection{Case: c, Fence: 3})
+			// Committed with the row, in the one statement when the number
+			// is given: the event's reference to the row holds.
+			created := contract.Event{ID: contract.EventID(id, 1), CaseID: id, Seq: 1, Type: contract.EventCaseCreated,
+				Description: "Case created", CreatedAt: at}
+			number, err := s.Project(ctx, contract.Projection{Case: c, Events: []contract.Event{created}, Fence: 3})
 			require.NoError(t, err)
 			tt.want(t, number)
 			stored, err := s.GetCase(ctx, id)
 			require.NoError(t, err)
 			require.Equal(t, number, stored.CaseNumber)
+			e, err := s.GetEvent(ctx, id, created.ID)
+			require.NoError(t, err)
+			require.Equal(t, "Case created", e.Description)
 		})
 	}
 }

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,10 +51,12 @@ func BenchmarkProjectNote(b *testing.B) {
 }
 
 // BenchmarkProjectCreate is the write that opens a case: its row, with
-// the client's words for search, and its first event.
+// the client's words for search, and its first event. The case number is
+// given, as the API draws it before the start (NextCaseNumber).
 func BenchmarkProjectCreate(b *testing.B) {
 	s, officer := projectionBench(b)
 	ctx := context.Background()
+	var numbers atomic.Int64
 
 	b.RunParallel(func(pb *testing.PB) {
 		for i := 0; pb.Next(); i++ {
@@ -62,7 +66,8 @@ func BenchmarkProjectCreate(b *testing.B) {
 				NewCase: contract.NewCase{ID: id, Type: "AML_ALERT", Family: contract.FamilyInvestigation,
 					Priority: "HIGH", Title: "Alert", Description: "Unusual activity.", CreatedBy: officer.ID,
 					Client: &contract.Client{Name: "Bench Client " + id[:8], Email: "client." + id[:8] + "@bank.example"}},
-				Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
+				CaseNumber: fmt.Sprintf("CASE-2099-%07d", numbers.Add(1)),
+				Status:     contract.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
 			}
 			created := contract.Event{ID: contract.EventID(id, 1), CaseID: id, Seq: 1, Type: contract.EventCaseCreated,
 				ActorID: &officer.ID, Description: "Case created", CreatedAt: at}
