@@ -131,7 +131,9 @@ func TestProjectionRefusedIsNotRetried(t *testing.T) {
 		name, sqlstate string
 		p              contract.Projection
 	}{
-		{"NUL in text", "22021", contract.Projection{Case: c, Fence: 4}},
+		{"NUL in text", "22021", contract.Projection{Case: withTitle(withProvider(c, "ScreenCo"), "Screen\x00Co review"), Fence: 4}},
+		// Entities and checks reach Postgres as a JSON array.
+		{"NUL in a check", "22P05", contract.Projection{Case: c, Fence: 4}},
 		{"NUL in jsonb", "22P05", contract.Projection{Case: withProvider(c, "ScreenCo"), Pending: []contract.Event{event}, Fence: 4}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -168,6 +170,11 @@ func TestProjectionRefusedIsNotRetried(t *testing.T) {
 	require.ErrorAs(t, err, &pqErr, "the error as it came")
 	var appErr *temporal.ApplicationError
 	require.False(t, errors.As(err, &appErr) && appErr.NonRetryable(), "retried: %v", err)
+}
+
+func withTitle(c contract.Case, title string) contract.Case {
+	c.Title = title
+	return c
 }
 
 func withProvider(c contract.Case, provider string) contract.Case {

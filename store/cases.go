@@ -133,34 +133,34 @@ func (s *Store) Project(ctx context.Context, p contract.Projection) (string, err
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		// Update first: the insert's numbering trigger would spend a case
 		// number on every write that conflicts.
-		err := tx.GetContext(ctx, &number, updateCase, args...)
+		err := s.txGet(ctx, tx, &number, updateCase, args...)
 		if errors.Is(err, sql.ErrNoRows) {
 			// The number the case was started with (NextCaseNumber), or
 			// none: then the trigger numbers the row. So does it when the
 			// number is taken, which only a projection restored from a
 			// backup, its sequence behind the cases started since, can
 			// bring about: a case never fails for want of its number.
-			err = tx.GetContext(ctx, &number, insertCase, slices.Concat(args, []any{nonEmpty(c.CaseNumber)})...)
+			err = s.txGet(ctx, tx, &number, insertCase, slices.Concat(args, []any{nonEmpty(c.CaseNumber)})...)
 		}
 		newest := true
 		if errors.Is(err, sql.ErrNoRows) {
 			// The row is already newer than this write.
 			newest = false
-			err = tx.GetContext(ctx, &number, `SELECT case_number FROM cases WHERE id = $1`, c.ID)
+			err = s.txGet(ctx, tx, &number, `SELECT case_number FROM cases WHERE id = $1`, c.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("project case %s: %w", c.ID, err)
 		}
 		if newest {
-			if err := projectEntities(ctx, tx, c); err != nil {
+			if err := s.projectEntities(ctx, tx, c); err != nil {
 				return err
 			}
-			if err := projectDocuments(ctx, tx, c); err != nil {
+			if err := s.projectDocuments(ctx, tx, c); err != nil {
 				return err
 			}
 		}
 		if len(p.Events) > 0 {
-			if _, err := tx.ExecContext(ctx, insertEvents("$1"), eventsJSON); err != nil {
+			if _, err := s.txExec(ctx, tx, insertEvents("$1"), eventsJSON); err != nil {
 				return fmt.Errorf("project events of case %s: %w", c.ID, err)
 			}
 		}
@@ -273,54 +273,92 @@ func isForeignKeyViolation(err error) bool {
 	return errors.As(err, &pqErr) && pqErr.Code == "23503"
 }
 
-// projectEntities writes the entities and checks as they stand. A case
-// never loses an entity, so the newest write's are the whole state: rows
-// that only a failed workflow task wrote are dropped, the rest upserted.
-func projectEntities(ctx context.Context, tx *sqlx.Tx, c contract.Case) error {
+// projectEntities writes the entities and checks as they stand, one
+// statement for each table whatever their number. A case never loses an
+// entity, so the newest write's are the whole state: rows that only a
+// failed workflow task wrote are dropped, the rest upserted.
+func (s *Store) projectEntities(ctx context.Context, tx *sqlx.Tx, c contract.Case) error {
+	entities := make([]entityRow, 0, len(c.Entities))
+	checks := []checkRow{}
+	for i, e := range c.Entities {
+		details := e.Details
+		if len(details) == 0 || string(details) == "null" {
+			details = json.RawMessage(`{}`)
+		}
+		entities = append(entities, entityRow{ID: e.ID, Position: i, Kind: e.Kind, Name: e.Name, Role: e.Role, Details: details})
+		for j, ch := range e.Checks {
+			checks = append(checks, checkRow{ID: ch.ID, EntityID: e.ID, Position: j, Type: ch.Type, Status: string(ch.Status),
+				Reason: ch.Reason, Provider: ch.Provider, Reference: ch.Reference, UpdatedAt: ch.UpdatedAt, FromProvider: ch.FromProvider})
+		}
+	}
+	entitiesJSON, err := json.Marshal(entities)
+	if err != nil {
+		return fmt.Errorf("project entities of case %s: %w", c.ID, err)
+	}
+	checksJSON, err := json.Marshal(checks)
+	if err != nil {
+		return fmt.Errorf("project checks of case %s: %w", c.ID, err)
+	}
 	if c.Family == contract.FamilyOnboarding {
 		// A workflow task that failed after its write may have added an
 		// entity its retry did not: the state written now is the whole truth.
-		var entityIDs, checkIDs []string
-		for _, e := range c.Entities {
-			entityIDs = append(entityIDs, e.ID)
-			for _, ch := range e.Checks {
-				checkIDs = append(checkIDs, ch.ID)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM case_checks WHERE case_id = $1 AND NOT (id = ANY($2::uuid[]))`,
-			c.ID, pq.StringArray(checkIDs)); err != nil {
+		if _, err := s.txExec(ctx, tx, `DELETE FROM case_checks c WHERE case_id = $1 AND NOT EXISTS (
+				SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS k(id uuid) WHERE k.id = c.id)`, c.ID, checksJSON); err != nil {
 			return fmt.Errorf("project checks of case %s: %w", c.ID, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM case_entities WHERE case_id = $1 AND NOT (id = ANY($2::uuid[]))`,
-			c.ID, pq.StringArray(entityIDs)); err != nil {
+		if _, err := s.txExec(ctx, tx, `DELETE FROM case_entities e WHERE case_id = $1 AND NOT EXISTS (
+				SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS k(id uuid) WHERE k.id = e.id)`, c.ID, entitiesJSON); err != nil {
 			return fmt.Errorf("project entities of case %s: %w", c.ID, err)
 		}
 	}
-	for i, e := range c.Entities {
-		details := []byte(e.Details)
-		if len(details) == 0 || string(details) == "null" {
-			details = []byte(`{}`)
-		}
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO case_entities (id, case_id, position, kind, name, role, details)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (id) DO UPDATE SET kind = $4, name = $5, role = $6, details = $7`,
-			e.ID, c.ID, i, e.Kind, e.Name, e.Role, details)
-		if err != nil {
-			return fmt.Errorf("project entity %s: %w", e.ID, err)
-		}
-		for j, ch := range e.Checks {
-			_, err := tx.ExecContext(ctx, `
-				INSERT INTO case_checks (id, case_id, entity_id, position, type, status, reason, provider, reference, updated_at, from_provider)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-				ON CONFLICT (id) DO UPDATE SET status = $6, reason = $7, provider = $8, reference = $9, updated_at = $10`,
-				ch.ID, c.ID, e.ID, j, ch.Type, string(ch.Status), ch.Reason, ch.Provider, ch.Reference, ch.UpdatedAt, ch.FromProvider)
-			if err != nil {
-				return fmt.Errorf("project check %s: %w", ch.ID, err)
-			}
-		}
+	if len(entities) == 0 {
+		return nil
+	}
+	if _, err := s.txExec(ctx, tx, `
+		INSERT INTO case_entities (id, case_id, position, kind, name, role, details)
+		SELECT e.id, $1, e.position, e.kind, e.name, e.role, e.details
+		FROM jsonb_to_recordset($2::jsonb) AS e(id uuid, position int, kind text, name text, role text, details jsonb)
+		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, role = excluded.role,
+			details = excluded.details`, c.ID, entitiesJSON); err != nil {
+		return fmt.Errorf("project entities of case %s: %w", c.ID, err)
+	}
+	if len(checks) == 0 {
+		return nil
+	}
+	if _, err := s.txExec(ctx, tx, `
+		INSERT INTO case_checks (id, case_id, entity_id, position, type, status, reason, provider, reference, updated_at, from_provider)
+		SELECT k.id, $1, k."entityId", k.position, k.type, k.status, k.reason, k.provider, k.reference, k."updatedAt", k."fromProvider"
+		FROM jsonb_to_recordset($2::jsonb) AS k(id uuid, "entityId" uuid, position int, type text, status text,
+			reason text, provider text, reference text, "updatedAt" timestamptz, "fromProvider" boolean)
+		ON CONFLICT (id) DO UPDATE SET status = excluded.status, reason = excluded.reason, provider = excluded.provider,
+			reference = excluded.reference, updated_at = excluded.updated_at`, c.ID, checksJSON); err != nil {
+		return fmt.Errorf("project checks of case %s: %w", c.ID, err)
 	}
 	return nil
+}
+
+// entityRow and checkRow are an entity and a check as the projection's
+// statements read them from a JSON array: every column, none omitted.
+type entityRow struct {
+	ID       string          `json:"id"`
+	Position int             `json:"position"`
+	Kind     string          `json:"kind"`
+	Name     string          `json:"name"`
+	Role     string          `json:"role"`
+	Details  json.RawMessage `json:"details"`
+}
+
+type checkRow struct {
+	ID           string    `json:"id"`
+	EntityID     string    `json:"entityId"`
+	Position     int       `json:"position"`
+	Type         string    `json:"type"`
+	Status       string    `json:"status"`
+	Reason       string    `json:"reason"`
+	Provider     string    `json:"provider"`
+	Reference    string    `json:"reference"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+	FromProvider bool      `json:"fromProvider"`
 }
 
 // Entity is a projected entity with its checks.
@@ -626,6 +664,25 @@ func countQuery(where []string, limit int) string {
 		return `SELECT count(*) FROM (SELECT 1 FROM cases c` + whereClause(where) + ` LIMIT ` + strconv.Itoa(limit+1) + `) capped`
 	}
 	return `SELECT count(*) FROM cases c` + whereClause(where)
+}
+
+// txExec and txGet run fixed SQL inside tx as the Store's prepared
+// statement (prepared on tx's connection at its first use there): one
+// round trip, where an unprepared statement with arguments takes two.
+func (s *Store) txExec(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (sql.Result, error) {
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtxContext(ctx, stmt).ExecContext(ctx, args...)
+}
+
+func (s *Store) txGet(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return tx.StmtxContext(ctx, stmt).GetContext(ctx, dest, args...)
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {

@@ -30,7 +30,7 @@ type Document struct {
 
 // projectDocuments copies the case's documents; a document, once
 // recorded, never changes, so a retried write adds nothing.
-func projectDocuments(ctx context.Context, tx *sqlx.Tx, c contract.Case) error {
+func (s *Store) projectDocuments(ctx context.Context, tx *sqlx.Tx, c contract.Case) error {
 	if len(c.Documents) == 0 {
 		return nil
 	}
@@ -38,7 +38,7 @@ func projectDocuments(ctx context.Context, tx *sqlx.Tx, c contract.Case) error {
 	if err != nil {
 		return fmt.Errorf("project documents of case %s: %w", c.ID, err)
 	}
-	_, err = tx.ExecContext(ctx, `
+	_, err = s.txExec(ctx, tx, `
 		INSERT INTO case_documents (id, case_id, check_id, name, content_type, size, sha256, uploaded_by, uploaded_at)
 		SELECT d.id, $1, d."checkId", d.name, d."contentType", d.size, d.sha256, d."uploadedBy", d."uploadedAt"
 		FROM jsonb_to_recordset($2::jsonb) AS d(id uuid, "checkId" uuid, name text, "contentType" text,

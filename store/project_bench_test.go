@@ -78,6 +78,45 @@ func BenchmarkProjectCreate(b *testing.B) {
 	})
 }
 
+// BenchmarkProjectOnboarding is the write an onboarding case pays for each
+// change: its row with its entities and their checks as they stand, here
+// three entities of three checks each, one check answered a write.
+func BenchmarkProjectOnboarding(b *testing.B) {
+	s, officer := projectionBench(b)
+	ctx := context.Background()
+
+	b.RunParallel(func(pb *testing.PB) {
+		at := time.Now().UTC()
+		id := uuid.NewString()
+		c := contract.Case{
+			NewCase: contract.NewCase{ID: id, Type: "KYB_ONBOARDING", Family: contract.FamilyOnboarding,
+				Priority: "MEDIUM", Title: "Onboarding", CreatedBy: officer.ID,
+				Client: &contract.Client{Name: "Bench Client", Email: "bench@example.com"}},
+			Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1,
+		}
+		for n := range 3 {
+			e := contract.Entity{ID: contract.EntityID(id, n), Kind: "INDIVIDUAL", Name: fmt.Sprintf("Person %d", n), Role: "Director",
+				Details: []byte(`{"country":"DE"}`), Checks: []contract.Check{}}
+			for _, typ := range []string{"ID_DOCUMENT", "PROOF_OF_ADDRESS", "SANCTIONS"} {
+				e.Checks = append(e.Checks, contract.Check{ID: contract.CheckID(e.ID, typ), EntityID: e.ID, Type: typ,
+					Status: contract.CheckPending, UpdatedAt: at})
+			}
+			c.Entities = append(c.Entities, e)
+		}
+		number, err := s.Project(ctx, contract.Projection{Case: c, Fence: 1})
+		require.NoError(b, err)
+		c.CaseNumber = number
+		for seq := int64(2); pb.Next(); seq++ {
+			c.Version = seq
+			check := &c.Entities[seq%3].Checks[(seq/3)%3]
+			check.Status, check.UpdatedAt = contract.CheckSubmitted, time.Now().UTC()
+			if _, err := s.Project(ctx, contract.Projection{Case: c, Fence: 6 * seq}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // projectionBench is a store whose cases table is realistic (the
 // benchmark's cases the newest of many), vacuumed as autovacuum would
 // after the bulk load, before the clock starts rather than while it runs;

@@ -50,13 +50,30 @@ func TestProjectionRefusedByPostgres(t *testing.T) {
 			p.Events = []contract.Event{{ID: uuid.NewString(), CaseID: p.Case.ID, Seq: 1, Type: contract.EventCaseCreated,
 				Description: "created", Metadata: json.RawMessage(`{"provider":"\u0000"}`), CreatedAt: at}}
 		}},
+		{"a NUL in an entity's name", "22P05", func(p *contract.Projection) {
+			p.Case.Family = contract.FamilyOnboarding
+			p.Case.Entities = []contract.Entity{{ID: uuid.NewString(), Kind: "INDIVIDUAL", Name: "Ada\x00", Checks: []contract.Check{}}}
+		}},
+		{"a NUL in a check's reason", "22P05", func(p *contract.Projection) {
+			p.Case.Family = contract.FamilyOnboarding
+			entity := uuid.NewString()
+			p.Case.Entities = []contract.Entity{{ID: entity, Kind: "INDIVIDUAL", Name: "Ada", Checks: []contract.Check{{
+				ID: uuid.NewString(), EntityID: entity, Type: "ID_DOCUMENT", Status: contract.CheckRejected, Reason: "blurred\x00", UpdatedAt: at}}}}
+		}},
 		{"a date past timestamptz", "22008", func(p *contract.Projection) { p.Case.DueDate = &far }},
 		{"an index entry too large", "54000", func(p *contract.Projection) { p.Case.Type = hex.EncodeToString(noise) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, numbered := range []bool{false, true} {
+			for _, mode := range []string{"first write", "first write, its number drawn", "numbered"} {
 				c := newCase()
-				if numbered {
+				numbered := mode == "numbered"
+				switch mode {
+				case "first write, its number drawn":
+					// An investigation's first write is one statement.
+					number, err := s.NextCaseNumber(ctx, at)
+					require.NoError(t, err)
+					c.CaseNumber = number
+				case "numbered":
 					// The row exists: an investigation's write is one statement.
 					number, err := s.Project(ctx, contract.Projection{Case: c, Fence: 3})
 					require.NoError(t, err)
@@ -66,7 +83,7 @@ func TestProjectionRefusedByPostgres(t *testing.T) {
 				tc.spoil(&p)
 				_, err := s.Project(ctx, p)
 				require.Error(t, err)
-				require.True(t, store.IsRefused(err), "%v", err)
+				require.True(t, store.IsRefused(err), "%s: %v", mode, err)
 				require.False(t, store.IsUnavailable(err))
 				code, condition := store.SQLState(err)
 				require.Equal(t, tc.sqlstate, code, "%v", err)
