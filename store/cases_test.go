@@ -168,6 +168,23 @@ func TestProjectDropsEntitiesOfAFailedAttempt(t *testing.T) {
 	require.Len(t, entities, 1)
 	require.Equal(t, "Ada", entities[0].Name)
 	require.Len(t, entities[0].Checks, 1)
+
+	// So are they when the retry holds none at all.
+	c.ID, c.Entities = uuid.NewString(), nil
+	_, err = s.Project(ctx, contract.Projection{Case: c, Fence: 3})
+	require.NoError(t, err)
+	failed = c
+	failed.Version, failed.Entities = 2, []contract.Entity{entity(0, "Ada")}
+	_, err = s.Project(ctx, contract.Projection{Case: failed, Fence: 8})
+	require.NoError(t, err)
+	_, err = s.Project(ctx, contract.Projection{Case: c, Fence: 11})
+	require.NoError(t, err)
+	entities, err = s.Entities(ctx, c.ID)
+	require.NoError(t, err)
+	require.Empty(t, entities)
+	var checks int
+	require.NoError(t, s.DB().Get(&checks, `SELECT count(*) FROM case_checks WHERE case_id = $1`, c.ID))
+	require.Zero(t, checks)
 }
 
 // A case whose row is missing (a projection restored from a backup older
