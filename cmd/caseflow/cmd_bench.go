@@ -35,8 +35,8 @@ baseline every figure is compared with. Every step stops at --ops
 operations or --duration, whichever comes first. Progress goes to stderr,
 the table to stdout, and the results to --json when given. CPU/op is the
 CPU every process on the machine spent per operation, and ceiling/s the
-rate that cost allows with every core busy: what more callers can buy
-at most.
+rate that cost allows with every core busy: about what more callers can
+buy, if an operation costs as much under load.
 
 Scenarios: raw, create, update (also the Temporal history a new case
 holds and one note and one edit add, beside a raw update's), state,

@@ -19,7 +19,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -492,8 +491,9 @@ type benchResult struct {
 	// is saturated at 100 times its cores.
 	MachineCPU float64 `json:"machineCPUPercent"`
 	// CPUPerOp is the machine's CPU one operation cost, and Ceiling the
-	// rate that cost allows with every core busy: what more callers can
-	// buy at most. A ratio to raw at saturation is a ratio of CPU costs.
+	// rate that cost allows with every core busy: about what more callers
+	// can buy, if an operation costs as much under load. A ratio to raw at
+	// saturation is about the ratio of their CPU costs.
 	CPUPerOp time.Duration `json:"machineCPUPerOp,omitempty"`
 	Ceiling  float64       `json:"ceilingPerSec,omitempty"`
 	FirstErr string        `json:"firstError,omitempty"`
@@ -555,8 +555,9 @@ func (b *bencher) step(ctx context.Context, name string, c int, run op) benchRes
 	r.P50, r.P95, r.P99 = Percentile(latencies, 50), Percentile(latencies, 95), Percentile(latencies, 99)
 	r.APIMB, r.APICPU = apiSampler()
 	r.WorkerMB, r.WorkerCPU = workerSampler()
-	r.MachineCPU = machineSampler()
-	r.CPUPerOp, r.Ceiling = cpuBound(r.MachineCPU, r.Throughput, runtime.NumCPU())
+	var cores int
+	r.MachineCPU, cores = machineSampler()
+	r.CPUPerOp, r.Ceiling = cpuBound(r.MachineCPU, r.Throughput, cores)
 	return r
 }
 
@@ -1516,15 +1517,16 @@ func sampleProcess(pid int) func() (float64, float64) {
 }
 
 // sampleMachine starts measuring the CPU every process uses; the function
-// it returns stops and reports it, in percent of one core.
-func sampleMachine() func() float64 {
+// it returns stops and reports it, in percent of one core, and the cores
+// it was counted over (the machine's, whatever this process may run on).
+func sampleMachine() func() (float64, int) {
 	busy0, total0, _ := machineTicks()
-	return func() float64 {
+	return func() (float64, int) {
 		busy, total, cores := machineTicks()
 		if total <= total0 {
-			return 0
+			return 0, cores
 		}
-		return float64(busy-busy0) / float64(total-total0) * float64(cores) * 100
+		return float64(busy-busy0) / float64(total-total0) * float64(cores) * 100, cores
 	}
 }
 
