@@ -102,8 +102,8 @@ func (s *Store) Project(ctx context.Context, p contract.Projection) (string, err
 	args := append(caseArgs(c), p.Fence, pendingJSON)
 	if c.CaseNumber != "" && c.Version == 1 && c.Family != contract.FamilyOnboarding && len(c.Documents) == 0 {
 		// A case's first write, with the number the API drew: the row and
-		// its first event in one statement, where a transaction of four
-		// took eight round trips inside the create's workflow task.
+		// its first event in one statement, one round trip inside the
+		// create's workflow task where the transaction below takes five.
 		number, err := s.insertRow(ctx, slices.Concat(args, []any{c.CaseNumber, eventsJSON}))
 		if err != nil {
 			return "", fmt.Errorf("project case %s: %w", c.ID, err)
@@ -111,8 +111,9 @@ func (s *Store) Project(ctx context.Context, p contract.Projection) (string, err
 		if number != "" {
 			return number, nil
 		}
-		// The row is there: a retried first task wrote it. The events are
-		// in too; the transaction below moves the row forward if it may.
+		// The row is there: a retried first task wrote it. The events went
+		// in with this statement (the transaction's insert of them adds
+		// nothing); the transaction moves the row forward if it may.
 	}
 	if c.CaseNumber != "" && c.Version > 1 && c.Family != contract.FamilyOnboarding {
 		// Past its first event (whose write inserts the row, number and
@@ -128,6 +129,12 @@ func (s *Store) Project(ctx context.Context, p contract.Projection) (string, err
 		}
 		// A newer write holds the row, or the row is gone (a projection
 		// restored from before the case): the transaction tells which.
+	}
+	// Prepared before the transaction holds a connection: preparing takes
+	// one from the pool, and transactions each waiting for a second would
+	// leave none.
+	if err := s.prepareAll(ctx, projectStatements()...); err != nil {
+		return "", fmt.Errorf("project case %s: %w", c.ID, err)
 	}
 	var number string
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -146,7 +153,7 @@ func (s *Store) Project(ctx context.Context, p contract.Projection) (string, err
 		if errors.Is(err, sql.ErrNoRows) {
 			// The row is already newer than this write.
 			newest = false
-			err = s.txGet(ctx, tx, &number, `SELECT case_number FROM cases WHERE id = $1`, c.ID)
+			err = s.txGet(ctx, tx, &number, caseNumberOf, c.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("project case %s: %w", c.ID, err)
@@ -197,6 +204,14 @@ const updateCase = `
 		projection_fence = $29, pending_events = $30
 	WHERE id = $1 AND (projection_fence, version) <= ($29, $25)
 	RETURNING case_number`
+
+// projectStatements are the statements Project's transaction may run.
+func projectStatements() []string {
+	return []string{updateCase, insertCase, caseNumberOf, deleteStaleChecks, deleteStaleEntities,
+		upsertEntities, upsertChecks, insertDocuments, insertEvents("$1")}
+}
+
+const caseNumberOf = `SELECT case_number FROM cases WHERE id = $1`
 
 // insertCase adds case $1's row unless it exists, with the case number
 // $31 when it is free: when it is not, or none is given, the numbering
@@ -273,11 +288,16 @@ func isForeignKeyViolation(err error) bool {
 	return errors.As(err, &pqErr) && pqErr.Code == "23503"
 }
 
-// projectEntities writes the entities and checks as they stand, one
-// statement for each table whatever their number. A case never loses an
-// entity, so the newest write's are the whole state: rows that only a
-// failed workflow task wrote are dropped, the rest upserted.
+// projectEntities writes the entities and checks as they stand, a
+// statement for each table whatever their number. The newest write's are
+// the whole state: rows that only a failed workflow task wrote, or that a
+// draft's edit replaced, are dropped, the rest upserted. No two rows of a
+// write share an ID (the workflow derives them, and an entity's checks
+// are of distinct types), which an upsert of many rows needs.
 func (s *Store) projectEntities(ctx context.Context, tx *sqlx.Tx, c contract.Case) error {
+	if len(c.Entities) == 0 && c.Family != contract.FamilyOnboarding {
+		return nil
+	}
 	entities := make([]entityRow, 0, len(c.Entities))
 	checks := []checkRow{}
 	for i, e := range c.Entities {
@@ -300,42 +320,49 @@ func (s *Store) projectEntities(ctx context.Context, tx *sqlx.Tx, c contract.Cas
 		return fmt.Errorf("project checks of case %s: %w", c.ID, err)
 	}
 	if c.Family == contract.FamilyOnboarding {
-		// A workflow task that failed after its write may have added an
-		// entity its retry did not: the state written now is the whole truth.
-		if _, err := s.txExec(ctx, tx, `DELETE FROM case_checks c WHERE case_id = $1 AND NOT EXISTS (
-				SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS k(id uuid) WHERE k.id = c.id)`, c.ID, checksJSON); err != nil {
+		if _, err := s.txExec(ctx, tx, deleteStaleChecks, c.ID, checksJSON); err != nil {
 			return fmt.Errorf("project checks of case %s: %w", c.ID, err)
 		}
-		if _, err := s.txExec(ctx, tx, `DELETE FROM case_entities e WHERE case_id = $1 AND NOT EXISTS (
-				SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS k(id uuid) WHERE k.id = e.id)`, c.ID, entitiesJSON); err != nil {
+		if _, err := s.txExec(ctx, tx, deleteStaleEntities, c.ID, entitiesJSON); err != nil {
 			return fmt.Errorf("project entities of case %s: %w", c.ID, err)
 		}
 	}
 	if len(entities) == 0 {
 		return nil
 	}
-	if _, err := s.txExec(ctx, tx, `
-		INSERT INTO case_entities (id, case_id, position, kind, name, role, details)
-		SELECT e.id, $1, e.position, e.kind, e.name, e.role, e.details
-		FROM jsonb_to_recordset($2::jsonb) AS e(id uuid, position int, kind text, name text, role text, details jsonb)
-		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, role = excluded.role,
-			details = excluded.details`, c.ID, entitiesJSON); err != nil {
+	if _, err := s.txExec(ctx, tx, upsertEntities, c.ID, entitiesJSON); err != nil {
 		return fmt.Errorf("project entities of case %s: %w", c.ID, err)
 	}
 	if len(checks) == 0 {
 		return nil
 	}
-	if _, err := s.txExec(ctx, tx, `
+	if _, err := s.txExec(ctx, tx, upsertChecks, c.ID, checksJSON); err != nil {
+		return fmt.Errorf("project checks of case %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+// The statements of projectEntities: $1 is the case, $2 a JSON array of
+// entityRow or checkRow.
+const (
+	deleteStaleChecks = `DELETE FROM case_checks c WHERE case_id = $1 AND NOT EXISTS (
+		SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS k(id uuid) WHERE k.id = c.id)`
+	deleteStaleEntities = `DELETE FROM case_entities e WHERE case_id = $1 AND NOT EXISTS (
+		SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS k(id uuid) WHERE k.id = e.id)`
+	upsertEntities = `
+		INSERT INTO case_entities (id, case_id, position, kind, name, role, details)
+		SELECT e.id, $1, e.position, e.kind, e.name, e.role, e.details
+		FROM jsonb_to_recordset($2::jsonb) AS e(id uuid, position int, kind text, name text, role text, details jsonb)
+		ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, role = excluded.role,
+			details = excluded.details`
+	upsertChecks = `
 		INSERT INTO case_checks (id, case_id, entity_id, position, type, status, reason, provider, reference, updated_at, from_provider)
 		SELECT k.id, $1, k."entityId", k.position, k.type, k.status, k.reason, k.provider, k.reference, k."updatedAt", k."fromProvider"
 		FROM jsonb_to_recordset($2::jsonb) AS k(id uuid, "entityId" uuid, position int, type text, status text,
 			reason text, provider text, reference text, "updatedAt" timestamptz, "fromProvider" boolean)
 		ON CONFLICT (id) DO UPDATE SET status = excluded.status, reason = excluded.reason, provider = excluded.provider,
-			reference = excluded.reference, updated_at = excluded.updated_at`, c.ID, checksJSON); err != nil {
-		return fmt.Errorf("project checks of case %s: %w", c.ID, err)
-	}
-	return nil
-}
+			reference = excluded.reference, updated_at = excluded.updated_at`
+)
 
 // entityRow and checkRow are an entity and a check as the projection's
 // statements read them from a JSON array: every column, none omitted.
@@ -664,25 +691,6 @@ func countQuery(where []string, limit int) string {
 		return `SELECT count(*) FROM (SELECT 1 FROM cases c` + whereClause(where) + ` LIMIT ` + strconv.Itoa(limit+1) + `) capped`
 	}
 	return `SELECT count(*) FROM cases c` + whereClause(where)
-}
-
-// txExec and txGet run fixed SQL inside tx as the Store's prepared
-// statement (prepared on tx's connection at its first use there): one
-// round trip, where an unprepared statement with arguments takes two.
-func (s *Store) txExec(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (sql.Result, error) {
-	stmt, err := s.prepared(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return tx.StmtxContext(ctx, stmt).ExecContext(ctx, args...)
-}
-
-func (s *Store) txGet(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
-	stmt, err := s.prepared(ctx, query)
-	if err != nil {
-		return err
-	}
-	return tx.StmtxContext(ctx, stmt).GetContext(ctx, dest, args...)
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {

@@ -232,6 +232,12 @@ func TestCaseNumberDrawnBeforeTheRow(t *testing.T) {
 	require.NoError(t, err)
 	require.Regexp(t, `^CASE-2026-\d{5,}$`, second, "the year is the case's own")
 	require.NotEqual(t, first[len("CASE-2027-"):], second[len("CASE-2026-"):], "one sequence")
+	taken, err := s.NextCaseNumber(ctx, at)
+	require.NoError(t, err)
+	_, err = s.Project(ctx, contract.Projection{Case: contract.Case{NewCase: contract.NewCase{ID: uuid.NewString(),
+		Type: "AML_ALERT", Family: contract.FamilyInvestigation, Priority: "LOW", Title: "Alert"},
+		CaseNumber: taken, Status: contract.StatusOpen, CreatedAt: at, UpdatedAt: at, Version: 1}, Fence: 3})
+	require.NoError(t, err)
 
 	tests := []struct {
 		name, given string
@@ -244,9 +250,9 @@ func TestCaseNumberDrawnBeforeTheRow(t *testing.T) {
 		}},
 		// Only a projection restored from a backup, its sequence behind
 		// the cases started since, hands out a number a row has.
-		{"taken", first, func(t *testing.T, stored string) {
+		{"taken", taken, func(t *testing.T, stored string) {
 			require.Regexp(t, `^CASE-2027-\d{5,}$`, stored)
-			require.NotEqual(t, first, stored, "the row is numbered anew")
+			require.NotEqual(t, taken, stored, "the row is numbered anew")
 		}},
 	}
 	for _, tt := range tests {
@@ -270,6 +276,49 @@ func TestCaseNumberDrawnBeforeTheRow(t *testing.T) {
 			e, err := s.GetEvent(ctx, id, created.ID)
 			require.NoError(t, err)
 			require.Equal(t, "Case created", e.Description)
+
+			// A retried first task writes the same again: the row found,
+			// the event kept once, the number the row has.
+			again, err := s.Project(ctx, contract.Projection{Case: c, Events: []contract.Event{created}, Fence: 5})
+			require.NoError(t, err)
+			require.Equal(t, number, again)
+			timeline, err := s.Timeline(ctx, id)
+			require.NoError(t, err)
+			require.Len(t, timeline, 1)
 		})
+	}
+}
+
+// Transactions that each need a statement prepared never wait on one
+// another for a connection: with a pool of two and eight onboarding writes
+// at once on a store that has prepared nothing, every write lands.
+func TestProjectOnASmallColdPool(t *testing.T) {
+	_, url := storetest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s, err := store.Open(ctx, url, 2)
+	require.NoError(t, err)
+	defer s.Close()
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			id := uuid.NewString()
+			entity := contract.EntityID(id, 0)
+			c := contract.Case{
+				NewCase: contract.NewCase{ID: id, Type: "IDENTITY_VERIFICATION", Family: contract.FamilyOnboarding,
+					Priority: "MEDIUM", Title: "Onboarding"},
+				Status: contract.StatusDraft, CreatedAt: at, UpdatedAt: at, Version: 1,
+				Entities: []contract.Entity{{ID: entity, Kind: "INDIVIDUAL", Name: "Ada", Checks: []contract.Check{
+					{ID: contract.CheckID(entity, "ID_DOCUMENT"), EntityID: entity, Type: "ID_DOCUMENT", Status: contract.CheckPending, UpdatedAt: at},
+				}}},
+			}
+			_, err := s.Project(ctx, contract.Projection{Case: c, Fence: 3})
+			errs <- err
+		}()
+	}
+	for range 8 {
+		require.NoError(t, <-errs)
 	}
 }

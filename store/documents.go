@@ -38,17 +38,20 @@ func (s *Store) projectDocuments(ctx context.Context, tx *sqlx.Tx, c contract.Ca
 	if err != nil {
 		return fmt.Errorf("project documents of case %s: %w", c.ID, err)
 	}
-	_, err = s.txExec(ctx, tx, `
-		INSERT INTO case_documents (id, case_id, check_id, name, content_type, size, sha256, uploaded_by, uploaded_at)
-		SELECT d.id, $1, d."checkId", d.name, d."contentType", d.size, d.sha256, d."uploadedBy", d."uploadedAt"
-		FROM jsonb_to_recordset($2::jsonb) AS d(id uuid, "checkId" uuid, name text, "contentType" text,
-			size bigint, sha256 text, "uploadedBy" uuid, "uploadedAt" timestamptz)
-		ON CONFLICT (id) DO NOTHING`, c.ID, docs)
-	if err != nil {
+	if _, err := s.txExec(ctx, tx, insertDocuments, c.ID, docs); err != nil {
 		return fmt.Errorf("project documents of case %s: %w", c.ID, err)
 	}
 	return nil
 }
+
+// insertDocuments adds case $1's documents from the JSON array $2, as
+// contract.Document marshals them; one already there is left as it is.
+const insertDocuments = `
+	INSERT INTO case_documents (id, case_id, check_id, name, content_type, size, sha256, uploaded_by, uploaded_at)
+	SELECT d.id, $1, d."checkId", d.name, d."contentType", d.size, d.sha256, d."uploadedBy", d."uploadedAt"
+	FROM jsonb_to_recordset($2::jsonb) AS d(id uuid, "checkId" uuid, name text, "contentType" text,
+		size bigint, sha256 text, "uploadedBy" uuid, "uploadedAt" timestamptz)
+	ON CONFLICT (id) DO NOTHING`
 
 const documentColumns = `id, case_id, check_id, name, content_type, size, sha256, uploaded_by, uploaded_at`
 

@@ -32,9 +32,10 @@ var ErrNotFound = errors.New("not found")
 type Store struct {
 	db *sqlx.DB
 
-	// Fixed SQL on the hot paths (an update's projection write, the token
-	// check, a case's detail) runs as statements prepared once per pooled
-	// connection: one round trip each instead of two, and no planning.
+	// Fixed SQL on the hot paths (an update's projection write and its
+	// transaction's statements, the token check, a case's detail) runs as
+	// statements prepared once per pooled connection: one round trip each
+	// instead of two, and no planning.
 	mu    sync.Mutex
 	stmts map[string]*sqlx.Stmt
 }
@@ -112,6 +113,43 @@ func (s *Store) list(ctx context.Context, dest any, query string, args ...any) e
 		return err
 	}
 	return stmt.SelectContext(ctx, dest, args...)
+}
+
+// prepareAll prepares queries that a transaction will run (txExec and
+// txGet), before it begins.
+func (s *Store) prepareAll(ctx context.Context, queries ...string) error {
+	for _, q := range queries {
+		if _, err := s.prepared(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// txExec and txGet run fixed SQL inside tx, as the statement prepareAll
+// prepared (prepared again on tx's connection at its first use there,
+// which needs no other connection). SQL not prepared beforehand runs
+// unprepared rather than take a second connection from the pool while
+// tx holds one.
+func (s *Store) txExec(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (sql.Result, error) {
+	if stmt := s.preparedOnly(query); stmt != nil {
+		return tx.StmtxContext(ctx, stmt).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
+}
+
+func (s *Store) txGet(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
+	if stmt := s.preparedOnly(query); stmt != nil {
+		return tx.StmtxContext(ctx, stmt).GetContext(ctx, dest, args...)
+	}
+	return tx.GetContext(ctx, dest, query, args...)
+}
+
+// preparedOnly is query's prepared statement, or nil when it has none yet.
+func (s *Store) preparedOnly(query string) *sqlx.Stmt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stmts[query]
 }
 
 // Ping reports whether Postgres answers, for readiness checks.
